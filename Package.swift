@@ -1,0 +1,65 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "ODASSim",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "odas-sim", targets: ["odas-sim"]),
+        .executable(name: "odas-bench", targets: ["odas-bench"]),
+        .library(name: "SimCore", targets: ["SimCore"]),
+        .library(name: "Scenarios", targets: ["Scenarios"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.10.0"),
+    ],
+    targets: [
+        // System libraries (Debian: libsqlite3-dev, libxml2-dev). See docs/ARCHITECTURE.md.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+
+        .target(
+            name: "SimCore",
+            dependencies: [.product(name: "Collections", package: "swift-collections")]
+        ),
+        .target(
+            name: "AWSSim",
+            dependencies: [
+                "SimCore", "CSQLite", "CLibXML2",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(name: "KubeSim", dependencies: ["SimCore"]),
+        .target(name: "ODASModel", dependencies: ["SimCore", "AWSSim", "KubeSim"]),
+        .target(
+            name: "Scenarios",
+            dependencies: [
+                "SimCore", "AWSSim", "KubeSim", "ODASModel",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Collections", package: "swift-collections"),
+            ]
+        ),
+        .executableTarget(
+            name: "odas-sim",
+            dependencies: [
+                "Scenarios",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "odas-bench", dependencies: ["SimCore", "Scenarios"]),
+
+        .testTarget(name: "SimCoreTests", dependencies: ["SimCore"]),
+        .testTarget(name: "AWSSimTests", dependencies: ["AWSSim", "SimCore"]),
+        .testTarget(
+            name: "ScenariosTests",
+            dependencies: ["Scenarios", "SimCore", "AWSSim"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "OdasSimEndToEndTests", dependencies: []),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,48 @@
+/// An error of the S3 API, with the code and HTTP status S3 returns for it.
+///
+/// Codes and statuses follow the S3 API reference's list of error codes
+/// (docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html).
+public struct S3Error: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The S3 error code, e.g. `NoSuchKey`.
+    public var code: String
+    /// The HTTP status S3 answers with.
+    public var httpStatus: Int
+    /// The human-readable message, worded as S3 words it.
+    public var message: String
+    /// The bucket or object the error is about, as `/bucket/key`.
+    public var resource: String
+
+    public init(code: String, httpStatus: Int, message: String, resource: String) {
+        self.code = code
+        self.httpStatus = httpStatus
+        self.message = message
+        self.resource = resource
+    }
+
+    public var description: String { "\(code) (\(httpStatus)): \(message) [\(resource)]" }
+
+    public static func noSuchBucket(_ bucket: String) -> S3Error {
+        S3Error(code: "NoSuchBucket", httpStatus: 404, message: "The specified bucket does not exist",
+                resource: "/\(bucket)")
+    }
+    public static func noSuchKey(_ bucket: String, _ key: String) -> S3Error {
+        S3Error(code: "NoSuchKey", httpStatus: 404, message: "The specified key does not exist.",
+                resource: "/\(bucket)/\(key)")
+    }
+    public static func bucketAlreadyOwnedByYou(_ bucket: String) -> S3Error {
+        S3Error(code: "BucketAlreadyOwnedByYou", httpStatus: 409,
+                message: "Your previous request to create the named bucket succeeded and you already own it.",
+                resource: "/\(bucket)")
+    }
+    public static func bucketNotEmpty(_ bucket: String) -> S3Error {
+        S3Error(code: "BucketNotEmpty", httpStatus: 409, message: "The bucket you tried to delete is not empty",
+                resource: "/\(bucket)")
+    }
+    public static func invalidBucketName(_ bucket: String) -> S3Error {
+        S3Error(code: "InvalidBucketName", httpStatus: 400, message: "The specified bucket is not valid.",
+                resource: "/\(bucket)")
+    }
+    public static func invalidRequest(_ message: String, resource: String) -> S3Error {
+        S3Error(code: "InvalidRequest", httpStatus: 400, message: message, resource: resource)
+    }
+}

@@ -1,0 +1,39 @@
+import Crypto
+import SimCore
+
+/// The replication status S3 reports for an object
+/// (`x-amz-replication-status`; AmazonS3/latest/userguide/replication-status.html).
+public enum S3ReplicationStatus: String, Hashable, Sendable {
+    case pending = "PENDING"
+    case completed = "COMPLETED"
+    case failed = "FAILED"
+    /// Set on the copy in the destination bucket.
+    case replica = "REPLICA"
+}
+
+/// One stored object version: its bytes and the metadata S3 keeps with them.
+public struct S3Object: Hashable, Sendable {
+    public var key: String
+    public var body: [UInt8]
+    /// The quoted MD5 hex digest for single-part uploads, as S3 returns it.
+    public var eTag: String
+    public var lastModified: SimInstant
+    public var contentType: String
+    /// User metadata (`x-amz-meta-*`), keys lowercased.
+    public var metadata: [String: String]
+    public var replicationStatus: S3ReplicationStatus?
+    /// Increases with every write of this key in this bucket; lets replication
+    /// tell whether the version it was asked to copy is still the current one.
+    public var writeSequence: UInt64
+
+    public var size: Int { body.count }
+
+    /// The ETag of a single-part upload: the MD5 of the body, hex, in quotes.
+    public static func eTag(of body: [UInt8]) -> String {
+        let digest = Insecure.MD5.hash(data: body)
+        return "\"" + digest.map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined() + "\""
+    }
+}

@@ -1,0 +1,179 @@
+import SimCore
+
+/// Work S3 schedules for itself on virtual time.
+public enum S3Event: Hashable, Sendable {
+    /// Copy the current version of `key` (if it is still `writeSequence`) to
+    /// the rule's destination.
+    case replicate(bucket: String, key: String, writeSequence: UInt64, rule: String, attempt: Int)
+}
+
+/// The in-process S3 of one simulated AWS partition: every bucket of every
+/// region, and the replication S3 performs between them.
+///
+/// Operations are named after the S3 API and throw ``S3Error`` with the code
+/// and status S3 returns. The service does not check reachability itself:
+/// callers reach it through an endpoint that asks the ``FaultModel`` whether
+/// the bucket's region can be reached (S3 is regional — it stores objects
+/// across at least three AZs and keeps serving through the loss of one,
+/// AmazonS3/latest/userguide/DataDurability.html). Replication, which S3
+/// performs itself, asks the fault model when it runs.
+///
+/// Sans-IO: operations that start background work append to ``outbox``; the
+/// owner schedules those events on its ``EventLoop`` and hands them back to
+/// ``handle(_:now:faults:trace:)`` when they are due.
+public struct S3Service: Sendable {
+    public private(set) var buckets: [String: S3Bucket] = [:]
+    /// Events to schedule, drained by the owner after each call.
+    public var outbox: [(at: SimInstant, event: S3Event)] = []
+    private var random: SimRandom
+
+    /// - Parameter random: the stream replication lag is drawn from.
+    public init(random: SimRandom) { self.random = random }
+
+    // MARK: Buckets
+
+    /// CreateBucket in `region`.
+    public mutating func createBucket(_ name: String, region: String) throws(S3Error) {
+        guard S3Bucket.isValidName(name) else { throw .invalidBucketName(name) }
+        guard buckets[name] == nil else { throw .bucketAlreadyOwnedByYou(name) }
+        buckets[name] = S3Bucket(name: name, region: region)
+    }
+
+    /// DeleteBucket; the bucket must be empty.
+    public mutating func deleteBucket(_ name: String) throws(S3Error) {
+        guard let bucket = buckets[name] else { throw .noSuchBucket(name) }
+        guard bucket.objects.isEmpty else { throw .bucketNotEmpty(name) }
+        buckets[name] = nil
+    }
+
+    /// HeadBucket: the bucket's region, or NoSuchBucket.
+    public func headBucket(_ name: String) throws(S3Error) -> String {
+        guard let bucket = buckets[name] else { throw .noSuchBucket(name) }
+        return bucket.region
+    }
+
+    /// ListBuckets, in name order.
+    public func listBuckets() -> [S3Bucket] {
+        buckets.values.sorted { $0.name < $1.name }
+    }
+
+    /// PutBucketReplication: replaces the bucket's replication rules. The
+    /// destination must exist and be in another region (same-region
+    /// replication is not modelled).
+    public mutating func putBucketReplication(_ bucket: String, rules: [S3ReplicationRule]) throws(S3Error) {
+        guard let source = buckets[bucket] else { throw .noSuchBucket(bucket) }
+        for rule in rules {
+            guard let destination = buckets[rule.destinationBucket] else {
+                throw .invalidRequest("Destination bucket must exist.", resource: "/\(rule.destinationBucket)")
+            }
+            guard destination.region != source.region else {
+                throw .invalidRequest("Destination bucket must be in another region for cross-region replication.",
+                                      resource: "/\(rule.destinationBucket)")
+            }
+        }
+        buckets[bucket]?.replicationRules = rules
+    }
+
+    // MARK: Objects
+
+    /// PutObject. Returns the stored object (its ETag among the rest).
+    @discardableResult
+    public mutating func putObject(bucket name: String, key: String, body: [UInt8], contentType: String = "binary/octet-stream",
+                                   metadata: [String: String] = [:], now: SimInstant) throws(S3Error) -> S3Object {
+        guard var bucket = buckets[name] else { throw .noSuchBucket(name) }
+        guard !key.isEmpty, key.utf8.count <= 1024 else {
+            throw .invalidRequest("Object key must be 1 to 1024 bytes of UTF-8.", resource: "/\(name)/\(key)")
+        }
+        let rule = bucket.replicationRules.first { key.hasPrefix($0.prefix) }
+        let sequence = bucket.nextWriteSequence
+        bucket.nextWriteSequence += 1
+        let object = S3Object(key: key, body: body, eTag: S3Object.eTag(of: body), lastModified: now,
+                              contentType: contentType, metadata: metadata,
+                              replicationStatus: rule == nil ? nil : .pending, writeSequence: sequence)
+        bucket.objects[key] = object
+        buckets[name] = bucket
+        if let rule {
+            outbox.append((now + replicationLag(rule), .replicate(bucket: name, key: key, writeSequence: sequence,
+                                                                  rule: rule.id, attempt: 1)))
+        }
+        return object
+    }
+
+    /// GetObject: the current version of `key`.
+    public func getObject(bucket name: String, key: String) throws(S3Error) -> S3Object {
+        guard let bucket = buckets[name] else { throw .noSuchBucket(name) }
+        guard let object = bucket.objects[key] else { throw .noSuchKey(name, key) }
+        return object
+    }
+
+    /// DeleteObject. Deleting a missing key succeeds, as on S3.
+    public mutating func deleteObject(bucket name: String, key: String) throws(S3Error) {
+        guard buckets[name] != nil else { throw .noSuchBucket(name) }
+        buckets[name]?.objects[key] = nil
+    }
+
+    /// ListObjectsV2 (prefix and max-keys; the wire adapter adds the rest):
+    /// keys in UTF-8 byte order after `startAfter`, at most `maxKeys`.
+    public func listObjectsV2(bucket name: String, prefix: String = "", startAfter: String? = nil,
+                              maxKeys: Int = 1000) throws(S3Error) -> (objects: [S3Object], isTruncated: Bool) {
+        guard let bucket = buckets[name] else { throw .noSuchBucket(name) }
+        var result: [S3Object] = []
+        var truncated = false
+        for key in bucket.sortedKeys where key.hasPrefix(prefix) {
+            if let startAfter, !startAfter.utf8.lexicographicallyPrecedes(key.utf8) { continue }
+            if result.count == maxKeys { truncated = true; break }
+            if let object = bucket.objects[key] { result.append(object) }
+        }
+        return (result, truncated)
+    }
+
+    // MARK: Replication
+
+    /// Replication lag for one object.
+    ///
+    /// With Replication Time Control, S3's SLA is 99.99% of objects within 15
+    /// minutes and "most objects within seconds"
+    /// (AmazonS3/latest/userguide/replication-time-control.html): a
+    /// log-normal with median 5 s and σ = 1.4 puts 99.99% under 15 min; draws
+    /// beyond 15 min are kept (the remaining 0.01% are late, as the SLA allows).
+    /// Without RTC, AWS gives no bound ("most objects replicate within 15
+    /// minutes, but sometimes it can take a couple of hours"): median 15 s,
+    /// σ = 2.0. Both medians are modelling assumptions (docs/fidelity.md).
+    mutating func replicationLag(_ rule: S3ReplicationRule) -> SimDuration {
+        if rule.replicationTimeControl {
+            return random.logNormal(median: .seconds(5), sigma: 1.4)
+        }
+        return random.logNormal(median: .seconds(15), sigma: 2.0)
+    }
+
+    /// Runs a due replication event. S3 replicates from the source region, so
+    /// nothing moves while the source region is unreachable or the
+    /// destination cannot be reached from it; S3 retries (here every minute,
+    /// an assumption) and the object stays PENDING meanwhile.
+    public mutating func handle(_ event: S3Event, now: SimInstant, faults: FaultModel, trace: inout Trace) {
+        switch event {
+        case let .replicate(bucketName, key, sequence, ruleID, attempt):
+            guard let source = buckets[bucketName], let object = source.objects[key],
+                  object.writeSequence == sequence,
+                  let rule = source.replicationRules.first(where: { $0.id == ruleID }),
+                  let destination = buckets[rule.destinationBucket] else { return }
+            if let reason = faults.unreachability(from: .region(source.region), to: .region(destination.region)) {
+                trace.record("s3", "replication-retry", at: now, [
+                    "bucket": .string(bucketName), "key": .string(key), "attempt": .int(Int64(attempt)),
+                    "reason": .string(reason.description),
+                ])
+                outbox.append((now + .minutes(1), .replicate(bucket: bucketName, key: key, writeSequence: sequence,
+                                                           rule: ruleID, attempt: attempt + 1)))
+                return
+            }
+            var copy = object
+            copy.replicationStatus = .replica
+            buckets[rule.destinationBucket]?.objects[key] = copy
+            buckets[bucketName]?.objects[key]?.replicationStatus = .completed
+            trace.record("s3", "replication-completed", at: now, [
+                "bucket": .string(bucketName), "key": .string(key), "destination": .string(rule.destinationBucket),
+                "lag": .duration(now - object.lastModified),
+            ])
+        }
+    }
+}

@@ -1,0 +1,569 @@
+import Foundation
+import SimCore
+import Yams
+import AWSSim
+
+/// Loads and validates scenario files.
+///
+/// Loading composes the YAML into nodes (which keep their line and column),
+/// reads each section with ``MappingReader`` and then checks references
+/// between sections. Every problem becomes a ``ScenarioError`` naming file,
+/// line, column and key path; the loader never crashes on input and reports
+/// all problems it can find in one pass.
+public enum ScenarioLoader {
+    /// Files larger than this are rejected before parsing.
+    public static let maximumFileSize = 4 * 1024 * 1024
+    /// Upper bound on a workload's rate, to keep histories bounded.
+    public static let maximumRatePerSecond = 1_000.0
+
+    static let topLevelKeys = ["name", "description", "seed", "duration", "topology", "buckets", "workload",
+                               "faults", "expect", "expectFailure"]
+
+    /// Loads the scenario at `path`.
+    public static func load(path: String) throws(ScenarioErrors) -> Scenario {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ScenarioErrors([fileError(path, "no such file")])
+        }
+        guard !isDirectory.boolValue else {
+            throw ScenarioErrors([fileError(path, "is a directory, not a scenario file")])
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ScenarioErrors([fileError(path, "cannot be read (check its permissions)")])
+        }
+        return try load(data: data, file: path)
+    }
+
+    /// Loads a scenario from bytes; `file` names it in errors.
+    public static func load(data: Data, file: String) throws(ScenarioErrors) -> Scenario {
+        guard data.count <= maximumFileSize else {
+            throw ScenarioErrors([fileError(file, "is \(data.count) bytes; scenario files may be at most \(maximumFileSize) bytes")])
+        }
+        let bytes = [UInt8](data)
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            let (line, column, offset, byte) = firstInvalidUTF8(bytes)
+            throw ScenarioErrors([ScenarioError(file: file, line: line, column: column, keyPath: "",
+                                                message: "file is not valid UTF-8 (byte 0x\(String(byte, radix: 16, uppercase: true)) at offset \(offset)); save it as UTF-8")])
+        }
+        if text.contains("\u{0}") {
+            let offset = bytes.firstIndex(of: 0) ?? 0
+            let (line, column) = lineAndColumn(bytes, offset: offset)
+            throw ScenarioErrors([ScenarioError(file: file, line: line, column: column, keyPath: "",
+                                                message: "file contains a NUL byte; scenario files are YAML text")])
+        }
+        let root: Node
+        do {
+            guard let composed = try Yams.compose(yaml: text) else {
+                throw ScenarioErrors([ScenarioError(file: file, line: 1, column: 1, keyPath: "",
+                                                    message: "the file is empty; a scenario needs at least name, duration and topology (see docs/scenario-format.md)")])
+            }
+            root = composed
+        } catch let errors as ScenarioErrors {
+            throw errors
+        } catch {
+            throw ScenarioErrors([yamlError(error, file: file)])
+        }
+        var diagnostics = Diagnostics(file: file)
+        let scenario = read(SourceNode(root, path: ""), file: file, &diagnostics)
+        if let scenario, diagnostics.errors.isEmpty { return scenario }
+        throw ScenarioErrors(diagnostics.errors)
+    }
+
+    // MARK: Sections
+
+    static func read(_ root: SourceNode, file: String, _ d: inout Diagnostics) -> Scenario? {
+        guard var top = MappingReader(root, allowedKeys: topLevelKeys, what: "a scenario", diagnostics: &d) else {
+            return nil
+        }
+        let name = top.required("name", &d).flatMap { Read.name($0, &d, what: "a scenario name") }
+        let description = top.child("description").flatMap { Read.string($0, &d) } ?? ""
+        let seed = top.child("seed").flatMap { Read.integer($0, &d, range: 0...UInt64.max, what: "a seed") } ?? 1
+        let duration = top.required("duration", &d, hint: "how much simulated time the run lasts, e.g. 2h")
+            .flatMap { Read.duration($0, &d, allowZero: false) }
+        let topology = top.required("topology", &d, hint: "the regions and AZs the run has")
+            .flatMap { readTopology($0, &d) }
+        let context = Context(topology: topology ?? Topology(regions: [], hosts: []), duration: duration)
+        let buckets = top.child("buckets").map { readBuckets($0, context, &d) } ?? []
+        let workloads = top.child("workload").map { readWorkloads($0, context, buckets, &d) } ?? []
+        let faults = top.child("faults").map { readFaults($0, context, &d) } ?? []
+        let expectations = top.child("expect").map { readExpectations($0, workloads, &d) } ?? Expectations()
+        let expectFailure = top.child("expectFailure").map { readExpectFailure($0, expectations, &d) } ?? []
+        top.reportUnknownKeys(&d)
+        guard let name, let duration, let topology else { return nil }
+        return Scenario(file: file, name: name, description: description, seed: seed, duration: duration,
+                        topology: topology, buckets: buckets, workloads: workloads, faults: faults,
+                        expectations: expectations, expectFailure: expectFailure)
+    }
+
+    struct Context {
+        var topology: Topology
+        var duration: SimDuration?
+
+        /// Finds a domain by name: region, AZ, subnet or host.
+        func domain(named name: String) -> FaultDomain? {
+            if topology.regions.contains(where: { $0.name == name }) { return .region(name) }
+            if topology.availabilityZones.contains(name) { return .availabilityZone(name) }
+            if topology.subnets.contains(where: { $0.id == name }) { return .subnet(name) }
+            if topology.hosts.contains(where: { $0.name == name }) { return .host(name) }
+            return nil
+        }
+
+        var allDomainNames: [String] {
+            topology.regions.map(\.name) + topology.availabilityZones + topology.subnets.map(\.id)
+                + topology.hosts.map(\.name)
+        }
+    }
+
+    static func readTopology(_ node: SourceNode, _ d: inout Diagnostics) -> Topology? {
+        guard var reader = MappingReader(node, allowedKeys: ["regions", "vpc", "hosts"], what: "a topology",
+                                         diagnostics: &d) else { return nil }
+        var regions: [Topology.Region] = []
+        var seenNames: Set<String> = []
+        if let list = reader.required("regions", &d).flatMap({ Read.list($0, &d, what: "regions") }) {
+            if list.isEmpty { d.error(node, "topology needs at least one region") }
+            for item in list {
+                guard var r = MappingReader(item, allowedKeys: ["name", "azs", "vpc"], what: "a region",
+                                            diagnostics: &d) else { continue }
+                let regionName = r.required("name", &d).flatMap { readRegionName($0, &d) }
+                var azs: [String] = []
+                if let azList = r.required("azs", &d, hint: "the region's availability zones, e.g. [us-west-2a, us-west-2b]")
+                    .flatMap({ Read.list($0, &d, what: "availability zones") }) {
+                    if azList.isEmpty, let azNode = r.child("azs") { d.error(azNode, "a region needs at least one availability zone") }
+                    for azNode in azList {
+                        guard let az = Read.name(azNode, &d, what: "an availability zone name") else { continue }
+                        if let regionName, !(az.hasPrefix(regionName) && az.count == regionName.count + 1
+                                              && az.last.map({ $0.isLetter && $0.isLowercase }) == true) {
+                            d.error(azNode, "availability zone \"\(az)\" does not belong to region \(regionName); AZ names are the region name plus one letter, e.g. \(regionName)a")
+                            continue
+                        }
+                        guard seenNames.insert(az).inserted else {
+                            d.error(azNode, "availability zone \"\(az)\" is listed twice")
+                            continue
+                        }
+                        azs.append(az)
+                    }
+                }
+                let vpc = r.child("vpc").flatMap { readVPC($0, azs: azs, &d) }
+                r.reportUnknownKeys(&d)
+                guard let regionName else { continue }
+                guard seenNames.insert(regionName).inserted else {
+                    d.error(item, "region \"\(regionName)\" is listed twice")
+                    continue
+                }
+                regions.append(Topology.Region(name: regionName, availabilityZones: azs, vpc: vpc))
+            }
+        }
+        if let vpcNode = reader.child("vpc"), !regions.isEmpty {
+            if regions[0].vpc != nil {
+                d.error(vpcNode, "the first region already has a vpc; give topology.vpc or regions[0].vpc, not both")
+            } else {
+                regions[0].vpc = readVPC(vpcNode, azs: regions[0].availabilityZones, &d)
+            }
+        }
+        var hosts: [Topology.Host] = []
+        if let list = reader.child("hosts").flatMap({ Read.list($0, &d, what: "hosts") }) {
+            let probe = Topology(regions: regions, hosts: [])
+            for item in list {
+                guard var h = MappingReader(item, allowedKeys: ["name", "az", "subnet"], what: "a host",
+                                            diagnostics: &d) else { continue }
+                let hostName = h.required("name", &d).flatMap { Read.name($0, &d, what: "a host name") }
+                var placement: FaultDomain?
+                if let subnetNode = h.child("subnet"), let subnet = Read.name(subnetNode, &d) {
+                    if probe.subnets.contains(where: { $0.id == subnet }) {
+                        placement = .subnet(subnet)
+                    } else {
+                        d.error(subnetNode, unknownMessage("subnet", subnet, probe.subnets.map(\.id)))
+                    }
+                } else if let azNode = h.required("az", &d, hint: "the availability zone the host runs in"),
+                          let az = Read.name(azNode, &d) {
+                    if probe.availabilityZones.contains(az) {
+                        placement = .availabilityZone(az)
+                    } else {
+                        d.error(azNode, unknownMessage("availability zone", az, probe.availabilityZones))
+                    }
+                }
+                h.reportUnknownKeys(&d)
+                guard let hostName, let placement else { continue }
+                guard seenNames.insert(hostName).inserted else {
+                    d.error(item, "name \"\(hostName)\" is already used by another region, AZ or host")
+                    continue
+                }
+                hosts.append(Topology.Host(name: hostName, placement: placement))
+            }
+        }
+        reader.reportUnknownKeys(&d)
+        return Topology(regions: regions, hosts: hosts)
+    }
+
+    /// AWS region names: `<area>-<direction>-<number>`, e.g. `us-west-2`, `ap-southeast-1`.
+    static func readRegionName(_ node: SourceNode, _ d: inout Diagnostics) -> String? {
+        guard let name = Read.name(node, &d, what: "a region name") else { return nil }
+        let parts = name.split(separator: "-", omittingEmptySubsequences: false)
+        let valid = parts.count >= 3 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isLowercase || $0.isNumber } }
+            && parts.last.map { $0.allSatisfy(\.isNumber) } == true
+        guard valid else {
+            d.error(node, "\"\(name.prefix(60))\" is not an AWS region name such as us-west-2 or eu-central-1")
+            return nil
+        }
+        return name
+    }
+
+    static func readVPC(_ node: SourceNode, azs: [String], _ d: inout Diagnostics) -> Topology.VPC? {
+        guard var v = MappingReader(node, allowedKeys: ["cidr"], what: "a vpc", diagnostics: &d) else { return nil }
+        defer { v.reportUnknownKeys(&d) }
+        guard let cidrNode = v.required("cidr", &d, hint: "the VPC's IPv4 block, e.g. 10.20.0.0/16"),
+              let cidr = Read.string(cidrNode, &d) else { return nil }
+        guard let block = IPv4Block(cidr), (16...24).contains(block.prefixLength) else {
+            d.error(cidrNode, "\"\(cidr.prefix(40))\" is not a VPC IPv4 block; use a network address with a prefix from /16 to /24, e.g. 10.20.0.0/16")
+            return nil
+        }
+        guard let subnets = block.subnets(count: azs.count) else {
+            d.error(cidrNode, "VPC block \(cidr) is too small for one subnet per AZ (\(azs.count))")
+            return nil
+        }
+        return Topology.VPC(cidr: cidr, subnets: zip(azs, subnets).map { az, subnet in
+            Topology.Subnet(id: "subnet-\(az)", availabilityZone: az, cidr: subnet)
+        })
+    }
+
+    static func readBuckets(_ node: SourceNode, _ context: Context, _ d: inout Diagnostics) -> [BucketSpec] {
+        guard let list = Read.list(node, &d, what: "buckets") else { return [] }
+        var buckets: [BucketSpec] = []
+        var names: Set<String> = []
+        let regionNames = context.topology.regions.map(\.name)
+        for item in list {
+            guard var b = MappingReader(item, allowedKeys: ["name", "region", "objects", "objectSize", "replicateTo",
+                                                            "replicaBucket", "replicationTimeControl"],
+                                        what: "a bucket", diagnostics: &d) else { continue }
+            let nameNode = b.required("name", &d)
+            var name = nameNode.flatMap { Read.string($0, &d, what: "a bucket name") }
+            if let n = name, let nameNode, !S3Bucket.isValidName(n) {
+                d.error(nameNode, "\"\(n.prefix(70))\" is not a valid S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit")
+                name = nil
+            }
+            var region: String?
+            if let regionNode = b.required("region", &d), let r = Read.string(regionNode, &d) {
+                if regionNames.contains(r) { region = r } else { d.error(regionNode, unknownMessage("region", r, regionNames)) }
+            }
+            let objects = b.child("objects").flatMap { Read.integer($0, &d, range: 0...100_000, what: "an object count") } ?? 0
+            let size = b.child("objectSize").flatMap { Read.integer($0, &d, range: 0...1_048_576, what: "an object size in bytes") } ?? 1024
+            var replicateTo: String?
+            if let node = b.child("replicateTo"), let r = Read.string(node, &d) {
+                if !regionNames.contains(r) {
+                    d.error(node, unknownMessage("region", r, regionNames))
+                } else if r == region {
+                    d.error(node, "replicateTo must name another region than the bucket's own (\(r))")
+                } else {
+                    replicateTo = r
+                }
+            }
+            var replicaBucket: String?
+            if let node = b.child("replicaBucket"), let r = Read.string(node, &d, what: "a bucket name") {
+                if replicateTo == nil, b.child("replicateTo") == nil {
+                    d.error(node, "replicaBucket needs replicateTo (the replica's region)")
+                } else if !S3Bucket.isValidName(r) {
+                    d.error(node, "\"\(r.prefix(70))\" is not a valid S3 bucket name")
+                } else {
+                    replicaBucket = r
+                }
+            }
+            if replicateTo != nil, replicaBucket == nil, let name, let replicateTo {
+                replicaBucket = "\(name)-\(replicateTo)"
+            }
+            let rtc = b.child("replicationTimeControl").flatMap { Read.bool($0, &d) } ?? false
+            b.reportUnknownKeys(&d)
+            guard let name, let region else { continue }
+            for bucketName in [name] + (replicaBucket.map { [$0] } ?? []) where !names.insert(bucketName).inserted {
+                d.error(item, "bucket name \"\(bucketName)\" is used twice (bucket names are global)")
+            }
+            buckets.append(BucketSpec(name: name, region: region, objects: Int(objects), objectSize: Int(size),
+                                      replicateTo: replicateTo, replicaBucket: replicaBucket,
+                                      replicationTimeControl: rtc))
+        }
+        return buckets
+    }
+
+    static func readWorkloads(_ node: SourceNode, _ context: Context, _ buckets: [BucketSpec],
+                              _ d: inout Diagnostics) -> [WorkloadSpec] {
+        guard let list = Read.list(node, &d, what: "workloads") else { return [] }
+        var workloads: [WorkloadSpec] = []
+        var names: Set<String> = []
+        let kinds = WorkloadKind.allCases.map(\.rawValue)
+        for item in list {
+            guard var w = MappingReader(item, allowedKeys: ["name", "kind", "from", "rate", "bucket", "failover",
+                                                            "failoverAfter", "timeout", "start", "stop"],
+                                        what: "a workload", diagnostics: &d) else { continue }
+            let name = w.required("name", &d).flatMap { Read.name($0, &d, what: "a workload name") }
+            var kind: WorkloadKind?
+            if let kindNode = w.required("kind", &d, hint: "one of \(kinds.joined(separator: ", "))"),
+               let text = Read.string(kindNode, &d) {
+                kind = WorkloadKind(rawValue: text)
+                if kind == nil { d.error(kindNode, unknownMessage("workload kind", text, kinds)) }
+            }
+            var from: FaultDomain? = context.topology.regions.first.map { .region($0.name) }
+            if let fromNode = w.child("from"), let text = Read.string(fromNode, &d) {
+                from = context.domain(named: text)
+                if from == nil { d.error(fromNode, unknownMessage("region, AZ, subnet or host", text, context.allDomainNames)) }
+            }
+            let rate = w.required("rate", &d, hint: "operations per second or minute, e.g. 5/s")
+                .flatMap { Read.rate($0, &d, maximumPerSecond: maximumRatePerSecond) }
+            var bucket: BucketSpec?
+            if let bucketNode = w.required("bucket", &d, hint: "the bucket the workload reads or writes"),
+               let text = Read.string(bucketNode, &d) {
+                bucket = buckets.first { $0.name == text }
+                if bucket == nil { d.error(bucketNode, unknownMessage("bucket", text, buckets.map(\.name))) }
+                if let bucket, kind == .s3Get, bucket.objects == 0 {
+                    d.error(bucketNode, "s3-get reads preloaded objects, but bucket \(text) has objects: 0; give it objects: N")
+                }
+            }
+            var failover = false
+            if let node = w.child("failover"), let value = Read.bool(node, &d) {
+                failover = value
+                if value, let bucket, bucket.replicaBucket == nil {
+                    d.error(node, "failover needs a replica, but bucket \(bucket.name) has no replicateTo")
+                }
+            }
+            let failoverAfter = w.child("failoverAfter").flatMap { Read.integer($0, &d, range: 1...1000, what: "a count of consecutive failures") } ?? 3
+            let timeout = w.child("timeout").flatMap { Read.duration($0, &d, allowZero: false) } ?? .seconds(5)
+            let start = w.child("start").flatMap { Read.duration($0, &d) } ?? .zero
+            let stop = w.child("stop").flatMap { Read.duration($0, &d) }
+            if let stopNode = w.child("stop"), let stop, let duration = context.duration {
+                if stop <= start { d.error(stopNode, "stop (\(stop)) must come after start (\(start))") }
+                else if stop > duration { d.error(stopNode, "stop (\(stop)) is after the end of the run (\(duration))") }
+            }
+            if let startNode = w.child("start"), let duration = context.duration, start >= duration {
+                d.error(startNode, "start (\(start)) is not inside the run (duration \(duration))")
+            }
+            w.reportUnknownKeys(&d)
+            guard let name, let kind, let from, let rate, let bucket else { continue }
+            guard names.insert(name).inserted else {
+                d.error(item, "workload name \"\(name)\" is used twice")
+                continue
+            }
+            workloads.append(WorkloadSpec(name: name, kind: kind, from: from, ratePerSecond: rate, bucket: bucket.name,
+                                          failover: failover, failoverAfter: Int(failoverAfter), timeout: timeout,
+                                          start: start, stop: stop))
+        }
+        return workloads
+    }
+
+    static func readFaults(_ node: SourceNode, _ context: Context, _ d: inout Diagnostics) -> [FaultSpec] {
+        guard let list = Read.list(node, &d, what: "faults") else { return [] }
+        var faults: [FaultSpec] = []
+        var names: Set<String> = []
+        let actions = FaultAction.allCases.map(\.rawValue)
+        let topology = context.topology
+        for (index, item) in list.enumerated() {
+            guard var f = MappingReader(item, allowedKeys: ["name", "action", "target", "peers", "latency", "at", "duration"],
+                                        what: "a fault", diagnostics: &d) else { continue }
+            let name = f.child("name").flatMap { Read.name($0, &d, what: "a fault name") } ?? "fault-\(index + 1)"
+            var action: FaultAction?
+            if let actionNode = f.required("action", &d, hint: "one of \(actions.joined(separator: ", "))"),
+               let text = Read.string(actionNode, &d) {
+                action = FaultAction(rawValue: text)
+                if action == nil { d.error(actionNode, unknownMessage("fault action", text, actions)) }
+            }
+            var target: FaultDomain?
+            if let targetNode = f.required("target", &d, hint: "the region, AZ, subnet or host the fault hits"),
+               let text = Read.string(targetNode, &d) {
+                switch action {
+                case .azOutage:
+                    if topology.availabilityZones.contains(text) { target = .availabilityZone(text) }
+                    else { d.error(targetNode, unknownMessage("availability zone", text, topology.availabilityZones)) }
+                case .regionOutage:
+                    if topology.regions.contains(where: { $0.name == text }) { target = .region(text) }
+                    else { d.error(targetNode, unknownMessage("region", text, topology.regions.map(\.name))) }
+                case .hostCrash:
+                    if topology.hosts.contains(where: { $0.name == text }) { target = .host(text) }
+                    else if topology.hosts.isEmpty { d.error(targetNode, "unknown host \"\(text.prefix(60))\"; the topology declares no hosts (topology.hosts)") }
+                    else { d.error(targetNode, unknownMessage("host", text, topology.hosts.map(\.name))) }
+                case .networkPartition, .networkLatency, nil:
+                    target = context.domain(named: text)
+                    if target == nil { d.error(targetNode, unknownMessage("region, AZ, subnet or host", text, context.allDomainNames)) }
+                }
+            }
+            var peers: [FaultDomain]?
+            if let peersNode = f.child("peers") {
+                if action != .networkPartition {
+                    d.error(peersNode, "peers applies only to network-partition")
+                } else if let items = Read.list(peersNode, &d, what: "peer domains") {
+                    if items.isEmpty { d.error(peersNode, "peers is empty; omit it to cut the target off from everything else") }
+                    peers = items.compactMap { peer in
+                        guard let text = Read.string(peer, &d) else { return nil }
+                        guard let domain = context.domain(named: text) else {
+                            d.error(peer, unknownMessage("region, AZ, subnet or host", text, context.allDomainNames))
+                            return nil
+                        }
+                        return domain
+                    }
+                }
+            }
+            var latency: SimDuration?
+            if let latencyNode = f.child("latency") {
+                if action != .networkLatency { d.error(latencyNode, "latency applies only to network-latency") }
+                else { latency = Read.duration(latencyNode, &d, allowZero: false) }
+            } else if action == .networkLatency {
+                d.error(item, "network-latency needs latency, the added one-way delay (e.g. 200ms)")
+            }
+            let atNode = f.required("at", &d, hint: "when the fault starts, e.g. 20m")
+            let at = atNode.flatMap { Read.duration($0, &d) }
+            let durationNode = f.child("duration")
+            let length = durationNode.flatMap { Read.duration($0, &d, allowZero: false) }
+            if let at, let atNode, let runLength = context.duration {
+                if at >= runLength {
+                    d.error(atNode, "fault starts at \(at), outside the run (duration \(runLength))")
+                } else if let length, let durationNode, at + length > runLength {
+                    d.error(durationNode, "fault ends at \(at + length), after the run ends at \(runLength); shorten it or omit duration to last until the end")
+                }
+            }
+            f.reportUnknownKeys(&d)
+            guard let action, let target, let at else { continue }
+            guard names.insert(name).inserted else {
+                d.error(item, "fault name \"\(name)\" is used twice")
+                continue
+            }
+            faults.append(FaultSpec(name: name, action: action, target: target, peers: peers, latency: latency,
+                                    at: at, duration: length))
+        }
+        return faults
+    }
+
+    static func readExpectations(_ node: SourceNode, _ workloads: [WorkloadSpec], _ d: inout Diagnostics) -> Expectations {
+        var expectations = Expectations()
+        guard var e = MappingReader(node, allowedKeys: ["rto", "rpo", "availability", "invariants"],
+                                    what: "expectations", diagnostics: &d) else { return expectations }
+        let names = workloads.map(\.name)
+        for key in ["rto", "rpo", "availability"] {
+            guard let section = e.child(key) else { continue }
+            guard case .mapping(let pairs) = section.value else {
+                d.error(section, "expected a mapping from workload name to target, e.g. \(key): {emr-reads: \(key == "availability" ? "99.9%" : "5m")}, found \(section.kindDescription)")
+                continue
+            }
+            var seen: Set<String> = []
+            for pair in pairs {
+                guard let workload = Read.string(pair.key, &d, what: "a workload name") else { continue }
+                guard let spec = workloads.first(where: { $0.name == workload }) else {
+                    d.error(pair.key, unknownMessage("workload", workload, names))
+                    continue
+                }
+                guard seen.insert(workload).inserted else {
+                    d.error(pair.key, "workload \(workload) is listed twice under \(key)")
+                    continue
+                }
+                switch key {
+                case "rto":
+                    if let target = Read.duration(pair.value, &d) { expectations.rto.append((workload, target)) }
+                case "rpo":
+                    guard spec.kind.writes else {
+                        d.error(pair.key, "rpo applies to workloads that write; \(workload) is \(spec.kind.rawValue)")
+                        continue
+                    }
+                    if let target = Read.duration(pair.value, &d) { expectations.rpo.append((workload, target)) }
+                default:
+                    if let target = Read.percentage(pair.value, &d) { expectations.availability.append((workload, target)) }
+                }
+            }
+        }
+        if let list = e.child("invariants").flatMap({ Read.list($0, &d, what: "invariants") }) {
+            let known = Invariant.allCases.map(\.rawValue)
+            for item in list {
+                guard let text = Read.string(item, &d, what: "an invariant name") else { continue }
+                if let invariant = Invariant(rawValue: text) {
+                    if !expectations.invariants.contains(invariant) { expectations.invariants.append(invariant) }
+                } else if let waiting = Invariant.planned[text] {
+                    d.error(item, "invariant \(text) is part of the format but not available yet: it \(waiting); available: \(known.joined(separator: ", "))")
+                } else {
+                    d.error(item, unknownMessage("invariant", text, known + Invariant.planned.keys.sorted()))
+                }
+            }
+        }
+        e.reportUnknownKeys(&d)
+        return expectations
+    }
+
+    static func readExpectFailure(_ node: SourceNode, _ expectations: Expectations, _ d: inout Diagnostics) -> [String] {
+        guard let list = Read.list(node, &d, what: "expectations that must fail") else { return [] }
+        let ids = expectations.ids
+        let kinds = ["rto", "rpo", "availability", "invariant"]
+        var result: [String] = []
+        for item in list {
+            guard let text = Read.string(item, &d, what: "an expectation id") else { continue }
+            let matchesKind = kinds.contains(text) && ids.contains { $0.hasPrefix(text + "/") }
+            let matchesInvariant = Invariant(rawValue: text).map { ids.contains("invariant/\($0.rawValue)") } ?? false
+            guard ids.contains(text) || matchesKind || matchesInvariant else {
+                d.error(item, ids.isEmpty
+                    ? "expectFailure names \"\(text.prefix(60))\", but the scenario states no expectations to fail"
+                    : unknownMessage("expectation", text, ids))
+                continue
+            }
+            result.append(matchesInvariant ? "invariant/\(text)" : text)
+        }
+        return result
+    }
+
+    // MARK: Messages
+
+    static func unknownMessage(_ what: String, _ value: String, _ candidates: [String]) -> String {
+        var message = "unknown \(what) \"\(value.prefix(60))\""
+        if let suggestion = Spelling.closest(to: value, in: candidates) {
+            message += "; did you mean \"\(suggestion)\"?"
+        } else if candidates.isEmpty {
+            message += "; none are defined"
+        } else {
+            let shown = candidates.prefix(12).joined(separator: ", ")
+            message += "; known: \(shown)\(candidates.count > 12 ? ", …" : "")"
+        }
+        return message
+    }
+
+    static func fileError(_ file: String, _ message: String) -> ScenarioError {
+        ScenarioError(file: file, line: 0, column: 0, keyPath: "", message: message)
+    }
+
+    static func yamlError(_ error: Error, file: String) -> ScenarioError {
+        guard let yaml = error as? YamlError else {
+            return ScenarioError(file: file, line: 0, column: 0, keyPath: "", message: "invalid YAML: \(error)")
+        }
+        switch yaml {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
+             let .composer(context, problem, mark, _):
+            let detail = context.map { "\(problem) \($0.text)" } ?? problem
+            return ScenarioError(file: file, line: mark.line, column: mark.column, keyPath: "",
+                                 message: "invalid YAML: \(detail)")
+        case let .reader(problem, offset, _, yaml):
+            let (line, column) = offset.map { lineAndColumn(Array(yaml.utf8), offset: $0) } ?? (0, 0)
+            return ScenarioError(file: file, line: line, column: column, keyPath: "", message: "invalid YAML: \(problem)")
+        case let .duplicatedKeysInMapping(duplicates, context):
+            return ScenarioError(file: file, line: context.mark.line, column: context.mark.column, keyPath: "",
+                                 message: "duplicate keys \(duplicates.joined(separator: ", ")) in one mapping")
+        default:
+            return ScenarioError(file: file, line: 0, column: 0, keyPath: "", message: "invalid YAML: \(yaml)")
+        }
+    }
+
+    static func lineAndColumn(_ bytes: [UInt8], offset: Int) -> (Int, Int) {
+        var line = 1, column = 1
+        for byte in bytes.prefix(offset) {
+            if byte == 10 { line += 1; column = 1 } else if byte & 0xC0 != 0x80 { column += 1 }
+        }
+        return (line, column)
+    }
+
+    static func firstInvalidUTF8(_ bytes: [UInt8]) -> (line: Int, column: Int, offset: Int, byte: UInt8) {
+        var offset = 0
+        while offset < bytes.count {
+            let end = min(bytes.count, offset + 4)
+            var length = 0
+            for candidate in 1...max(1, end - offset) where String(validating: bytes[offset..<offset + candidate], as: UTF8.self) != nil {
+                length = candidate
+                break
+            }
+            if length == 0 {
+                let (line, column) = lineAndColumn(bytes, offset: offset)
+                return (line, column, offset, bytes[offset])
+            }
+            offset += length
+        }
+        return (1, 1, 0, bytes.first ?? 0)
+    }
+}
