@@ -46,7 +46,7 @@ let package = Package(
         .executableTarget(
             name: "odas-sim",
             dependencies: [
-                "Scenarios",
+                "Scenarios", "SimCore", "AWSSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -80,18 +80,19 @@ public struct S3Service: Sendable {
     @discardableResult
     public mutating func putObject(bucket name: String, key: String, body: [UInt8], contentType: String = "binary/octet-stream",
                                    metadata: [String: String] = [:], now: SimInstant) throws(S3Error) -> S3Object {
-        guard var bucket = buckets[name] else { throw .noSuchBucket(name) }
+        // Mutate the stored bucket in place: copying it out would copy its
+        // object table on every write (copy-on-write), O(n) per PutObject.
+        guard let bucket = buckets[name] else { throw .noSuchBucket(name) }
         guard !key.isEmpty, key.utf8.count <= 1024 else {
             throw .invalidRequest("Object key must be 1 to 1024 bytes of UTF-8.", resource: "/\(name)/\(key)")
         }
         let rule = bucket.replicationRules.first { key.hasPrefix($0.prefix) }
         let sequence = bucket.nextWriteSequence
-        bucket.nextWriteSequence += 1
         let object = S3Object(key: key, body: body, eTag: S3Object.eTag(of: body), lastModified: now,
                               contentType: contentType, metadata: metadata,
                               replicationStatus: rule == nil ? nil : .pending, writeSequence: sequence)
-        bucket.objects[key] = object
-        buckets[name] = bucket
+        buckets[name]?.nextWriteSequence += 1
+        buckets[name]?.objects[key] = object
         if let rule {
             outbox.append((now + replicationLag(rule), .replicate(bucket: name, key: key, writeSequence: sequence,
                                                                   rule: rule.id, attempt: 1)))

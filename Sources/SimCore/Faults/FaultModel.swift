@@ -12,6 +12,9 @@ public struct FaultModel: Sendable {
     /// parent of every registered domain except regions.
     private var parents: [FaultDomain: FaultDomain] = [:]
     private var registered: Set<FaultDomain> = []
+    /// `ancestry(of:)` for every registered domain, rebuilt on registration
+    /// (rare) so that queries (per request) allocate nothing.
+    private var chains: [FaultDomain: [FaultDomain]] = [:]
     /// Active faults by identifier, kept sorted by identifier for stable iteration.
     public private(set) var active: [(id: FaultID, kind: FaultKind)] = []
     private var nextID = 1
@@ -23,6 +26,7 @@ public struct FaultModel: Sendable {
     /// Registers a region.
     public mutating func addRegion(_ name: String) {
         registered.insert(.region(name))
+        rebuildChains()
     }
 
     /// Registers an availability zone inside `region`.
@@ -30,12 +34,14 @@ public struct FaultModel: Sendable {
         addRegion(region)
         registered.insert(.availabilityZone(name))
         parents[.availabilityZone(name)] = .region(region)
+        rebuildChains()
     }
 
     /// Registers a subnet inside `availabilityZone`.
     public mutating func addSubnet(_ id: String, availabilityZone: String) {
         registered.insert(.subnet(id))
         parents[.subnet(id)] = .availabilityZone(availabilityZone)
+        rebuildChains()
     }
 
     /// Registers a host inside `parent` (a subnet, an AZ, or a region for
@@ -43,6 +49,12 @@ public struct FaultModel: Sendable {
     public mutating func addHost(_ name: String, in parent: FaultDomain) {
         registered.insert(.host(name))
         parents[.host(name)] = parent
+        rebuildChains()
+    }
+
+    private mutating func rebuildChains() {
+        chains.removeAll(keepingCapacity: true)
+        for domain in registered { chains[domain] = computeAncestry(of: domain) }
     }
 
     /// True if the domain was registered.
@@ -55,6 +67,10 @@ public struct FaultModel: Sendable {
 
     /// The chain from `domain` up to its region, `domain` first.
     public func ancestry(of domain: FaultDomain) -> [FaultDomain] {
+        chains[domain] ?? computeAncestry(of: domain)
+    }
+
+    private func computeAncestry(of domain: FaultDomain) -> [FaultDomain] {
         var chain = [domain]
         var current = domain
         while let parent = parents[current], chain.count < 8 {
@@ -102,6 +118,7 @@ public struct FaultModel: Sendable {
     /// The outermost domain that is down and contains `domain`, or nil if
     /// `domain` is up.
     public func downDomain(containing domain: FaultDomain) -> FaultDomain? {
+        if active.isEmpty { return nil }
         let chain = ancestry(of: domain)
         for candidate in chain.reversed() {
             for fault in active {
@@ -121,6 +138,7 @@ public struct FaultModel: Sendable {
     /// Whether traffic from `source` can reach `destination` now, and if not why.
     /// Returns nil when reachable.
     public func unreachability(from source: FaultDomain, to destination: FaultDomain) -> Unreachability? {
+        if active.isEmpty { return nil }
         if let down = downDomain(containing: source) { return .down(down) }
         if let down = downDomain(containing: destination) { return .down(down) }
         let sourceChain = ancestry(of: source), destinationChain = ancestry(of: destination)
@@ -149,6 +167,7 @@ public struct FaultModel: Sendable {
     /// Extra one-way latency on the path between two domains, from active
     /// latency degradations on either end.
     public func addedLatency(from source: FaultDomain, to destination: FaultDomain) -> SimDuration {
+        if active.isEmpty { return .zero }
         let chains = [ancestry(of: source), ancestry(of: destination)]
         var total = SimDuration.zero
         for fault in active {

@@ -89,6 +89,11 @@ extension TraceEvent {
 public enum JSONText {
     public static func appendString(_ string: String, to out: inout String) {
         out += "\""
+        if !string.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            out += string
+            out += "\""
+            return
+        }
         for scalar in string.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""

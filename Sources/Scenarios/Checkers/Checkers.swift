@@ -1,0 +1,132 @@
+import SimCore
+
+/// A fault's window in the run, as checkers see it.
+public struct FaultWindow: Sendable {
+    public var name: String
+    public var start: SimInstant
+    public var end: SimInstant?
+    public init(name: String, start: SimInstant, end: SimInstant?) {
+        self.name = name
+        self.start = start
+        self.end = end
+    }
+}
+
+/// Pure checkers over a history. Each takes only the history (and the fault
+/// windows and targets it is judged against) and can fail: see
+/// `Tests/ScenariosTests/CheckersTests.swift` for the histories that make each one fail.
+public enum Checkers {
+    /// Default width of the window RTO judges recovery by.
+    public static let recoveryWindow = SimDuration.seconds(60)
+
+    // MARK: Availability
+
+    /// Fraction of the workload's operations that succeeded (final reads excluded),
+    /// or nil when it issued none.
+    public static func availability(_ operations: [Operation]) -> (fraction: Double, ok: Int, total: Int)? {
+        let counted = operations.filter { $0.kind != .finalRead && $0.outcome != nil && !$0.cutOffByEnd }
+        guard !counted.isEmpty else { return nil }
+        let ok = counted.filter { $0.outcome == .ok }.count
+        return (Double(ok) / Double(counted.count), ok, counted.count)
+    }
+
+    // MARK: RTO
+
+    /// How long one workload took to recover from one fault.
+    public enum Recovery: Equatable, Sendable {
+        /// No window after the fault fell below the availability target.
+        case unaffected
+        /// Recovered: fault start to the first success after the last significant failure.
+        case recovered(after: SimDuration, at: SimInstant, firstFailure: SimInstant)
+        /// Still below target when the observation ended.
+        case notRecovered(firstFailure: SimInstant)
+        /// The workload completed no operation after the fault started.
+        case noOperations
+    }
+
+    /// Measures recovery after `fault` from the workload's history.
+    ///
+    /// Only operations completing between the fault's start and the next
+    /// fault's start (or `observationEnd`) are considered. A failure is
+    /// *significant* when the success rate of the operations completed in
+    /// the `window` ending at it (but not before the fault) is below
+    /// `availabilityTarget`. RTO is the time from the fault's start to the
+    /// first success after the last significant failure: after that point
+    /// the success rate never again drops below the target.
+    public static func recovery(_ operations: [Operation], fault: SimInstant, observationEnd: SimInstant,
+                                availabilityTarget: Double, window: SimDuration = recoveryWindow) -> Recovery {
+        let ops = operations
+            .filter { op in
+                guard op.kind != .finalRead, !op.cutOffByEnd, let done = op.completed else { return false }
+                return done >= fault && done < observationEnd
+            }
+            .sorted { ($0.completed ?? .zero, $0.index) < ($1.completed ?? .zero, $1.index) }
+        guard !ops.isEmpty else { return .noOperations }
+        var lastSignificant: Int?
+        var firstFailure: SimInstant?
+        var windowStart = 0
+        var okInWindow = 0
+        for (j, op) in ops.enumerated() {
+            let done = op.completed ?? .zero
+            if op.outcome == .ok { okInWindow += 1 }
+            while let start = ops[windowStart].completed, start < done - window {
+                if ops[windowStart].outcome == .ok { okInWindow -= 1 }
+                windowStart += 1
+            }
+            guard op.outcome != .ok else { continue }
+            let rate = Double(okInWindow) / Double(j - windowStart + 1)
+            if rate < availabilityTarget {
+                lastSignificant = j
+                if firstFailure == nil { firstFailure = done }
+            }
+        }
+        guard let last = lastSignificant, let firstFailure else { return .unaffected }
+        guard let recoveredOp = ops[(last + 1)...].first(where: { $0.outcome == .ok }),
+              let at = recoveredOp.completed else {
+            return .notRecovered(firstFailure: firstFailure)
+        }
+        return .recovered(after: at - fault, at: at, firstFailure: firstFailure)
+    }
+
+    // MARK: RPO and lost writes
+
+    /// Acknowledged writes that the final read does not show.
+    public struct LostWrites: Sendable {
+        /// The lost writes, in order of acknowledgement.
+        public var lost: [Operation]
+        /// The time span of data lost: from the last surviving write
+        /// acknowledged before the first lost one (or the first lost write's
+        /// invocation, if none survived before it) to the acknowledgement of
+        /// the last lost write. Zero when nothing was lost.
+        public var span: SimDuration
+        public var acknowledged: Int
+        public var finalRead: Operation
+    }
+
+    public enum LostWritesResult: Sendable {
+        case measured(LostWrites)
+        /// No successful final read: what survived cannot be known.
+        case noFinalRead(reason: String)
+    }
+
+    /// Compares acknowledged writes with the last successful final read.
+    public static func lostWrites(_ operations: [Operation]) -> LostWritesResult {
+        let finalReads = operations.filter { $0.kind == .finalRead }
+        guard let finalRead = finalReads.last(where: { $0.outcome == .ok }), let observed = finalRead.observed else {
+            return .noFinalRead(reason: finalReads.last?.error ?? "the workload has no final read")
+        }
+        let seen = Set(observed)
+        let acknowledged = operations
+            .filter { $0.kind == .write && $0.outcome == .ok && ($0.completed ?? .zero) <= finalRead.invoked }
+            .sorted { ($0.completed ?? .zero, $0.index) < ($1.completed ?? .zero, $1.index) }
+        let lost = acknowledged.filter { !seen.contains($0.key) }
+        guard let firstLost = lost.first, let lastLost = lost.last,
+              let firstLostDone = firstLost.completed, let lastLostDone = lastLost.completed else {
+            return .measured(LostWrites(lost: [], span: .zero, acknowledged: acknowledged.count, finalRead: finalRead))
+        }
+        let survivorBefore = acknowledged.last { seen.contains($0.key) && ($0.completed ?? .zero) <= firstLostDone }
+        let from = survivorBefore?.completed ?? firstLost.invoked
+        return .measured(LostWrites(lost: lost, span: lastLostDone - from, acknowledged: acknowledged.count,
+                                    finalRead: finalRead))
+    }
+}

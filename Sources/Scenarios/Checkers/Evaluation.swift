@@ -1,0 +1,165 @@
+import Foundation
+import SimCore
+
+/// Checks a scenario's expectations against a finished run's history.
+enum Evaluation {
+    /// The availability target RTO uses when the scenario gives none for the workload.
+    static let defaultAvailabilityTarget = 0.99
+
+    static func evaluate(_ scenario: Scenario, history: History) -> [PropertyResult] {
+        let end = SimInstant.zero + scenario.duration
+        let windows = scenario.faults.sorted { ($0.at, $0.name) < ($1.at, $1.name) }.map {
+            FaultWindow(name: $0.name, start: .zero + $0.at, end: $0.end.map { .zero + $0 })
+        }
+        var results: [PropertyResult] = []
+        for (workload, target) in scenario.expectations.rto {
+            let availabilityTarget = scenario.expectations.availability.first { $0.workload == workload }?.target
+                ?? defaultAvailabilityTarget
+            results.append(rto(workload, target: target, operations: history.operations(of: workload),
+                               faults: windows, end: end, availabilityTarget: availabilityTarget))
+        }
+        for (workload, target) in scenario.expectations.rpo {
+            results.append(rpo(workload, target: target, operations: history.operations(of: workload)))
+        }
+        for (workload, target) in scenario.expectations.availability {
+            results.append(availability(workload, target: target, operations: history.operations(of: workload)))
+        }
+        for invariant in scenario.expectations.invariants {
+            switch invariant {
+            case .noAcknowledgedWriteLost:
+                let writers = scenario.workloads.filter { $0.kind.writes }.map(\.name)
+                results.append(noAcknowledgedWriteLost(writers: writers, history: history))
+            }
+        }
+        for index in results.indices {
+            let result = results[index]
+            results[index].expectedToFail = scenario.expectFailure.contains {
+                $0 == result.id || $0 == result.kind
+            }
+        }
+        return results
+    }
+
+    static func rto(_ workload: String, target: SimDuration, operations: [Operation], faults: [FaultWindow],
+                    end: SimInstant, availabilityTarget: Double) -> PropertyResult {
+        var result = PropertyResult(id: "rto/\(workload)", kind: "rto", workload: workload, target: "≤ \(target)",
+                                    measured: "", status: .fail, detail: "")
+        guard !faults.isEmpty else {
+            result.measured = "no fault"
+            result.detail = "The scenario injects no fault, so there is nothing to recover from (vacuous)."
+            return result
+        }
+        var worst: SimDuration = .zero
+        var notes: [String] = []
+        var failed = false
+        for (index, fault) in faults.enumerated() {
+            let observationEnd = index + 1 < faults.count ? faults[index + 1].start : end
+            switch Checkers.recovery(operations, fault: fault.start, observationEnd: observationEnd,
+                                     availabilityTarget: availabilityTarget) {
+            case .unaffected:
+                notes.append("\(fault.name): no window fell below \(Format.percent(availabilityTarget))")
+            case let .recovered(after, at, firstFailure):
+                worst = max(worst, after)
+                notes.append("\(fault.name): first failure \(firstFailure), sustained success from \(at)")
+                if after > target { failed = true }
+            case .notRecovered(let firstFailure):
+                failed = true
+                worst = .distantFutureDuration
+                notes.append("\(fault.name): first failure \(firstFailure), not recovered before \(observationEnd)")
+            case .noOperations:
+                failed = true
+                worst = .distantFutureDuration
+                notes.append("\(fault.name): no operation completed after the fault started")
+            }
+        }
+        result.measured = worst == .distantFutureDuration ? "not recovered" : worst.description
+        result.status = failed ? .fail : .pass
+        result.detail = notes.joined(separator: "; ") + "."
+        return result
+    }
+
+    static func rpo(_ workload: String, target: SimDuration, operations: [Operation]) -> PropertyResult {
+        var result = PropertyResult(id: "rpo/\(workload)", kind: "rpo", workload: workload, target: "≤ \(target)",
+                                    measured: "", status: .fail, detail: "")
+        switch Checkers.lostWrites(operations) {
+        case .noFinalRead(let reason):
+            result.measured = "unknown"
+            result.detail = "No successful final read, so lost writes cannot be counted: \(reason)."
+        case .measured(let lost):
+            result.measured = lost.span.description
+            result.status = lost.span <= target ? .pass : .fail
+            if let first = lost.lost.first {
+                result.firstOffendingOperation = first.index
+                result.detail = "\(lost.lost.count) of \(lost.acknowledged) acknowledged writes missing from the final read of \(lost.finalRead.target); first lost: op \(first.index) (\(first.key), acknowledged \(first.completed ?? first.invoked))."
+            } else {
+                result.detail = "All \(lost.acknowledged) acknowledged writes are in the final read of \(lost.finalRead.target)."
+            }
+        }
+        return result
+    }
+
+    static func availability(_ workload: String, target: Double, operations: [Operation]) -> PropertyResult {
+        var result = PropertyResult(id: "availability/\(workload)", kind: "availability", workload: workload,
+                                    target: "≥ \(Format.percent(target))", measured: "", status: .fail, detail: "")
+        guard let measured = Checkers.availability(operations) else {
+            result.measured = "no operations"
+            result.detail = "The workload completed no operation."
+            return result
+        }
+        result.measured = Format.percent(measured.fraction)
+        result.status = measured.fraction >= target ? .pass : .fail
+        result.detail = "\(measured.ok) of \(measured.total) operations succeeded."
+        return result
+    }
+
+    static func noAcknowledgedWriteLost(writers: [String], history: History) -> PropertyResult {
+        let id = Invariant.noAcknowledgedWriteLost.rawValue
+        var result = PropertyResult(id: "invariant/\(id)", kind: "invariant", workload: nil, target: "0 lost",
+                                    measured: "", status: .pass, detail: "")
+        var lostTotal = 0
+        var notes: [String] = []
+        var firstLost: Operation?
+        var unknown = false
+        for writer in writers {
+            switch Checkers.lostWrites(history.operations(of: writer)) {
+            case .noFinalRead(let reason):
+                unknown = true
+                notes.append("\(writer): no final read (\(reason))")
+            case .measured(let lost):
+                lostTotal += lost.lost.count
+                notes.append("\(writer): \(lost.lost.count) of \(lost.acknowledged) acknowledged writes lost")
+                if let first = lost.lost.first, firstLost.map({ first.index < $0.index }) ?? true { firstLost = first }
+            }
+        }
+        if writers.isEmpty {
+            result.status = .fail
+            result.measured = "no writes"
+            result.detail = "No workload writes, so the invariant would hold vacuously."
+            return result
+        }
+        result.measured = unknown ? "unknown" : "\(lostTotal) lost"
+        result.status = lostTotal == 0 && !unknown ? .pass : .fail
+        result.firstOffendingOperation = firstLost?.index
+        if let firstLost {
+            notes.append("first offending operation: op \(firstLost.index), write of \(firstLost.key) to \(firstLost.target) acknowledged at \(firstLost.completed ?? firstLost.invoked)")
+        }
+        result.detail = notes.joined(separator: "; ") + "."
+        return result
+    }
+}
+
+extension SimDuration {
+    static let distantFutureDuration = SimDuration(nanoseconds: .max)
+}
+
+/// Number formatting shared by the reports; locale-independent.
+enum Format {
+    /// `99.95%`: up to two decimals, trailing zeros dropped.
+    static func percent(_ fraction: Double) -> String {
+        let hundredths = (fraction * 10_000).rounded(.down) / 100
+        var text = String(format: "%.2f", hundredths)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text + "%"
+    }
+}

@@ -1,0 +1,30 @@
+/// The verdict on one expectation.
+public enum PropertyStatus: String, Codable, Sendable {
+    /// The expectation holds.
+    case pass
+    /// The expectation does not hold.
+    case fail
+}
+
+/// The result of checking one expectation against a run.
+public struct PropertyResult: Codable, Sendable {
+    /// `rto/emr-reads`, `invariant/no-acknowledged-write-lost`, …
+    public var id: String
+    /// `rto`, `rpo`, `availability` or `invariant`.
+    public var kind: String
+    public var workload: String?
+    /// The target as written (`≤ 5m`, `≥ 99.9%`).
+    public var target: String
+    /// The measured value (`1m42.5s`, `99.95%`, `3 lost writes`), or why there is none.
+    public var measured: String
+    public var status: PropertyStatus
+    /// One or two sentences on how the value came about.
+    public var detail: String
+    /// The first operation that violates the property, for invariants.
+    public var firstOffendingOperation: Int?
+    /// True when the scenario declared this expectation must fail.
+    public var expectedToFail: Bool = false
+
+    /// Whether this result is what the scenario wanted.
+    public var isAsDeclared: Bool { expectedToFail ? status == .fail : status == .pass }
+}

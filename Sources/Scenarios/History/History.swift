@@ -1,0 +1,97 @@
+import SimCore
+
+/// The outcome of one client operation, as the client saw it (Jepsen's
+/// `:ok`, `:fail`, `:info`).
+public enum OperationOutcome: String, Codable, Sendable {
+    /// The operation took effect and the client was told so.
+    case ok
+    /// The operation certainly did not take effect.
+    case failed
+    /// The client cannot know: the request or its answer was lost or timed out.
+    case unknown
+}
+
+/// What an operation did.
+public enum OperationKind: String, Codable, Sendable {
+    /// Wrote `value` under `key`.
+    case write
+    /// Read `key`; `value` is what was read.
+    case read
+    /// The final read at the end of the run: `observed` holds every key of
+    /// the workload that was visible.
+    case finalRead = "final-read"
+}
+
+/// One client operation in the history: invoked, then completed with an outcome.
+public struct Operation: Sendable {
+    /// Position in the history (invocation order).
+    public var index: Int
+    public var workload: String
+    public var kind: OperationKind
+    public var invoked: SimInstant
+    /// When the client learned the outcome; nil while in flight.
+    public var completed: SimInstant?
+    public var outcome: OperationOutcome?
+    /// Bucket the operation went to (the replica after client failover).
+    public var target: String
+    public var key: String
+    /// The value written, or the value read (an ETag).
+    public var value: String?
+    /// For final reads: the keys observed.
+    public var observed: [String]?
+    /// Why it failed or is unknown, e.g. `timeout: availability zone us-west-2a is down`.
+    public var error: String?
+    /// True when the run ended before the client learned the outcome. Such
+    /// operations are `unknown` and are left out of availability and RTO.
+    public var cutOffByEnd = false
+}
+
+/// The Jepsen-style history of a run: every operation every workload
+/// invoked, with its completion. Checkers are pure functions of it.
+public struct History: Sendable {
+    public private(set) var operations: [Operation] = []
+
+    public init() {}
+
+    /// Records an invocation and returns its index.
+    public mutating func invoke(workload: String, kind: OperationKind, at instant: SimInstant, target: String,
+                                key: String, value: String? = nil) -> Int {
+        let index = operations.count
+        operations.append(Operation(index: index, workload: workload, kind: kind, invoked: instant, completed: nil,
+                                    outcome: nil, target: target, key: key, value: value, observed: nil, error: nil))
+        return index
+    }
+
+    /// Records the completion of operation `index`. Completing twice keeps the first.
+    public mutating func complete(_ index: Int, at instant: SimInstant, outcome: OperationOutcome,
+                                  value: String? = nil, observed: [String]? = nil, error: String? = nil) {
+        guard operations.indices.contains(index), operations[index].outcome == nil else { return }
+        operations[index].completed = instant
+        operations[index].outcome = outcome
+        if let value { operations[index].value = value }
+        if let observed { operations[index].observed = observed }
+        operations[index].error = error
+    }
+
+    /// Completes every operation still in flight as `unknown` (end of run).
+    public mutating func completePending(at instant: SimInstant) {
+        for index in operations.indices where operations[index].outcome == nil {
+            operations[index].completed = instant
+            operations[index].outcome = .unknown
+            operations[index].error = "still in flight when the run ended"
+            operations[index].cutOffByEnd = true
+        }
+    }
+
+    /// Operations of one workload, in invocation order.
+    public func operations(of workload: String) -> [Operation] {
+        operations.filter { $0.workload == workload }
+    }
+
+    /// Appends a complete operation (for tests and for histories read back from files).
+    public mutating func append(_ operation: Operation) {
+        var op = operation
+        op.index = operations.count
+        operations.append(op)
+    }
+}

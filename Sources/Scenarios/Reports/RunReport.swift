@@ -1,0 +1,47 @@
+import SimCore
+
+/// Everything a run concluded, as a value: the renderers turn it into text,
+/// JSON and JUnit XML. Contains no wall-clock data, so the same scenario and
+/// seed give the same report.
+public struct RunReport: Codable, Sendable {
+    public struct ScenarioInfo: Codable, Sendable {
+        public var name: String
+        public var file: String
+        public var description: String
+    }
+
+    public struct WorkloadSummary: Codable, Sendable {
+        public var name: String
+        public var kind: String
+        public var operations: Int
+        public var ok: Int
+        public var failed: Int
+        public var unknown: Int
+    }
+
+    /// Version of this report's JSON shape.
+    public var reportFormatVersion = 1
+    public var scenario: ScenarioInfo
+    public var seed: UInt64
+    /// Simulated duration, canonical form (`2h`).
+    public var duration: String
+    /// SHA-256 of `trace.jsonl`, hex.
+    public var traceHash: String
+    public var traceEvents: Int
+    public var traceFormatVersion: Int
+    public var traceTruncated: Bool
+    public var eventsProcessed: UInt64
+    public var timeline: [TimelineEntry]
+    public var workloads: [WorkloadSummary]
+    public var expectations: [PropertyResult]
+    /// `pass` when every expectation is as declared (holds, or fails where
+    /// `expectFailure` says it must), else `fail`.
+    public var verdict: String
+    /// 0 or 1; see ``verdict``.
+    public var exitCode: Int32
+}
+
+extension TimelineEntry {
+    /// Readable time, `T+20m`.
+    var time: String { at.description }
+}

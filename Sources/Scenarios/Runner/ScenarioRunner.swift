@@ -1,0 +1,103 @@
+import Crypto
+import Foundation
+import SimCore
+
+/// Runs scenarios: builds the world, plays the workload and the faults on
+/// virtual time, checks the expectations and produces the report.
+public enum ScenarioRunner {
+    /// What a run produced.
+    public struct Outcome: Sendable {
+        public var report: RunReport
+        /// The canonical trace (`trace.jsonl`).
+        public var traceJSONLines: String
+        public var history: History
+    }
+
+    /// Runs `scenario` with `seed` (the scenario's own when nil). `progress`
+    /// is called twenty times over the run with the simulated time reached.
+    public static func run(_ scenario: Scenario, seed: UInt64? = nil,
+                           progress: ((SimInstant, SimDuration) -> Void)? = nil) -> Outcome {
+        let seed = seed ?? scenario.seed
+        var world = World(scenario: scenario, seed: seed)
+        world.build()
+        world.run(progress: progress)
+        let results = Evaluation.evaluate(scenario, history: world.history)
+        let traceText = world.trace.canonicalJSONLines()
+        let hash = SHA256.hash(data: Data(traceText.utf8)).map { byte in
+            (byte < 16 ? "0" : "") + String(byte, radix: 16)
+        }.joined()
+        let summaries = scenario.workloads.map { spec in
+            let ops = world.history.operations(of: spec.name).filter { $0.kind != .finalRead }
+            return RunReport.WorkloadSummary(name: spec.name, kind: spec.kind.rawValue, operations: ops.count,
+                                             ok: ops.filter { $0.outcome == .ok }.count,
+                                             failed: ops.filter { $0.outcome == .failed }.count,
+                                             unknown: ops.filter { $0.outcome == .unknown }.count)
+        }
+        let allAsDeclared = results.allSatisfy(\.isAsDeclared)
+        let report = RunReport(
+            scenario: .init(name: scenario.name, file: scenario.file, description: scenario.description),
+            seed: seed, duration: scenario.duration.description, traceHash: hash,
+            traceEvents: world.trace.events.count, traceFormatVersion: Trace.formatVersion,
+            traceTruncated: world.trace.isTruncated, eventsProcessed: world.loop.deliveredCount,
+            timeline: sortedTimeline(world.timeline + recoveryMarks(scenario, world.history)), workloads: summaries, expectations: results,
+            verdict: allAsDeclared ? "pass" : "fail", exitCode: allAsDeclared ? 0 : 1)
+        return Outcome(report: report, traceJSONLines: traceText, history: world.history)
+    }
+
+    /// Stable order: by time, then by the order entries were produced.
+    static func sortedTimeline(_ entries: [TimelineEntry]) -> [TimelineEntry] {
+        entries.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
+    }
+
+    /// Writes `report.json`, `junit.xml` and `trace.jsonl` into `directory`,
+    /// creating it if needed.
+    public static func writeArtifacts(_ outcome: Outcome, to directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let url = URL(fileURLWithPath: directory)
+        try Data(JSONReport.render(outcome.report).utf8).write(to: url.appendingPathComponent("report.json"))
+        try Data(JUnitReport.render(outcome.report).utf8).write(to: url.appendingPathComponent("junit.xml"))
+        try Data(outcome.traceJSONLines.utf8).write(to: url.appendingPathComponent("trace.jsonl"))
+    }
+
+    /// For each fault and workload: when the workload first failed and when
+    /// it recovered (the same measurement RTO uses), as timeline entries.
+    static func recoveryMarks(_ scenario: Scenario, _ history: History) -> [TimelineEntry] {
+        let faults = scenario.faults.sorted { ($0.at, $0.name) < ($1.at, $1.name) }
+        let end = SimInstant.zero + scenario.duration
+        var marks: [TimelineEntry] = []
+        for (index, fault) in faults.enumerated() {
+            let start = SimInstant.zero + fault.at
+            let observationEnd = index + 1 < faults.count ? .zero + faults[index + 1].at : end
+            for workload in scenario.workloads {
+                let target = scenario.expectations.availability.first { $0.workload == workload.name }?.target
+                    ?? Evaluation.defaultAvailabilityTarget
+                switch Checkers.recovery(history.operations(of: workload.name), fault: start,
+                                         observationEnd: observationEnd, availabilityTarget: target) {
+                case let .recovered(after, at, firstFailure):
+                    marks.append(TimelineEntry(at: firstFailure, kind: "workload-failing",
+                                               text: "\(workload.name) starts failing"))
+                    marks.append(TimelineEntry(at: at, kind: "workload-recovered",
+                                               text: "\(workload.name) recovered (\(after) after \(fault.name) started)"))
+                case .notRecovered(let firstFailure):
+                    marks.append(TimelineEntry(at: firstFailure, kind: "workload-failing",
+                                               text: "\(workload.name) starts failing and does not recover"))
+                case .unaffected, .noOperations:
+                    break
+                }
+            }
+        }
+        return marks
+    }
+}
+
+/// `report.json`: the report with sorted keys, pretty-printed, stable bytes.
+public enum JSONReport {
+    public static func render(_ report: RunReport) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(report), let text = String(data: data, encoding: .utf8) else {
+            return "{}"
+        }
+        return text + "\n"
+    }
+}

@@ -1,0 +1,463 @@
+import AWSSim
+import SimCore
+
+/// The simulated world of one run: the event loop, the fault model, the AWS
+/// services, the client workloads, the history and the trace.
+///
+/// Single-threaded by construction: ``run(progress:)`` pops events in
+/// `(instant, sequence)` order and each handler mutates the world
+/// synchronously. Nothing here reads the wall clock or unseeded randomness.
+struct World {
+    let scenario: Scenario
+    let seed: UInt64
+    var loop = EventLoop<WorldEvent>()
+    var faults = FaultModel()
+    var s3: S3Service
+    var history = History()
+    var trace = Trace()
+    var clients: [Client]
+    var inFlight: [Int: InFlight] = [:]
+    /// FaultIDs of the scenario's faults while they are active.
+    var activeFaults: [Int: FaultID] = [:]
+    var timeline: [TimelineEntry] = []
+
+    /// A workload's client process.
+    struct Client {
+        var spec: WorkloadSpec
+        var random: SimRandom
+        var sequence = 0
+        var consecutiveFailures = 0
+        var usingReplica = false
+        var isDown = false
+        var primaryBucket: String
+        var replicaBucket: String?
+        var preloadedObjects: Int
+
+        var currentBucket: String { usingReplica ? (replicaBucket ?? primaryBucket) : primaryBucket }
+    }
+
+    /// An operation whose outcome the client does not know yet.
+    struct InFlight {
+        var workload: Int
+        var bucket: String
+        var key: String
+        var body: [UInt8]?
+        var endpoint: FaultDomain
+        var oneWay: SimDuration
+        var timeout: TimerID?
+        /// Set when the service executed the request: the answer to deliver.
+        var answer: Answer?
+        /// Why the request or answer did not get through, for the timeout message.
+        var lostBecause: String?
+    }
+
+    enum Answer {
+        case ok(value: String)
+        case error(S3Error)
+    }
+
+    init(scenario: Scenario, seed: UInt64) {
+        self.scenario = scenario
+        self.seed = seed
+        let root = SimRandom(seed: seed)
+        s3 = S3Service(random: root.stream("s3"))
+        clients = scenario.workloads.map { spec in
+            let bucket = scenario.buckets.first { $0.name == spec.bucket }
+            return Client(spec: spec, random: root.stream("workload." + spec.name), primaryBucket: spec.bucket,
+                          replicaBucket: bucket?.replicaBucket, preloadedObjects: bucket?.objects ?? 0)
+        }
+    }
+
+    // MARK: Building
+
+    /// Builds the topology, the buckets and the schedule of faults and clients.
+    mutating func build() {
+        let start = loop.now
+        for region in scenario.topology.regions {
+            faults.addRegion(region.name)
+            // S3 is a regional service: its endpoint lives in the region, not in an AZ.
+            faults.addHost(S3Endpoint.host(region: region.name), in: .region(region.name))
+            for az in region.availabilityZones { faults.addAvailabilityZone(az, region: region.name) }
+            for subnet in region.vpc?.subnets ?? [] {
+                faults.addSubnet(subnet.id, availabilityZone: subnet.availabilityZone)
+            }
+            trace.record("ec2", "region", at: start, [
+                "region": .string(region.name), "azs": .string(region.availabilityZones.joined(separator: ",")),
+                "vpc": .string(region.vpc?.cidr ?? "none"),
+            ])
+        }
+        for host in scenario.topology.hosts {
+            faults.addHost(host.name, in: host.placement)
+        }
+        buildBuckets(at: start)
+        for (index, fault) in scenario.faults.enumerated() {
+            loop.schedule(.faultStart(index), at: .zero + fault.at)
+            if let end = fault.end { loop.schedule(.faultEnd(index), at: .zero + end) }
+        }
+        for index in clients.indices {
+            scheduleNextIssue(index, after: clients[index].spec.start)
+        }
+        let step = SimDuration(nanoseconds: max(scenario.duration.nanoseconds / 20, 1))
+        var at = SimInstant.zero + step
+        while at < .zero + scenario.duration {
+            loop.schedule(.progress, at: at)
+            at = at + step
+        }
+    }
+
+    mutating func buildBuckets(at now: SimInstant) {
+        for spec in scenario.buckets {
+            createBucket(spec.name, region: spec.region, at: now)
+            if let replica = spec.replicaBucket, let region = spec.replicateTo {
+                createBucket(replica, region: region, at: now)
+            }
+            // Objects that exist before the run are already replicated (as S3
+            // Batch Replication would have done for existing objects).
+            for part in 0..<spec.objects {
+                let key = Keys.preloaded(part)
+                let body = Keys.body(for: "\(spec.name)/\(key)", size: spec.objectSize)
+                for bucket in [spec.name] + (spec.replicaBucket.map { [$0] } ?? []) {
+                    do { try s3.putObject(bucket: bucket, key: key, body: body, now: now) } catch {
+                        trace.record("s3", "preload-failed", at: now, ["bucket": .string(bucket), "error": .string(error.code)])
+                    }
+                }
+            }
+            if spec.objects > 0 {
+                trace.record("s3", "preload", at: now, ["bucket": .string(spec.name), "objects": .int(Int64(spec.objects))])
+            }
+            if let replica = spec.replicaBucket {
+                let rule = S3ReplicationRule(id: "replicate-to-\(replica)", destinationBucket: replica,
+                                             replicationTimeControl: spec.replicationTimeControl)
+                do {
+                    try s3.putBucketReplication(spec.name, rules: [rule])
+                    trace.record("s3", "put-bucket-replication", at: now, [
+                        "bucket": .string(spec.name), "destination": .string(replica),
+                        "rtc": .bool(spec.replicationTimeControl),
+                    ])
+                } catch {
+                    trace.record("s3", "put-bucket-replication-failed", at: now, ["bucket": .string(spec.name), "error": .string(error.code)])
+                }
+            }
+        }
+    }
+
+    mutating func createBucket(_ name: String, region: String, at now: SimInstant) {
+        do {
+            try s3.createBucket(name, region: region)
+            trace.record("s3", "create-bucket", at: now, ["bucket": .string(name), "region": .string(region)])
+        } catch {
+            trace.record("s3", "create-bucket-failed", at: now, ["bucket": .string(name), "error": .string(error.code)])
+        }
+    }
+
+    // MARK: Running
+
+    /// Runs until the scenario's duration, then completes the history with
+    /// the final reads.
+    mutating func run(progress: ((SimInstant, SimDuration) -> Void)?) {
+        let end = SimInstant.zero + scenario.duration
+        while let (_, event) = loop.next(until: end) {
+            if case .progress = event {
+                progress?(loop.now, scenario.duration)
+                continue
+            }
+            handle(event)
+        }
+        history.completePending(at: end)
+        for index in inFlight.keys.sorted() {
+            if let timer = inFlight[index]?.timeout { loop.cancel(timer) }
+        }
+        inFlight.removeAll()
+        finalReads(at: end)
+    }
+
+    mutating func handle(_ event: WorldEvent) {
+        switch event {
+        case .faultStart(let index): startFault(index)
+        case .faultEnd(let index): endFault(index)
+        case .clientIssue(let index): issue(index)
+        case .requestArrives(let op): requestArrives(op)
+        case .responseArrives(let op): responseArrives(op)
+        case .clientTimeout(let op): timeout(op)
+        case .s3(let s3Event):
+            s3.handle(s3Event, now: loop.now, faults: faults, trace: &trace)
+            drainS3Outbox()
+        case .progress: break
+        }
+    }
+
+    mutating func drainS3Outbox() {
+        for item in s3.outbox { loop.schedule(.s3(item.event), at: item.at) }
+        s3.outbox.removeAll()
+    }
+
+    // MARK: Faults
+
+    mutating func startFault(_ index: Int) {
+        let spec = scenario.faults[index]
+        let kind: FaultKind
+        switch spec.action {
+        case .azOutage, .regionOutage: kind = .outage(spec.target)
+        case .hostCrash: kind = .crash(host: spec.target.name)
+        case .networkPartition: kind = .partition(side: [spec.target], peers: spec.peers)
+        case .networkLatency: kind = .latency(spec.target, latency: spec.latency ?? .zero)
+        }
+        activeFaults[index] = faults.apply(kind)
+        var attributes: [(key: String, value: TraceValue)] = [
+            ("fault", .string(spec.name)), ("action", .string(spec.action.rawValue)),
+            ("target", .string(spec.target.name)),
+        ]
+        if let peers = spec.peers { attributes.append(("peers", .string(peers.map(\.name).joined(separator: ",")))) }
+        if let latency = spec.latency { attributes.append(("latency", .duration(latency))) }
+        trace.record("fault", "action-start", at: loop.now, attributes: attributes)
+        timeline.append(TimelineEntry(at: loop.now, kind: "fault-start",
+                                      text: "fault \(spec.name) starts: \(spec.action.rawValue) \(spec.target.name)"))
+        refreshClientLiveness()
+    }
+
+    mutating func endFault(_ index: Int) {
+        guard let id = activeFaults.removeValue(forKey: index) else { return }
+        faults.lift(id)
+        let spec = scenario.faults[index]
+        trace.record("fault", "action-end", at: loop.now, ["fault": .string(spec.name)])
+        timeline.append(TimelineEntry(at: loop.now, kind: "fault-end", text: "fault \(spec.name) ends"))
+        refreshClientLiveness()
+    }
+
+    /// Records clients whose host goes down or comes back with a fault.
+    mutating func refreshClientLiveness() {
+        for index in clients.indices {
+            let down = !faults.isUp(clients[index].spec.from)
+            guard down != clients[index].isDown else { continue }
+            clients[index].isDown = down
+            let name = clients[index].spec.name
+            trace.record("workload", down ? "client-down" : "client-up", at: loop.now, ["workload": .string(name)])
+            timeline.append(TimelineEntry(at: loop.now, kind: down ? "client-down" : "client-up",
+                                          text: "client \(name) \(down ? "is down with its \(clients[index].spec.from.kind)" : "is back")"))
+        }
+    }
+
+    // MARK: Clients
+
+    mutating func scheduleNextIssue(_ index: Int, after offset: SimDuration = .zero) {
+        let mean = SimDuration.fromSeconds(1 / clients[index].spec.ratePerSecond)
+        let gap = clients[index].random.exponential(mean: mean)
+        let at = loop.now + offset + gap
+        if let stop = clients[index].spec.stop, at >= .zero + stop { return }
+        loop.schedule(.clientIssue(workload: index), at: at)
+    }
+
+    mutating func issue(_ index: Int) {
+        scheduleNextIssue(index)
+        guard !clients[index].isDown else { return }
+        let spec = clients[index].spec
+        let bucket = clients[index].currentBucket
+        let region = s3.buckets[bucket]?.region ?? ""
+        let endpoint = FaultDomain.host(S3Endpoint.host(region: region))
+        var key: String
+        var body: [UInt8]?
+        var value: String?
+        switch spec.kind {
+        case .s3Put:
+            clients[index].sequence += 1
+            key = Keys.written(workload: spec.name, sequence: clients[index].sequence)
+            value = "\(spec.name)-\(clients[index].sequence)"
+            body = Array((value ?? "").utf8)
+        case .s3Get:
+            let part = Int(clients[index].random.next(upperBound: UInt64(max(clients[index].preloadedObjects, 1))))
+            key = Keys.preloaded(part)
+        }
+        let op = history.invoke(workload: spec.name, kind: spec.kind.writes ? .write : .read, at: loop.now,
+                                target: bucket, key: key, value: value)
+        let oneWay = networkLatency(index, to: endpoint, region: region)
+        var flight = InFlight(workload: index, bucket: bucket, key: key, body: body, endpoint: endpoint, oneWay: oneWay)
+        if let reason = faults.unreachability(from: spec.from, to: endpoint) {
+            flight.lostBecause = reason.description
+        } else {
+            loop.schedule(.requestArrives(operation: op), after: oneWay)
+        }
+        flight.timeout = loop.schedule(.clientTimeout(operation: op), after: spec.timeout)
+        inFlight[op] = flight
+    }
+
+    /// One-way latency from a client to a service endpoint: a seeded
+    /// log-normal around 2 ms inside a region, plus 35 ms between regions,
+    /// plus any active latency fault (modelling assumptions, docs/fidelity.md).
+    mutating func networkLatency(_ index: Int, to endpoint: FaultDomain, region: String) -> SimDuration {
+        let base = clients[index].random.logNormal(median: .milliseconds(2), sigma: 0.3)
+        let crossRegion = faults.region(of: clients[index].spec.from) == region ? SimDuration.zero : .milliseconds(35)
+        return base + crossRegion + faults.addedLatency(from: clients[index].spec.from, to: endpoint)
+    }
+
+    mutating func requestArrives(_ op: Int) {
+        guard var flight = inFlight[op] else { return }
+        let from = clients[flight.workload].spec.from
+        if let reason = faults.unreachability(from: from, to: flight.endpoint) {
+            flight.lostBecause = reason.description
+            inFlight[op] = flight
+            return
+        }
+        // S3 first-byte latency for small objects: "roughly 100–200 milliseconds"
+        // (AmazonS3/latest/userguide/optimizing-performance-guidelines.html);
+        // a log-normal with median 30 ms keeps most requests well inside it.
+        let serviceTime = clients[flight.workload].random.logNormal(median: .milliseconds(30), sigma: 0.5)
+        do {
+            if let body = flight.body {
+                let object = try s3.putObject(bucket: flight.bucket, key: flight.key, body: body, now: loop.now)
+                flight.answer = .ok(value: object.eTag)
+                drainS3Outbox()
+            } else {
+                let object = try s3.getObject(bucket: flight.bucket, key: flight.key)
+                flight.answer = .ok(value: object.eTag)
+            }
+        } catch {
+            flight.answer = .error(error)
+        }
+        inFlight[op] = flight
+        loop.schedule(.responseArrives(operation: op), after: serviceTime + flight.oneWay)
+    }
+
+    mutating func responseArrives(_ op: Int) {
+        guard let flight = inFlight[op], let answer = flight.answer else { return }
+        let from = clients[flight.workload].spec.from
+        if let reason = faults.unreachability(from: flight.endpoint, to: from) {
+            inFlight[op]?.lostBecause = "answer lost: \(reason)"
+            return
+        }
+        if let timer = flight.timeout { loop.cancel(timer) }
+        inFlight[op] = nil
+        switch answer {
+        case .ok(let value):
+            history.complete(op, at: loop.now, outcome: .ok, value: flight.body == nil ? value : nil)
+            clients[flight.workload].consecutiveFailures = 0
+            recordCompletion(op)
+        case .error(let error):
+            history.complete(op, at: loop.now, outcome: .failed, error: "\(error.code): \(error.message)")
+            recordCompletion(op)
+            noteFailure(flight.workload)
+        }
+    }
+
+    mutating func timeout(_ op: Int) {
+        guard let flight = inFlight.removeValue(forKey: op) else { return }
+        let spec = clients[flight.workload].spec
+        // A write that may have been applied is indeterminate; a read that
+        // timed out certainly changed nothing.
+        let outcome: OperationOutcome = spec.kind.writes ? .unknown : .failed
+        history.complete(op, at: loop.now, outcome: outcome,
+                         error: "timeout after \(spec.timeout): \(flight.lostBecause ?? "no answer")")
+        recordCompletion(op)
+        noteFailure(flight.workload)
+    }
+
+    mutating func recordCompletion(_ op: Int) {
+        let operation = history.operations[op]
+        var attributes: [(key: String, value: TraceValue)] = [
+            ("workload", .string(operation.workload)), ("op", .int(Int64(op))),
+            ("kind", .string(operation.kind.rawValue)), ("bucket", .string(operation.target)),
+            ("key", .string(operation.key)), ("outcome", .string(operation.outcome?.rawValue ?? "unknown")),
+            ("invoked_ns", .int(operation.invoked.nanosecondsSinceStart)),
+        ]
+        if let error = operation.error { attributes.append(("error", .string(error))) }
+        trace.record("workload", "op", at: loop.now, attributes: attributes)
+    }
+
+    mutating func noteFailure(_ index: Int) {
+        clients[index].consecutiveFailures += 1
+        let client = clients[index]
+        guard client.spec.failover, !client.usingReplica, let replica = client.replicaBucket,
+              client.consecutiveFailures >= client.spec.failoverAfter else { return }
+        clients[index].usingReplica = true
+        clients[index].consecutiveFailures = 0
+        trace.record("workload", "client-failover", at: loop.now, [
+            "workload": .string(client.spec.name), "from": .string(client.primaryBucket), "to": .string(replica),
+        ])
+        timeline.append(TimelineEntry(at: loop.now, kind: "client-failover",
+                                      text: "client \(client.spec.name) fails over from bucket \(client.primaryBucket) to \(replica)"))
+    }
+
+    // MARK: Final reads
+
+    /// Jepsen's final read: for each writing workload, list what the client
+    /// can read now, where it reads now (after failover: the replica).
+    mutating func finalReads(at end: SimInstant) {
+        for client in clients where client.spec.kind.writes {
+            let bucket = client.currentBucket
+            let op = history.invoke(workload: client.spec.name, kind: .finalRead, at: end, target: bucket,
+                                    key: Keys.writtenPrefix(workload: client.spec.name))
+            let region = s3.buckets[bucket]?.region ?? ""
+            let endpoint = FaultDomain.host(S3Endpoint.host(region: region))
+            if let reason = faults.unreachability(from: client.spec.from, to: endpoint) {
+                history.complete(op, at: end, outcome: .failed, error: "final read impossible: \(reason)")
+            } else {
+                do {
+                    // In-process, one call lists everything (the wire adapter pages by 1000).
+                    let observed = try s3.listObjectsV2(bucket: bucket, prefix: Keys.writtenPrefix(workload: client.spec.name),
+                                                        maxKeys: .max).objects.map(\.key)
+                    history.complete(op, at: end, outcome: .ok, observed: observed)
+                } catch {
+                    history.complete(op, at: end, outcome: .failed, error: "\(error.code): \(error.message)")
+                }
+            }
+            let completed = history.operations[op]
+            trace.record("workload", "final-read", at: end, [
+                "workload": .string(client.spec.name), "bucket": .string(bucket),
+                "outcome": .string(completed.outcome?.rawValue ?? "unknown"),
+                "observed": .int(Int64(completed.observed?.count ?? 0)),
+            ])
+        }
+    }
+}
+
+/// A notable event for the report's timeline.
+public struct TimelineEntry: Codable, Sendable {
+    public var at: SimInstant
+    public var kind: String
+    public var text: String
+}
+
+extension SimInstant: Codable {
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        self.init(nanosecondsSinceStart: try container.decode(Int64.self))
+    }
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(nanosecondsSinceStart)
+    }
+}
+
+/// Names of S3 endpoints in the fault model.
+enum S3Endpoint {
+    static func host(region: String) -> String { "s3.\(region).amazonaws.com" }
+}
+
+/// Object keys and bodies used by the workloads.
+enum Keys {
+    static func preloaded(_ part: Int) -> String {
+        let digits = String(part)
+        return "data/part-" + String(repeating: "0", count: max(0, 5 - digits.count)) + digits + ".parquet"
+    }
+
+    static func writtenPrefix(workload: String) -> String { "writes/\(workload)/" }
+
+    static func written(workload: String, sequence: Int) -> String {
+        let digits = String(sequence)
+        return writtenPrefix(workload: workload) + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
+    }
+
+    /// Deterministic bytes for a preloaded object.
+    static func body(for name: String, size: Int) -> [UInt8] {
+        var random = SimRandom(seed: StableHash.fnv1a64(name))
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(size)
+        while bytes.count < size {
+            var word = random.next()
+            for _ in 0..<8 where bytes.count < size {
+                bytes.append(UInt8(truncatingIfNeeded: word))
+                word >>= 8
+            }
+        }
+        return bytes
+    }
+}

@@ -1,0 +1,24 @@
+import AWSSim
+import SimCore
+
+/// Everything that can happen in a run, as one typed event: readable in a
+/// debugger, `Equatable` in tests, and routed by ``World/handle(_:)`` to the
+/// component it belongs to. Lower layers define their own event enums
+/// (``S3Event``) which are wrapped here.
+enum WorldEvent: Hashable, Sendable {
+    /// The fault at this index of the scenario's fault list starts or ends.
+    case faultStart(Int)
+    case faultEnd(Int)
+    /// The workload at this index issues its next operation.
+    case clientIssue(workload: Int)
+    /// The request of the in-flight operation reaches its service.
+    case requestArrives(operation: Int)
+    /// The answer reaches the client.
+    case responseArrives(operation: Int)
+    /// The client stops waiting.
+    case clientTimeout(operation: Int)
+    /// Background work of S3 (replication).
+    case s3(S3Event)
+    /// Report progress to the caller (not traced).
+    case progress
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import Scenarios
+
+/// The `odas-sim` command line. Thin by design: it parses arguments, calls
+/// the Scenarios library and chooses the exit code.
+@main
+struct OdasSim: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "odas-sim",
+        abstract: "Deterministic simulation of an Okera Data Access Service (ODAS) deployment on AWS.",
+        discussion: """
+            Runs scenario files (topology, workload, faults, expectations) on virtual time and reports \
+            whether the deployment meets its RTO, RPO, availability and invariants.
+
+            Exit codes: 0 every expectation is as declared, 1 an expectation failed, 2 invalid input.
+            """,
+        version: version,
+        subcommands: [Run.self, Validate.self, Version.self]
+    )
+
+    /// Entry point: argument errors are invalid input (exit code 2), like a
+    /// malformed scenario, rather than argument-parser's default 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success || code.rawValue == 1 || code.rawValue == 2 {
+                exit(withError: error)
+            }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(2)
+        }
+    }
+}
+
+/// Writes to standard error.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

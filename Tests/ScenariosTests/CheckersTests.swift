@@ -1,0 +1,149 @@
+import Testing
+@testable import Scenarios
+import SimCore
+
+/// Builds histories by hand so that each checker can be shown to fail.
+struct HistoryBuilder {
+    var history = History()
+
+    mutating func op(_ workload: String = "w", _ kind: OperationKind = .read, at seconds: Double,
+                     took: Double = 0.05, _ outcome: OperationOutcome, key: String = "k", observed: [String]? = nil) {
+        let invoked = SimInstant.zero + .fromSeconds(seconds)
+        history.append(Operation(index: 0, workload: workload, kind: kind, invoked: invoked,
+                                 completed: invoked + .fromSeconds(took), outcome: outcome, target: "b", key: key,
+                                 value: nil, observed: observed, error: outcome == .ok ? nil : "boom"))
+    }
+
+    /// One read per second from `from` to `to` (exclusive), failing inside `failing`.
+    mutating func steadyReads(from: Int, to: Int, failing: Range<Int> = 0..<0) {
+        for second in from..<to { op(at: Double(second), failing.contains(second) ? .failed : .ok) }
+    }
+}
+
+@Suite struct CheckersTests {
+    let fault = SimInstant.zero + .seconds(100)
+    let end = SimInstant.zero + .seconds(1000)
+
+    @Test func rtoIsZeroWhenTheFaultChangesNothing() {
+        var b = HistoryBuilder()
+        b.steadyReads(from: 0, to: 1000)
+        #expect(Checkers.recovery(b.history.operations, fault: fault, observationEnd: end, availabilityTarget: 0.99) == .unaffected)
+    }
+
+    @Test func rtoRunsFromTheFaultToTheFirstSuccessAfterTheOutage() {
+        var b = HistoryBuilder()
+        b.steadyReads(from: 0, to: 1000, failing: 100..<160)
+        let recovery = Checkers.recovery(b.history.operations, fault: fault, observationEnd: end, availabilityTarget: 0.99)
+        guard case let .recovered(after, _, firstFailure) = recovery else {
+            Issue.record("expected recovery, got \(recovery)")
+            return
+        }
+        #expect(after == .seconds(60) + .milliseconds(50))
+        #expect(firstFailure == SimInstant.zero + .seconds(100) + .milliseconds(50))
+        // The checker must fail a target the measurement exceeds.
+        let result = Evaluation.rto("w", target: .seconds(30), operations: b.history.operations,
+                                    faults: [FaultWindow(name: "f", start: fault, end: nil)], end: end,
+                                    availabilityTarget: 0.99)
+        #expect(result.status == .fail)
+        #expect(result.measured == "1m0.05s")
+    }
+
+    @Test func rtoIgnoresIsolatedFailuresThatKeepTheRateAboveTarget() {
+        var b = HistoryBuilder()
+        for second in 0..<1000 { for tenth in 0..<10 { b.op(at: Double(second) + Double(tenth) / 10, second == 500 && tenth == 0 ? .failed : .ok) } }
+        #expect(Checkers.recovery(b.history.operations, fault: fault, observationEnd: end, availabilityTarget: 0.99) == .unaffected)
+    }
+
+    @Test func rtoReportsAWorkloadThatNeverRecovers() {
+        var b = HistoryBuilder()
+        b.steadyReads(from: 0, to: 1000, failing: 150..<1000)
+        let result = Evaluation.rto("w", target: .hours(1), operations: b.history.operations,
+                                    faults: [FaultWindow(name: "f", start: fault, end: nil)], end: end,
+                                    availabilityTarget: 0.99)
+        #expect(result.status == .fail)
+        #expect(result.measured == "not recovered")
+    }
+
+    @Test func rtoWithoutAnyFaultIsVacuousAndFails() {
+        var b = HistoryBuilder()
+        b.steadyReads(from: 0, to: 10)
+        let result = Evaluation.rto("w", target: .hours(1), operations: b.history.operations, faults: [], end: end,
+                                    availabilityTarget: 0.99)
+        #expect(result.status == .fail)
+    }
+
+    @Test func availabilityCountsUnknownOutcomesAsUnavailable() {
+        var b = HistoryBuilder()
+        for i in 0..<98 { b.op(at: Double(i), .ok) }
+        b.op(at: 98, .failed)
+        b.op(at: 99, .unknown)
+        #expect(Checkers.availability(b.history.operations)?.fraction == 0.98)
+        #expect(Evaluation.availability("w", target: 0.99, operations: b.history.operations).status == .fail)
+        #expect(Evaluation.availability("w", target: 0.98, operations: b.history.operations).status == .pass)
+    }
+
+    @Test func availabilityWithoutOperationsFails() {
+        #expect(Evaluation.availability("w", target: 0.5, operations: []).status == .fail)
+    }
+
+    @Test func rpoIsZeroWhenTheFinalReadSeesEveryAcknowledgedWrite() {
+        var b = HistoryBuilder()
+        for i in 0..<5 { b.op("w", .write, at: Double(i), .ok, key: "k\(i)") }
+        b.op("w", .finalRead, at: 100, took: 0, .ok, key: "", observed: (0..<5).map { "k\($0)" })
+        #expect(Evaluation.rpo("w", target: .zero, operations: b.history.operations).status == .pass)
+    }
+
+    @Test func rpoSpansFromTheLastSurvivorToTheLastLostWrite() {
+        var b = HistoryBuilder()
+        for i in 0..<10 { b.op("w", .write, at: Double(i * 10), .ok, key: "k\(i)") }
+        // k7, k8 and k9 (acknowledged at 70.05 s, 80.05 s, 90.05 s) never reached the replica.
+        b.op("w", .finalRead, at: 200, took: 0, .ok, key: "", observed: (0..<7).map { "k\($0)" })
+        let result = Evaluation.rpo("w", target: .seconds(10), operations: b.history.operations)
+        #expect(result.measured == "30s") // from k6's acknowledgement to k9's
+        #expect(result.status == .fail)
+        #expect(result.firstOffendingOperation == 7)
+    }
+
+    @Test func writesThatWereNeverAcknowledgedAreNotLost() {
+        var b = HistoryBuilder()
+        b.op("w", .write, at: 1, .ok, key: "k1")
+        b.op("w", .write, at: 2, .unknown, key: "k2")
+        b.op("w", .write, at: 3, .failed, key: "k3")
+        b.op("w", .finalRead, at: 10, took: 0, .ok, key: "", observed: ["k1"])
+        #expect(Evaluation.rpo("w", target: .zero, operations: b.history.operations).status == .pass)
+    }
+
+    @Test func rpoWithoutASuccessfulFinalReadFails() {
+        var b = HistoryBuilder()
+        b.op("w", .write, at: 1, .ok, key: "k1")
+        b.op("w", .finalRead, at: 10, took: 0, .failed, key: "")
+        let result = Evaluation.rpo("w", target: .hours(1), operations: b.history.operations)
+        #expect(result.status == .fail)
+        #expect(result.measured == "unknown")
+    }
+
+    @Test func noAcknowledgedWriteLostNamesTheFirstOffendingOperation() {
+        var b = HistoryBuilder()
+        b.op("w", .write, at: 1, .ok, key: "k1")
+        b.op("w", .write, at: 2, .ok, key: "k2")
+        b.op("w", .finalRead, at: 10, took: 0, .ok, key: "", observed: ["k2"])
+        let result = Evaluation.noAcknowledgedWriteLost(writers: ["w"], history: b.history)
+        #expect(result.status == .fail)
+        #expect(result.firstOffendingOperation == 0)
+        #expect(result.detail.contains("op 0"))
+        var good = HistoryBuilder()
+        good.op("w", .write, at: 1, .ok, key: "k1")
+        good.op("w", .finalRead, at: 10, took: 0, .ok, key: "", observed: ["k1"])
+        #expect(Evaluation.noAcknowledgedWriteLost(writers: ["w"], history: good.history).status == .pass)
+    }
+
+    @Test func operationsCutOffByTheEndOfTheRunDoNotCount() {
+        var history = History()
+        _ = history.invoke(workload: "w", kind: .read, at: .zero, target: "b", key: "k")
+        let done = history.invoke(workload: "w", kind: .read, at: .zero, target: "b", key: "k")
+        history.complete(done, at: SimInstant.zero + .seconds(1), outcome: .ok)
+        history.completePending(at: SimInstant.zero + .seconds(2))
+        #expect(history.operations[0].outcome == .unknown)
+        #expect(Checkers.availability(history.operations)?.fraction == 1)
+    }
+}
