@@ -119,7 +119,7 @@ workload:
         ("name: x\nduration: 1h\ntopology: {regions: []}\n", 3, "at least one region"),
         ("- a\n- b\n", 1, "expected a scenario"),
         ("name: x\n  duration: 1h\n", 2, "invalid YAML"),
-        ("name: \"unterminated\nduration: 1h\n", 3, "invalid YAML"),
+        ("name: \"unterminated\nduration: 1h\n", 1, "never closed"),
         ("name: x\nduration: 1h\ntopology: {regions: [{name: us-west-2, azs: [us-west-2a]}], vpc: {cidr: 10.0.0.1/16}}\n", 3, "not a VPC IPv4 block"),
         ("name: x\nduration: 1h\ntopology: {regions: [{name: us-west-2, azs: [us-west-2a], vpc: {cidr: 10.0.0.0/16}}], vpc: {cidr: 10.1.0.0/16}}\n", 3, "not both"),
     ]

@@ -60,19 +60,19 @@ enum Evaluation {
                 notes.append("\(fault.name): no window fell below \(Format.percent(availabilityTarget))")
             case let .recovered(after, at, firstFailure):
                 worst = max(worst, after)
-                notes.append("\(fault.name): first failure \(firstFailure), sustained success from \(at)")
+                notes.append("\(fault.name): first failure \(firstFailure.readable), sustained success from \(at.readable)")
                 if after > target { failed = true }
             case .notRecovered(let firstFailure):
                 failed = true
                 worst = .distantFutureDuration
-                notes.append("\(fault.name): first failure \(firstFailure), not recovered before \(observationEnd)")
+                notes.append("\(fault.name): first failure \(firstFailure.readable), not recovered before \(observationEnd.readable)")
             case .noOperations:
                 failed = true
                 worst = .distantFutureDuration
                 notes.append("\(fault.name): no operation completed after the fault started")
             }
         }
-        result.measured = worst == .distantFutureDuration ? "not recovered" : worst.description
+        result.measured = worst == .distantFutureDuration ? "not recovered" : worst.readable
         result.status = failed ? .fail : .pass
         result.detail = notes.joined(separator: "; ") + "."
         return result
@@ -86,11 +86,11 @@ enum Evaluation {
             result.measured = "unknown"
             result.detail = "No successful final read, so lost writes cannot be counted: \(reason)."
         case .measured(let lost):
-            result.measured = lost.span.description
+            result.measured = lost.span.readable
             result.status = lost.span <= target ? .pass : .fail
             if let first = lost.lost.first {
                 result.firstOffendingOperation = first.index
-                result.detail = "\(lost.lost.count) of \(lost.acknowledged) acknowledged writes missing from the final read of \(lost.finalRead.target); first lost: op \(first.index) (\(first.key), acknowledged \(first.completed ?? first.invoked))."
+                result.detail = "\(lost.lost.count) of \(lost.acknowledged) acknowledged writes missing from the final read of \(lost.finalRead.target); first lost: op \(first.index) (\(first.key), acknowledged \((first.completed ?? first.invoked).readable))."
             } else {
                 result.detail = "All \(lost.acknowledged) acknowledged writes are in the final read of \(lost.finalRead.target)."
             }
@@ -141,7 +141,7 @@ enum Evaluation {
         result.status = lostTotal == 0 && !unknown ? .pass : .fail
         result.firstOffendingOperation = firstLost?.index
         if let firstLost {
-            notes.append("first offending operation: op \(firstLost.index), write of \(firstLost.key) to \(firstLost.target) acknowledged at \(firstLost.completed ?? firstLost.invoked)")
+            notes.append("first offending operation: op \(firstLost.index), write of \(firstLost.key) to \(firstLost.target) acknowledged at \((firstLost.completed ?? firstLost.invoked).readable)")
         }
         result.detail = notes.joined(separator: "; ") + "."
         return result
@@ -162,4 +162,18 @@ enum Format {
         if text.hasSuffix(".") { text.removeLast() }
         return text + "%"
     }
+}
+
+extension SimDuration {
+    /// The canonical form rounded to the millisecond, for people (`10.583s`).
+    /// Traces keep full nanoseconds.
+    var readable: String {
+        let ms = (nanoseconds + (nanoseconds >= 0 ? 500_000 : -500_000)) / 1_000_000
+        return SimDuration.milliseconds(ms).description
+    }
+}
+
+extension SimInstant {
+    /// `T+` and the readable time since the start (`T+30m5.748s`).
+    var readable: String { "T+\(sinceStart.readable)" }
 }

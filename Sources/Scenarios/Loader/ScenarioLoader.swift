@@ -525,20 +525,56 @@ public enum ScenarioLoader {
             return ScenarioError(file: file, line: 0, column: 0, keyPath: "", message: "invalid YAML: \(error)")
         }
         switch yaml {
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
-             let .composer(context, problem, mark, _):
+        case let .scanner(context, problem, mark, yaml), let .parser(context, problem, mark, yaml),
+             let .composer(context, problem, mark, yaml):
             let detail = context.map { "\(problem) \($0.text)" } ?? problem
-            return ScenarioError(file: file, line: mark.line, column: mark.column, keyPath: "",
+            // libyaml reports problems found at the end of input one line past
+            // the last line when the file has no final newline.
+            let lastLine = max(1, yaml.split(separator: "\n", omittingEmptySubsequences: false).count
+                                  - (yaml.hasSuffix("\n") ? 1 : 0))
+            // A construct left open at the end of the file (a quote, a flow list)
+            // is best located where it was opened.
+            if problem.contains("end of stream"), let opened = context?.mark {
+                return ScenarioError(file: file, line: opened.line, column: opened.column, keyPath: "",
+                                     message: "invalid YAML: \(detail) (opened at line \(opened.line), never closed)")
+            }
+            let line = min(mark.line, lastLine)
+            return ScenarioError(file: file, line: line, column: line == mark.line ? mark.column : 1, keyPath: "",
                                  message: "invalid YAML: \(detail)")
         case let .reader(problem, offset, _, yaml):
             let (line, column) = offset.map { lineAndColumn(Array(yaml.utf8), offset: $0) } ?? (0, 0)
             return ScenarioError(file: file, line: line, column: column, keyPath: "", message: "invalid YAML: \(problem)")
         case let .duplicatedKeysInMapping(duplicates, context):
-            return ScenarioError(file: file, line: context.mark.line, column: context.mark.column, keyPath: "",
-                                 message: "duplicate keys \(duplicates.joined(separator: ", ")) in one mapping")
+            // Yams points at the first occurrence; point at the repeat, which is the one to fix.
+            let (line, column) = duplicates.first.flatMap {
+                secondOccurrence(ofKey: $0, in: context.text, after: context.mark)
+            } ?? (context.mark.line, context.mark.column)
+            return ScenarioError(file: file, line: line, column: column, keyPath: "",
+                                 message: "duplicate key \(duplicates.map { "\"\($0)\"" }.joined(separator: ", ")) in one mapping (first given at line \(context.mark.line))")
         default:
             return ScenarioError(file: file, line: 0, column: 0, keyPath: "", message: "invalid YAML: \(yaml)")
         }
+    }
+
+    /// The line and column of the next `key:` after `mark` (the first occurrence).
+    static func secondOccurrence(ofKey key: String, in text: String, after mark: Mark) -> (Int, Int)? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard mark.line >= 1, mark.line <= lines.count else { return nil }
+        for index in (mark.line - 1)..<lines.count {
+            let line = Array(lines[index].unicodeScalars)
+            let keyScalars = Array(key.unicodeScalars)
+            var start = index == mark.line - 1 ? max(0, mark.column - 1) + keyScalars.count : 0
+            while start + keyScalars.count <= line.count {
+                defer { start += 1 }
+                guard Array(line[start..<start + keyScalars.count]) == keyScalars else { continue }
+                let before = start == 0 ? " " : line[start - 1]
+                guard before == " " || before == "{" || before == "," || before == "\t" || before == "-" else { continue }
+                var after = start + keyScalars.count
+                while after < line.count, line[after] == " " { after += 1 }
+                if after < line.count, line[after] == ":" { return (index + 1, start + 1) }
+            }
+        }
+        return nil
     }
 
     static func lineAndColumn(_ bytes: [UInt8], offset: Int) -> (Int, Int) {

@@ -43,5 +43,5 @@ public struct RunReport: Codable, Sendable {
 
 extension TimelineEntry {
     /// Readable time, `T+20m`.
-    var time: String { at.description }
+    var time: String { at.readable }
 }

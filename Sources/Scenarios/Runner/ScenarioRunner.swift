@@ -77,7 +77,7 @@ public enum ScenarioRunner {
                     marks.append(TimelineEntry(at: firstFailure, kind: "workload-failing",
                                                text: "\(workload.name) starts failing"))
                     marks.append(TimelineEntry(at: at, kind: "workload-recovered",
-                                               text: "\(workload.name) recovered (\(after) after \(fault.name) started)"))
+                                               text: "\(workload.name) recovered (\(after.readable) after \(fault.name) started)"))
                 case .notRecovered(let firstFailure):
                     marks.append(TimelineEntry(at: firstFailure, kind: "workload-failing",
                                                text: "\(workload.name) starts failing and does not recover"))

@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+
+@Suite struct CommandLineTests {
+    @Test func theMainScenarioRunsAndWritesItsReports() throws {
+        let reports = try OdasSimProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: reports) }
+        let result = try OdasSimProcess.run(["run", "scenarios/az-failure.yaml", "--report-dir", reports.path])
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("Timeline"))
+        #expect(result.stdout.contains("fault lose-2a starts: az-outage us-west-2a"))
+        #expect(result.stdout.contains("PASS  rto/emr-scans"))
+        #expect(result.stdout.contains("Result: PASS"))
+        for name in ["report.json", "junit.xml", "trace.jsonl"] {
+            #expect(FileManager.default.fileExists(atPath: reports.appendingPathComponent(name).path), "\(name) missing")
+        }
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: reports.appendingPathComponent("report.json"))) as? [String: Any]
+        #expect(report?["verdict"] as? String == "pass")
+        #expect(report?["seed"] as? Int == 42)
+    }
+
+    @Test func separateProcessesWriteByteIdenticalTraces() throws {
+        let a = try OdasSimProcess.temporaryDirectory(), b = try OdasSimProcess.temporaryDirectory()
+        let c = try OdasSimProcess.temporaryDirectory()
+        defer { for url in [a, b, c] { try? FileManager.default.removeItem(at: url) } }
+        let file = "scenarios/s3-region-failure.yaml"
+        _ = try OdasSimProcess.run(["run", file, "--quiet", "--report-dir", a.path])
+        _ = try OdasSimProcess.run(["run", file, "--quiet", "--report-dir", b.path])
+        _ = try OdasSimProcess.run(["run", file, "--quiet", "--seed", "8", "--report-dir", c.path])
+        let traceA = try Data(contentsOf: a.appendingPathComponent("trace.jsonl"))
+        let traceB = try Data(contentsOf: b.appendingPathComponent("trace.jsonl"))
+        let traceC = try Data(contentsOf: c.appendingPathComponent("trace.jsonl"))
+        #expect(traceA.count > 100_000)
+        #expect(traceA == traceB, "same scenario and seed gave different traces in two processes")
+        #expect(traceA != traceC, "a different seed should change the trace")
+        let reportA = try Data(contentsOf: a.appendingPathComponent("report.json"))
+        let reportB = try Data(contentsOf: b.appendingPathComponent("report.json"))
+        #expect(reportA == reportB)
+    }
+
+    @Test func aDeclaredFlawIsReportedAsExpectedAndExitsZero() throws {
+        let reports = try OdasSimProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: reports) }
+        let result = try OdasSimProcess.run(["run", "scenarios/s3-no-replication.yaml", "--report-dir", reports.path])
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("XFAIL rto/scans"))
+        #expect(result.stdout.contains("not recovered"))
+    }
+
+    @Test func aFailingExpectationExitsOneAndPrintsTheSeedToReplay() throws {
+        let directory = try OdasSimProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let original = try String(contentsOf: OdasSimProcess.packageRoot.appendingPathComponent("scenarios/s3-no-replication.yaml"), encoding: .utf8)
+        let flawed = original.replacingOccurrences(of: "expectFailure: [rto, rpo, availability]", with: "")
+        let file = directory.appendingPathComponent("flawed.yaml")
+        try flawed.write(to: file, atomically: true, encoding: .utf8)
+        let result = try OdasSimProcess.run(["run", file.path, "--report-dir", directory.appendingPathComponent("r").path])
+        #expect(result.exitCode == 1)
+        #expect(result.stdout.contains("FAIL  rto/scans"))
+        #expect(result.stdout.contains("Replay: odas-sim run \(file.path) --seed 11"))
+        let junit = try String(contentsOf: directory.appendingPathComponent("r/junit.xml"), encoding: .utf8)
+        #expect(junit.contains("failures=\"3\""))
+    }
+
+    @Test func machineReadableFormatsGoToStandardOutput() throws {
+        let directory = try OdasSimProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let json = try OdasSimProcess.run(["run", "scenarios/s3-no-replication.yaml", "--format", "json", "--quiet",
+                                          "--report-dir", directory.path])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(object?["traceHash"] is String)
+        let junit = try OdasSimProcess.run(["run", "scenarios/s3-no-replication.yaml", "--format", "junit", "--quiet",
+                                           "--report-dir", directory.path])
+        #expect(junit.stdout.hasPrefix("<?xml"))
+        let xml = directory.appendingPathComponent("stdout.xml")
+        try junit.stdout.write(to: xml, atomically: true, encoding: .utf8)
+        // libxml2's parser is the judge of well-formedness (xmllint ships with libxml2-utils).
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/xmllint") {
+            let lint = Process()
+            lint.executableURL = URL(fileURLWithPath: "/usr/bin/xmllint")
+            lint.arguments = ["--noout", xml.path]
+            try lint.run()
+            lint.waitUntilExit()
+            #expect(lint.terminationStatus == 0)
+        }
+    }
+
+    @Test func validateAcceptsEveryShippedScenario() throws {
+        let directory = OdasSimProcess.packageRoot.appendingPathComponent("scenarios")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            .filter { $0.hasSuffix(".yaml") }.sorted().map { "scenarios/\($0)" }
+        #expect(files.count >= 3)
+        let result = try OdasSimProcess.run(["validate"] + files)
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        #expect(result.stdout.split(separator: "\n").count == files.count)
+    }
+
+    @Test func versionNamesTheEngines() throws {
+        let result = try OdasSimProcess.run(["version"])
+        #expect(result.exitCode == 0)
+        #expect(result.stdout.contains("sqlite 3."))
+        #expect(result.stdout.contains("libxml2 2."))
+    }
+
+    @Test(arguments: [["run"], ["run", "scenarios/az-failure.yaml", "--seed", "abc"],
+                      ["run", "scenarios/az-failure.yaml", "--format", "xml"], ["frobnicate"], ["validate"]])
+    func badArgumentsAreInvalidInput(arguments: [String]) throws {
+        let result = try OdasSimProcess.run(arguments)
+        #expect(result.exitCode == 2, "\(arguments): \(result.stderr)")
+        #expect(!result.stderr.isEmpty)
+    }
+}
