@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.10.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
     ],
     targets: [
         // System libraries (Debian: libsqlite3-dev, libxml2-dev). See docs/ARCHITECTURE.md.
@@ -43,17 +44,32 @@ let package = Package(
                 .product(name: "Collections", package: "swift-collections"),
             ]
         ),
+        .target(
+            name: "SimServer",
+            dependencies: [
+                "Scenarios", "AWSSim", "SimCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "odas-sim",
             dependencies: [
-                "Scenarios", "SimCore", "AWSSim",
+                "Scenarios", "SimCore", "AWSSim", "SimServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .executableTarget(name: "odas-bench", dependencies: ["SimCore", "Scenarios"]),
 
         .testTarget(name: "SimCoreTests", dependencies: ["SimCore"]),
-        .testTarget(name: "AWSSimTests", dependencies: ["AWSSim", "SimCore"]),
+        .testTarget(
+            name: "AWSSimTests",
+            dependencies: ["AWSSim", "SimCore"]
+        ),
         .testTarget(
             name: "ScenariosTests",
             dependencies: ["Scenarios", "SimCore", "AWSSim"],

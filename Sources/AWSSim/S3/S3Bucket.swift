@@ -1,3 +1,5 @@
+import SimCore
+
 /// A replication rule of a bucket: new objects (under `prefix`) are copied
 /// to `destinationBucket`, in another region, by S3 itself.
 public struct S3ReplicationRule: Hashable, Sendable {
@@ -23,10 +25,13 @@ public struct S3Bucket: Hashable, Sendable {
     public var objects: [String: S3Object] = [:]
     public var replicationRules: [S3ReplicationRule] = []
     var nextWriteSequence: UInt64 = 1
+    /// When the bucket was created.
+    public var created: SimInstant
 
-    public init(name: String, region: String) {
+    public init(name: String, region: String, created: SimInstant = .zero) {
         self.name = name
         self.region = region
+        self.created = created
     }
 
     /// Object keys in lexicographic (UTF-8 byte) order, as S3 lists them.

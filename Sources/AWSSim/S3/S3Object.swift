@@ -25,6 +25,10 @@ public struct S3Object: Hashable, Sendable {
     /// Increases with every write of this key in this bucket; lets replication
     /// tell whether the version it was asked to copy is still the current one.
     public var writeSequence: UInt64
+    /// Checksums by algorithm name (`CRC32` → base64), as stored with the object.
+    public var checksums: [String: String] = [:]
+    /// Content headers stored with the object and returned on GET/HEAD.
+    public var contentHeaders: [String: String] = [:]
 
     public var size: Int { body.count }
 

@@ -22,10 +22,12 @@ public enum S3Event: Hashable, Sendable {
 /// owner schedules those events on its ``EventLoop`` and hands them back to
 /// ``handle(_:now:faults:trace:)`` when they are due.
 public struct S3Service: Sendable {
-    public private(set) var buckets: [String: S3Bucket] = [:]
+    public internal(set) var buckets: [String: S3Bucket] = [:]
+    /// Multipart uploads in progress, by upload id.
+    public internal(set) var uploads: [String: S3MultipartUpload] = [:]
     /// Events to schedule, drained by the owner after each call.
     public var outbox: [(at: SimInstant, event: S3Event)] = []
-    private var random: SimRandom
+    var random: SimRandom
 
     /// - Parameter random: the stream replication lag is drawn from.
     public init(random: SimRandom) { self.random = random }
@@ -33,10 +35,10 @@ public struct S3Service: Sendable {
     // MARK: Buckets
 
     /// CreateBucket in `region`.
-    public mutating func createBucket(_ name: String, region: String) throws(S3Error) {
+    public mutating func createBucket(_ name: String, region: String, now: SimInstant = .zero) throws(S3Error) {
         guard S3Bucket.isValidName(name) else { throw .invalidBucketName(name) }
         guard buckets[name] == nil else { throw .bucketAlreadyOwnedByYou(name) }
-        buckets[name] = S3Bucket(name: name, region: region)
+        buckets[name] = S3Bucket(name: name, region: region, created: now)
     }
 
     /// DeleteBucket; the bucket must be empty.
@@ -79,18 +81,18 @@ public struct S3Service: Sendable {
     /// PutObject. Returns the stored object (its ETag among the rest).
     @discardableResult
     public mutating func putObject(bucket name: String, key: String, body: [UInt8], contentType: String = "binary/octet-stream",
-                                   metadata: [String: String] = [:], now: SimInstant) throws(S3Error) -> S3Object {
+                                   metadata: [String: String] = [:], checksums: [String: String] = [:],
+                                   eTag: String? = nil, now: SimInstant) throws(S3Error) -> S3Object {
         // Mutate the stored bucket in place: copying it out would copy its
         // object table on every write (copy-on-write), O(n) per PutObject.
         guard let bucket = buckets[name] else { throw .noSuchBucket(name) }
-        guard !key.isEmpty, key.utf8.count <= 1024 else {
-            throw .invalidRequest("Object key must be 1 to 1024 bytes of UTF-8.", resource: "/\(name)/\(key)")
-        }
+        guard !key.isEmpty, key.utf8.count <= 1024 else { throw .keyTooLong(name, key) }
         let rule = bucket.replicationRules.first { key.hasPrefix($0.prefix) }
         let sequence = bucket.nextWriteSequence
-        let object = S3Object(key: key, body: body, eTag: S3Object.eTag(of: body), lastModified: now,
+        let object = S3Object(key: key, body: body, eTag: eTag ?? S3Object.eTag(of: body), lastModified: now,
                               contentType: contentType, metadata: metadata,
-                              replicationStatus: rule == nil ? nil : .pending, writeSequence: sequence)
+                              replicationStatus: rule == nil ? nil : .pending, writeSequence: sequence,
+                              checksums: checksums)
         buckets[name]?.nextWriteSequence += 1
         buckets[name]?.objects[key] = object
         if let rule {

@@ -17,7 +17,7 @@ public enum ScenarioLoader {
     public static let maximumRatePerSecond = 1_000.0
 
     static let topLevelKeys = ["name", "description", "seed", "duration", "topology", "buckets", "workload",
-                               "faults", "expect", "expectFailure"]
+                               "faults", "expect", "expectFailure", "iam"]
 
     /// Loads the scenario at `path`.
     public static func load(path: String) throws(ScenarioErrors) -> Scenario {
@@ -88,11 +88,12 @@ public enum ScenarioLoader {
         let faults = top.child("faults").map { readFaults($0, context, &d) } ?? []
         let expectations = top.child("expect").map { readExpectations($0, workloads, &d) } ?? Expectations()
         let expectFailure = top.child("expectFailure").map { readExpectFailure($0, expectations, &d) } ?? []
+        let users = top.child("iam").map { readIAM($0, &d) } ?? []
         top.reportUnknownKeys(&d)
         guard let name, let duration, let topology else { return nil }
         return Scenario(file: file, name: name, description: description, seed: seed, duration: duration,
                         topology: topology, buckets: buckets, workloads: workloads, faults: faults,
-                        expectations: expectations, expectFailure: expectFailure)
+                        expectations: expectations, expectFailure: expectFailure, iamUsers: users)
     }
 
     struct Context {
@@ -426,6 +427,43 @@ public enum ScenarioLoader {
                                     at: at, duration: length))
         }
         return faults
+    }
+
+    /// `iam.users`: IAM users with access keys. Access key ids are 16 to 128
+    /// uppercase letters and digits (AKIA… on AWS); secrets at least 8 characters.
+    static func readIAM(_ node: SourceNode, _ d: inout Diagnostics) -> [IAMUserSpec] {
+        guard var iam = MappingReader(node, allowedKeys: ["users"], what: "an iam section", diagnostics: &d) else { return [] }
+        var users: [IAMUserSpec] = []
+        var keys: Set<String> = []
+        if let list = iam.child("users").flatMap({ Read.list($0, &d, what: "IAM users") }) {
+            for item in list {
+                guard var u = MappingReader(item, allowedKeys: ["name", "accessKeyId", "secretAccessKey"], what: "an IAM user",
+                                            diagnostics: &d) else { continue }
+                let name = u.required("name", &d).flatMap { Read.name($0, &d, what: "a user name") }
+                var accessKeyId: String?
+                if let keyNode = u.required("accessKeyId", &d), let key = Read.string(keyNode, &d) {
+                    if (16...128).contains(key.count), key.allSatisfy({ ($0.isUppercase || $0.isNumber) && $0.isASCII }) {
+                        accessKeyId = key
+                    } else {
+                        d.error(keyNode, "an access key id is 16 to 128 uppercase letters and digits, e.g. AKIAIOSFODNN7EXAMPLE")
+                    }
+                }
+                var secret: String?
+                if let secretNode = u.required("secretAccessKey", &d), let text = Read.string(secretNode, &d) {
+                    if text.count >= 8, !text.contains(where: { $0.isWhitespace }) { secret = text }
+                    else { d.error(secretNode, "a secret access key is at least 8 characters without spaces") }
+                }
+                u.reportUnknownKeys(&d)
+                guard let name, let accessKeyId, let secret else { continue }
+                guard keys.insert(accessKeyId).inserted else {
+                    d.error(item, "access key id \(accessKeyId) is used twice")
+                    continue
+                }
+                users.append(IAMUserSpec(name: name, accessKeyId: accessKeyId, secretAccessKey: secret))
+            }
+        }
+        iam.reportUnknownKeys(&d)
+        return users
     }
 
     static func readExpectations(_ node: SourceNode, _ workloads: [WorkloadSpec], _ d: inout Diagnostics) -> Expectations {

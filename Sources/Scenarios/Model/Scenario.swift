@@ -20,6 +20,16 @@ public struct Scenario: Sendable {
     /// Expectations that must fail (the scenario demonstrates a flaw); each
     /// entry is an expectation id (`rpo/ingest`) or a kind (`rpo`).
     public var expectFailure: [String]
+    /// IAM users with long-lived access keys (people and tools outside the
+    /// deployment); `odas-sim serve` accepts their keys.
+    public var iamUsers: [IAMUserSpec] = []
+}
+
+/// An IAM user with an access key, as `iam.users` declares it.
+public struct IAMUserSpec: Sendable {
+    public var name: String
+    public var accessKeyId: String
+    public var secretAccessKey: String
 }
 
 /// Regions, their availability zones and VPCs, and named hosts.

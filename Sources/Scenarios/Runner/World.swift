@@ -20,6 +20,9 @@ struct World {
     /// FaultIDs of the scenario's faults while they are active.
     var activeFaults: [Int: FaultID] = [:]
     var timeline: [TimelineEntry] = []
+    /// Faults injected at run time (serve's control endpoint), by id.
+    var controlFaults: [String: (id: FaultID, description: String)] = [:]
+    var nextControlFault = 1
 
     /// A workload's client process.
     struct Client {
@@ -183,6 +186,7 @@ struct World {
             s3.handle(s3Event, now: loop.now, faults: faults, trace: &trace)
             drainS3Outbox()
         case .progress: break
+        case .controlFaultEnd(let id): _ = liftControlFault(id)
         }
     }
 

@@ -21,4 +21,6 @@ enum WorldEvent: Hashable, Sendable {
     case s3(S3Event)
     /// Report progress to the caller (not traced).
     case progress
+    /// A fault injected through `serve`'s control endpoint ends.
+    case controlFaultEnd(String)
 }

@@ -71,3 +71,5 @@ public struct EventLoop<Event> {
         return true
     }
 }
+
+extension EventLoop: Sendable where Event: Sendable {}

@@ -125,3 +125,6 @@ public struct EventQueue<Event> {
         heap[parent] = entry
     }
 }
+
+extension EventQueue: Sendable where Event: Sendable {}
+extension EventQueue.Entry: Sendable where Event: Sendable {}

@@ -1,0 +1,62 @@
+/// One page of a listing: objects and common prefixes, in key order.
+public struct S3ListPage: Sendable {
+    public var objects: [S3Object]
+    public var commonPrefixes: [String]
+    public var isTruncated: Bool
+    /// The last key or prefix returned: where the next page starts.
+    public var lastReturned: String?
+}
+
+extension S3Service {
+    /// ListObjects / ListObjectsV2 with delimiter: keys under `prefix`, after
+    /// `startAfter` (exclusive), rolled up into common prefixes at the first
+    /// `delimiter` after the prefix; at most `maxKeys` entries (objects and
+    /// prefixes together), as S3 counts them.
+    public func listObjects(bucket name: String, prefix: String = "", delimiter: String? = nil,
+                            startAfter: String? = nil, maxKeys: Int = 1000) throws(S3Error) -> S3ListPage {
+        guard let bucket = buckets[name] else { throw .noSuchBucket(name) }
+        var page = S3ListPage(objects: [], commonPrefixes: [], isTruncated: false, lastReturned: nil)
+        var count = 0
+        for key in bucket.sortedKeys where key.hasPrefix(prefix) {
+            if let startAfter, !startAfter.utf8.lexicographicallyPrecedes(key.utf8) { continue }
+            var rolledUp: String?
+            if let delimiter, !delimiter.isEmpty {
+                let rest = key.dropFirst(prefix.count)
+                if let range = rest.range(of: delimiter) {
+                    rolledUp = prefix + rest[..<range.upperBound]
+                }
+            }
+            if let rolledUp {
+                if page.commonPrefixes.last == rolledUp { continue }
+                // A prefix at or before the marker was already returned.
+                if let startAfter, !startAfter.utf8.lexicographicallyPrecedes(rolledUp.utf8) || startAfter.hasPrefix(rolledUp) {
+                    continue
+                }
+            }
+            if count == maxKeys {
+                page.isTruncated = true
+                break
+            }
+            if let rolledUp {
+                page.commonPrefixes.append(rolledUp)
+                page.lastReturned = rolledUp
+            } else if let object = bucket.objects[key] {
+                page.objects.append(object)
+                page.lastReturned = key
+            }
+            count += 1
+        }
+        return page
+    }
+
+    /// DeleteObjects: deletes each key; returns per-key errors (missing keys are not errors).
+    public mutating func deleteObjects(bucket name: String, keys: [String]) throws(S3Error) -> [String] {
+        guard buckets[name] != nil else { throw .noSuchBucket(name) }
+        var deleted: [String] = []
+        for key in keys {
+            buckets[name]?.objects[key] = nil
+            deleted.append(key)
+        }
+        return deleted
+    }
+}

@@ -1,0 +1,165 @@
+import AWSSim
+import SimCore
+
+/// A scenario's world driven live, for `odas-sim serve`: the same ``World``
+/// a run uses, advanced to a virtual instant chosen by the caller, answering
+/// wire requests and taking faults from a control endpoint.
+///
+/// Not thread-safe; the server keeps it in one isolation domain (a lock).
+public struct LiveWorld: Sendable {
+    var world: World
+
+    /// Builds the scenario's world at virtual time zero (buckets, topology,
+    /// the fault schedule and the workloads, which play as time advances).
+    public init(scenario: Scenario, seed: UInt64? = nil) {
+        world = World(scenario: scenario, seed: seed ?? scenario.seed)
+        world.build()
+    }
+
+    /// Virtual now.
+    public var now: SimInstant { world.loop.now }
+
+    /// Region names of the topology.
+    public var regions: [String] { world.scenario.topology.regions.map(\.name) }
+
+    /// Runs every event due up to `instant`, then sets the clock there.
+    /// Instants in the past are ignored: virtual time never goes back.
+    public mutating func advance(to instant: SimInstant) {
+        while let (_, event) = world.loop.next(until: instant) {
+            world.handle(event)
+        }
+    }
+
+    /// Answers an authenticated S3 request. The bucket's region endpoint must
+    /// be reachable in the fault model; if not, S3 answers 503 ServiceUnavailable
+    /// (a real client would time out; answering keeps tests fast).
+    public mutating func handleS3(_ request: WireRequest, body: [UInt8], trailers: [(name: String, value: String)],
+                                  context: S3WireContext) -> WireResponse {
+        var region = context.signingRegion
+        if case .success(let address) = S3RestAdapter.address(of: request, baseDomains: context.baseDomains),
+           let bucket = address.bucket, let bucketRegion = world.s3.buckets[bucket]?.region {
+            region = bucketRegion
+        }
+        let endpoint = FaultDomain.host(S3Endpoint.host(region: region))
+        if world.faults.contains(.region(region)), let reason = world.faults.unreachability(from: .host("serve-client"), to: endpoint) {
+            let error = S3Error(code: "ServiceUnavailable", httpStatus: 503,
+                                message: "Service is unable to handle request: simulated outage (\(reason))",
+                                resource: String(request.rawPath))
+            var response = S3RestAdapter.errorResponse(error, request: request, context: context)
+            response.headers.append(("x-amz-request-id", context.requestId))
+            return response
+        }
+        let response = S3RestAdapter.handle(request, body: body, trailers: trailers, s3: &world.s3, context: context)
+        world.drainS3Outbox()
+        world.trace.record("s3", "wire-request", at: world.loop.now, [
+            "method": .string(request.method), "target": .string(String(request.rawPath.prefix(200))),
+            "status": .int(Int64(response.status)),
+        ])
+        return response
+    }
+
+    /// Starts a fault now, as the control endpoint asks; returns its id.
+    /// `duration` nil lasts until lifted.
+    public mutating func injectFault(action: String, target: String, peers: [String]? = nil,
+                                     latency: SimDuration? = nil, duration: SimDuration?) throws(LiveWorldError) -> String {
+        guard let action = FaultAction(rawValue: action) else {
+            throw LiveWorldError("unknown fault action \"\(action)\"; one of \(FaultAction.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let domain = domain(named: target) else {
+            throw LiveWorldError("unknown target \"\(target)\"; regions, AZs, subnets and hosts of the scenario are: \(domainNames.joined(separator: ", "))")
+        }
+        let kind: FaultKind
+        switch action {
+        case .azOutage:
+            guard case .availabilityZone = domain else { throw LiveWorldError("az-outage needs an availability zone, not \(domain)") }
+            kind = .outage(domain)
+        case .regionOutage:
+            guard case .region = domain else { throw LiveWorldError("region-outage needs a region, not \(domain)") }
+            kind = .outage(domain)
+        case .hostCrash:
+            guard case .host(let name) = domain else { throw LiveWorldError("host-crash needs a host, not \(domain)") }
+            kind = .crash(host: name)
+        case .networkPartition:
+            var peerDomains: [FaultDomain]?
+            if let peers {
+                peerDomains = []
+                for peer in peers {
+                    guard let d = self.domain(named: peer) else { throw LiveWorldError("unknown peer \"\(peer)\"") }
+                    peerDomains?.append(d)
+                }
+            }
+            kind = .partition(side: [domain], peers: peerDomains)
+        case .networkLatency:
+            guard let latency, latency > .zero else { throw LiveWorldError("network-latency needs a latency such as 200ms") }
+            kind = .latency(domain, latency: latency)
+        }
+        let id = "control-\(world.nextControlFault)"
+        world.nextControlFault += 1
+        let description = "\(action.rawValue) \(target)"
+        world.controlFaults[id] = (world.faults.apply(kind), description)
+        world.trace.record("fault", "action-start", at: world.loop.now, [
+            "fault": .string(id), "action": .string(action.rawValue), "target": .string(target),
+        ])
+        world.timeline.append(TimelineEntry(at: world.loop.now, kind: "fault-start", text: "fault \(id) starts: \(description)"))
+        if let duration { world.loop.schedule(.controlFaultEnd(id), after: duration) }
+        world.refreshClientLiveness()
+        return id
+    }
+
+    /// Lifts a fault injected through the control endpoint, or one of the
+    /// scenario's own (by name). Returns false if no such fault is active.
+    public mutating func liftFault(_ id: String) -> Bool {
+        if world.liftControlFault(id) { return true }
+        if let index = world.scenario.faults.firstIndex(where: { $0.name == id }), world.activeFaults[index] != nil {
+            world.endFault(index)
+            return true
+        }
+        return false
+    }
+
+    /// Active faults: id, description, and whether the scenario or the control endpoint started them.
+    public var activeFaults: [(id: String, description: String, source: String)] {
+        let scheduled = world.activeFaults.keys.sorted().map { index -> (String, String, String) in
+            let spec = world.scenario.faults[index]
+            return (spec.name, "\(spec.action.rawValue) \(spec.target.name)", "scenario")
+        }
+        let injected = world.controlFaults.keys.sorted { $0.count == $1.count ? $0 < $1 : $0.count < $1.count }
+            .map { ($0, world.controlFaults[$0]?.description ?? "", "control") }
+        return scheduled + injected
+    }
+
+    /// The trace so far, canonical JSON Lines.
+    public var traceJSONLines: String { world.trace.canonicalJSONLines() }
+
+    var domainNames: [String] {
+        let topology = world.scenario.topology
+        return topology.regions.map(\.name) + topology.availabilityZones + topology.subnets.map(\.id) + topology.hosts.map(\.name)
+    }
+
+    func domain(named name: String) -> FaultDomain? {
+        let topology = world.scenario.topology
+        if topology.regions.contains(where: { $0.name == name }) { return .region(name) }
+        if topology.availabilityZones.contains(name) { return .availabilityZone(name) }
+        if topology.subnets.contains(where: { $0.id == name }) { return .subnet(name) }
+        if topology.hosts.contains(where: { $0.name == name }) { return .host(name) }
+        return nil
+    }
+}
+
+/// A control request the live world refuses, with the reason.
+public struct LiveWorldError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension World {
+    /// Ends a control fault. Returns false if it is not active.
+    mutating func liftControlFault(_ id: String) -> Bool {
+        guard let fault = controlFaults.removeValue(forKey: id) else { return false }
+        faults.lift(fault.id)
+        trace.record("fault", "action-end", at: loop.now, ["fault": .string(id)])
+        timeline.append(TimelineEntry(at: loop.now, kind: "fault-end", text: "fault \(id) ends"))
+        refreshClientLiveness()
+        return true
+    }
+}

@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import NIOCore
+import NIOPosix
+import Scenarios
+import SimServer
+
+extension OdasSim {
+    struct Serve: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve a scenario's world on 127.0.0.1 for aws-cli, boto3 and other AWS clients.",
+            discussion: """
+                One AWS endpoint answers every simulated service, routed by the SigV4 credential scope \
+                (AWS_ENDPOINT_URL=http://127.0.0.1:4566). Access keys come from the scenario's iam.users; \
+                --allow-any-credentials accepts any key without checking signatures (local development only). \
+                A control endpoint injects faults and moves virtual time (see docs/serve.md).
+                """
+        )
+
+        @Argument(help: "The scenario file whose world to serve.", completion: .file(extensions: ["yaml", "yml"]))
+        var file: String
+
+        @Option(help: "Port of the AWS endpoint (0: any free port).")
+        var port: Int = 4566
+
+        @Option(name: .customLong("control-port"), help: "Port of the control endpoint (0: any free port).")
+        var controlPort: Int = 0
+
+        @Option(help: "Virtual seconds per wall-clock second.")
+        var speed: Double = 1
+
+        @Flag(name: .customLong("allow-any-credentials"), help: "Accept any access key and skip signature checks.")
+        var allowAnyCredentials = false
+
+        @Option(name: .customLong("ready-file"), help: "Write a JSON file with the endpoint URLs once listening.")
+        var readyFile: String?
+
+        @Option(name: .customLong("base-domain"), help: "Host name for virtual-hosted-style buckets (repeatable).")
+        var baseDomains: [String] = []
+
+        func validate() throws {
+            guard (0...65535).contains(port), (0...65535).contains(controlPort) else {
+                throw ValidationError("ports are 0 to 65535")
+            }
+            guard speed >= 0, speed <= 1_000_000 else { throw ValidationError("--speed must be from 0 to 1000000") }
+        }
+
+        func run() throws {
+            let scenario: Scenario
+            do {
+                scenario = try ScenarioLoader.load(path: file)
+            } catch {
+                printError(error.description)
+                throw ExitCode(2)
+            }
+            var options = ServeOptions(port: port, controlPort: controlPort, speed: speed,
+                                       allowAnyCredentials: allowAnyCredentials)
+            if !baseDomains.isEmpty { options.baseDomains = baseDomains }
+            let host = ServeHost(scenario: scenario, options: options)
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
+            let servers: (aws: LoopbackHTTPServer, control: LoopbackHTTPServer)
+            do {
+                servers = try host.start(group: group)
+            } catch {
+                printError("odas-sim serve: cannot listen on 127.0.0.1: \(error)")
+                throw ExitCode(2)
+            }
+            let urls = ["aws": "http://127.0.0.1:\(servers.aws.port)", "control": "http://127.0.0.1:\(servers.control.port)"]
+            if let readyFile {
+                var document: [String: Any] = urls
+                document["pid"] = Int(ProcessInfo.processInfo.processIdentifier)
+                let data = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
+                let temporary = readyFile + ".tmp"
+                do {
+                    // Write then rename, so a reader never sees a half-written file.
+                    try data.write(to: URL(fileURLWithPath: temporary))
+                    guard rename(temporary, readyFile) == 0 else {
+                        throw CocoaError(.fileWriteUnknown)
+                    }
+                } catch {
+                    printError("odas-sim serve: cannot write the ready file \(readyFile): \(error.localizedDescription)")
+                    throw ExitCode(2)
+                }
+            }
+            var banner = "odas-sim serve \(scenario.name): aws \(urls["aws"] ?? "") control \(urls["control"] ?? "")\n"
+            if allowAnyCredentials { banner += "warning: --allow-any-credentials: any access key is accepted, signatures are not checked\n" }
+            FileHandle.standardOutput.write(Data(banner.utf8))
+            servers.aws.wait()
+        }
+    }
+}
