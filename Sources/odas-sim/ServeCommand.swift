@@ -56,6 +56,13 @@ extension OdasSim {
             var options = ServeOptions(port: port, controlPort: controlPort, speed: speed,
                                        allowAnyCredentials: allowAnyCredentials)
             if !baseDomains.isEmpty { options.baseDomains = baseDomains }
+            // A parent may have blocked SIGTERM/SIGINT (the mask is inherited);
+            // serve must always stop when asked to.
+            var signals = sigset_t()
+            sigemptyset(&signals)
+            sigaddset(&signals, SIGTERM)
+            sigaddset(&signals, SIGINT)
+            pthread_sigmask(SIG_UNBLOCK, &signals, nil)
             let host = ServeHost(scenario: scenario, options: options)
             let group = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
             let servers: (aws: LoopbackHTTPServer, control: LoopbackHTTPServer)

@@ -82,21 +82,26 @@ extension S3Service {
                           message: "The XML you provided was not well-formed or did not validate against our published schema",
                           resource: "/\(bucket)/\(key)")
         }
+        // S3 validates the whole list's order first, then each part, then sizes.
         var previous = 0
-        var body = [UInt8]()
-        var md5s = [UInt8]()
-        var stored: [S3MultipartUpload.Part] = []
-        for (index, listed) in parts.enumerated() {
+        for listed in parts {
             guard listed.number > previous else { throw .invalidPartOrder(bucket, key) }
             previous = listed.number
+        }
+        var stored: [S3MultipartUpload.Part] = []
+        for listed in parts {
             let wanted = listed.eTag.trimmingCharacters(in: "\"")
             guard let part = upload.parts[listed.number], part.eTag.trimmingCharacters(in: "\"") == wanted else {
                 throw .invalidPart(bucket, key)
             }
-            if index < parts.count - 1, part.body.count < Self.minimumPartSize {
-                throw .entityTooSmall(bucket, key)
-            }
             stored.append(part)
+        }
+        for part in stored.dropLast() where part.body.count < Self.minimumPartSize {
+            throw .entityTooSmall(bucket, key)
+        }
+        var body = [UInt8]()
+        var md5s = [UInt8]()
+        for part in stored {
             body += part.body
             md5s += Array(Insecure.MD5.hash(data: part.body))
         }

@@ -187,7 +187,8 @@ public enum S3RestAdapter {
     /// naming the subresource, rather than being silently ignored.
     static func rejectUnsupported(_ query: Set<String>, supported: Set<String>, resource: String) throws(S3Error) {
         let presigned: Set<String> = ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
-                                      "X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Security-Token", "x-id"]
+                                      "X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Security-Token", "x-id",
+                                      "AWSAccessKeyId", "Signature", "Expires"]
         if let unsupported = query.subtracting(supported).subtracting(presigned).sorted().first {
             throw S3Error(code: "NotImplemented", httpStatus: 501,
                           message: "A header or query you provided implies functionality that is not implemented: ?\(unsupported) is not simulated yet.",

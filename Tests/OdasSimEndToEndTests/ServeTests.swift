@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+
+/// A running `odas-sim serve` for one test, stopped when the test ends.
+final class ServedWorld {
+    let process = Process()
+    let aws: String
+    let control: String
+    let directory: URL
+
+    init(scenario: String = "scenarios/local-dev.yaml", extraArguments: [String] = []) throws {
+        directory = try OdasSimProcess.temporaryDirectory()
+        let ready = directory.appendingPathComponent("ready.json")
+        process.executableURL = try OdasSimProcess.binary()
+        process.arguments = ["serve", scenario, "--port", "0", "--ready-file", ready.path] + extraArguments
+        process.currentDirectoryURL = OdasSimProcess.packageRoot
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(20)
+        var urls: [String: Any]?
+        while Date() < deadline {
+            if let data = try? Data(contentsOf: ready),
+               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+                urls = object
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        guard let aws = urls?["aws"] as? String, let control = urls?["control"] as? String else {
+            process.terminate()
+            throw ServeError("odas-sim serve did not write its ready file within 20 s")
+        }
+        self.aws = aws
+        self.control = control
+    }
+
+    deinit {
+        // SIGKILL: a signal mask inherited from the test runner cannot hold it back.
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Runs a client program; returns its exit status and combined output.
+    func runClient(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let client = Process()
+        client.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        client.arguments = [executable] + arguments
+        client.currentDirectoryURL = OdasSimProcess.packageRoot
+        let log = directory.appendingPathComponent("client-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        client.standardOutput = handle
+        client.standardError = handle
+        try client.run()
+        client.waitUntilExit()
+        try handle.close()
+        return (client.terminationStatus, String(decoding: try Data(contentsOf: log), as: UTF8.self))
+    }
+}
+
+struct ServeError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// True when a real client is installed; tests that need one fail, naming it, when it is missing.
+func requireTool(_ name: String, check: [String]) -> Bool {
+    let probe = Process()
+    probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    probe.arguments = [name] + check
+    probe.standardOutput = FileHandle.nullDevice
+    probe.standardError = FileHandle.nullDevice
+    do {
+        try probe.run()
+        probe.waitUntilExit()
+        if probe.terminationStatus == 0 { return true }
+    } catch {}
+    Issue.record("\(name) is required for this test and was not found (scripts/setup installs it)")
+    return false
+}
+
+@Suite struct ServeTests {
+    static let script = "Tests/OdasSimEndToEndTests/Clients/s3_checks.py"
+
+    @Test(arguments: ["buckets", "objects", "virtual_hosted", "multipart", "listing", "auth", "hostile", "faults"])
+    func boto3WithDefaultSettingsSeesS3(check: String) throws {
+        guard requireTool("python3", check: ["-c", "import boto3"]) else { return }
+        let served = try ServedWorld()
+        let result = try served.runClient("python3", [Self.script, served.aws, served.control, check])
+        #expect(result.status == 0, "\(check):\n\(result.output)")
+    }
+
+    @Test func theAWSCLIRunsItsS3Commands() throws {
+        guard requireTool("aws", check: ["--version"]), requireTool("curl", check: ["--version"]) else { return }
+        let served = try ServedWorld()
+        let result = try served.runClient("bash", ["Tests/OdasSimEndToEndTests/Clients/awscli_checks.sh", served.aws,
+                                                   served.directory.path])
+        #expect(result.status == 0, "\(result.output)")
+    }
+
+    @Test func serveRefusesAnInvalidScenarioWithExitCodeTwo() throws {
+        let result = try OdasSimProcess.run(["serve", "scenarios/does-not-exist.yaml", "--port", "0"])
+        #expect(result.exitCode == 2)
+        #expect(result.stderr.contains("no such file"))
+    }
+}
