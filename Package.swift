@@ -75,7 +75,7 @@ let package = Package(
             dependencies: ["Scenarios", "SimCore", "AWSSim"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "OdasSimEndToEndTests", dependencies: []),
+        .testTarget(name: "OdasSimEndToEndTests", dependencies: [], exclude: ["Clients"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -100,6 +100,24 @@ func requireTool(_ name: String, check: [String]) -> Bool {
         #expect(result.status == 0, "\(result.output)")
     }
 
+    @Test func faultAndClockCommandsDriveTheControlEndpoint() throws {
+        let served = try ServedWorld()
+        let inject = try OdasSimProcess.run(["fault", "inject", "az-outage", "us-west-2b", "--duration", "5m",
+                                            "--endpoint", served.control])
+        #expect(inject.exitCode == 0, "\(inject.stderr)")
+        #expect(inject.stdout.contains("\"id\":\"control-1\""))
+        let listed = try OdasSimProcess.run(["fault", "list", "--endpoint", served.control])
+        #expect(listed.stdout.contains("az-outage us-west-2b"))
+        let advanced = try OdasSimProcess.run(["clock", "--advance", "6m", "--endpoint", served.control])
+        #expect(advanced.exitCode == 0)
+        #expect(advanced.stdout.contains("\"faults\":[]"), "the 5m fault should have ended: \(advanced.stdout)")
+        let bad = try OdasSimProcess.run(["fault", "inject", "az-outage", "mars-1a", "--endpoint", served.control])
+        #expect(bad.exitCode == 1)
+        #expect(bad.stdout.contains("unknown target"))
+        let missing = try OdasSimProcess.run(["fault", "lift", "control-9", "--endpoint", served.control])
+        #expect(missing.exitCode == 1)
+    }
+
     @Test func serveRefusesAnInvalidScenarioWithExitCodeTwo() throws {
         let result = try OdasSimProcess.run(["serve", "scenarios/does-not-exist.yaml", "--port", "0"])
         #expect(result.exitCode == 2)
