@@ -20,6 +20,8 @@ public struct ServeOptions: Sendable {
     public var baseDomains: [String]
     /// Largest request body accepted, in bytes.
     public var maximumBodyBytes: Int
+    /// Where S3 state persists across restarts (nil: memory only).
+    public var stateDirectory: String?
 
     public init(port: Int = 4566, controlPort: Int = 0, speed: Double = 1, allowAnyCredentials: Bool = false,
                 baseDomains: [String] = ["localhost", "s3.localhost", "localhost.localstack.cloud"],
@@ -56,17 +58,48 @@ public final class ServeHost: Sendable {
     let state: NIOLockedValueBox<State>
     let credentials: CredentialStore
     let options: ServeOptions
+    let store: S3StateStore?
     /// Unix milliseconds at virtual zero, for dates on the wire.
     let epochUnixMilliseconds: Int64
 
-    public init(scenario: Scenario, options: ServeOptions) {
+    public init(scenario: Scenario, options: ServeOptions) throws(S3StateStore.Failure) {
         self.options = options
         var secrets: [String: String] = [:]
         for user in scenario.iamUsers { secrets[user.accessKeyId] = user.secretAccessKey }
         credentials = CredentialStore(secrets: secrets, allowAnyCredentials: options.allowAnyCredentials)
         epochUnixMilliseconds = Int64((Date().timeIntervalSince1970 * 1000).rounded())
-        state = NIOLockedValueBox(State(world: LiveWorld(scenario: scenario),
+        var world = LiveWorld(scenario: scenario)
+        if let directory = options.stateDirectory {
+            let store = try S3StateStore(directory: directory)
+            if let restored = try store.load() {
+                world.restoreS3(restored)
+            } else {
+                try store.saveAll(world.s3Buckets)
+            }
+            world.recordS3Changes()
+            _ = world.takeS3Changes()
+            self.store = store
+        } else {
+            store = nil
+        }
+        state = NIOLockedValueBox(State(world: world,
                                         clock: Clock(anchorWall: .now(), anchorVirtual: .zero, speed: options.speed)))
+    }
+
+    /// Writes what changed to the state directory. Runs inside the lock, before
+    /// the response leaves: an acknowledged write is on disk. A failure to
+    /// persist turns the answer into a 500 InternalError.
+    static func persist(_ store: S3StateStore?, _ state: inout State) -> String? {
+        guard let store else { return nil }
+        for change in state.world.takeS3Changes() {
+            let bucketName: String
+            switch change {
+            case .bucket(let name): bucketName = name
+            case .object(let name, _): bucketName = name
+            }
+            do { try store.save(change, bucket: state.world.s3Bucket(bucketName)) } catch { return error.description }
+        }
+        return nil
     }
 
     static func virtualNow(_ clock: Clock) -> SimInstant {
@@ -76,7 +109,10 @@ public final class ServeHost: Sendable {
 
     /// Brings the world up to the current virtual time.
     func tick() {
-        state.withLockedValue { state in state.world.advance(to: Self.virtualNow(state.clock)) }
+        state.withLockedValue { state in
+            state.world.advance(to: Self.virtualNow(state.clock))
+            _ = Self.persist(store, &state)
+        }
     }
 
     // MARK: AWS endpoint
@@ -112,7 +148,14 @@ public final class ServeHost: Sendable {
             case "s3":
                 var s3Context = context
                 if !verified.identity.region.isEmpty { s3Context.signingRegion = verified.identity.region }
-                return state.world.handleS3(request, body: verified.body, trailers: verified.trailers, context: s3Context)
+                let response = state.world.handleS3(request, body: verified.body, trailers: verified.trailers, context: s3Context)
+                if let failure = Self.persist(store, &state) {
+                    let error = S3Error(code: "InternalError", httpStatus: 500,
+                                        message: "We encountered an internal error. Please try again. (\(failure))",
+                                        resource: String(request.rawPath))
+                    return S3RestAdapter.errorResponse(error, request: request, context: context)
+                }
+                return response
             default:
                 let error = S3Error(code: "NotImplemented", httpStatus: 501,
                                     message: "The \(verified.identity.service) service is not simulated by odas-sim serve yet.",

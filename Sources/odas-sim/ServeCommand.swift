@@ -35,6 +35,9 @@ extension OdasSim {
         @Option(name: .customLong("ready-file"), help: "Write a JSON file with the endpoint URLs once listening.")
         var readyFile: String?
 
+        @Option(name: .customLong("state-dir"), help: "Persist S3 state in this directory across restarts.")
+        var stateDirectory: String?
+
         @Option(name: .customLong("base-domain"), help: "Host name for virtual-hosted-style buckets (repeatable).")
         var baseDomains: [String] = []
 
@@ -63,7 +66,14 @@ extension OdasSim {
             sigaddset(&signals, SIGTERM)
             sigaddset(&signals, SIGINT)
             pthread_sigmask(SIG_UNBLOCK, &signals, nil)
-            let host = ServeHost(scenario: scenario, options: options)
+            options.stateDirectory = stateDirectory
+            let host: ServeHost
+            do {
+                host = try ServeHost(scenario: scenario, options: options)
+            } catch {
+                printError("odas-sim serve: \(error.description)")
+                throw ExitCode(2)
+            }
             let group = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
             let servers: (aws: LoopbackHTTPServer, control: LoopbackHTTPServer)
             do {

@@ -118,6 +118,39 @@ func requireTool(_ name: String, check: [String]) -> Bool {
         #expect(missing.exitCode == 1)
     }
 
+    @Test func stateDirectoryKeepsAcknowledgedWritesAcrossKillNine() throws {
+        guard requireTool("python3", check: ["-c", "import boto3"]) else { return }
+        let state = try OdasSimProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: state) }
+        let client = """
+            import sys, boto3
+            s3 = boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-west-2",
+                              aws_access_key_id="AKIAODASSIMDEVELOPER", aws_secret_access_key="odas-sim-dev-secret-key")
+            if sys.argv[2] == "write":
+                s3.create_bucket(Bucket="kept", CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+                for i in range(50):
+                    s3.put_object(Bucket="kept", Key=f"k{i}", Body=str(i).encode(), Metadata={"n": str(i)})
+                s3.delete_object(Bucket="kept", Key="k7")
+                s3.delete_object(Bucket="okera-data", Key="data/part-00000.parquet")
+            else:
+                keys = [o["Key"] for o in s3.list_objects_v2(Bucket="kept")["Contents"]]
+                assert len(keys) == 49 and "k7" not in keys, keys
+                got = s3.get_object(Bucket="kept", Key="k42")
+                assert got["Body"].read() == b"42" and got["Metadata"] == {"n": "42"}, got["Metadata"]
+                listed = [o["Key"] for o in s3.list_objects_v2(Bucket="okera-data", Prefix="data/")["Contents"]]
+                assert "data/part-00000.parquet" not in listed and len(listed) == 9, listed
+            print("ok")
+            """
+        do {
+            let first = try ServedWorld(extraArguments: ["--state-dir", state.path])
+            let written = try first.runClient("python3", ["-c", client, first.aws, "write"])
+            #expect(written.status == 0, "\(written.output)")
+        } // deinit: SIGKILL, no chance to flush anything
+        let second = try ServedWorld(extraArguments: ["--state-dir", state.path])
+        let read = try second.runClient("python3", ["-c", client, second.aws, "read"])
+        #expect(read.status == 0, "\(read.output)")
+    }
+
     @Test func serveRefusesAnInvalidScenarioWithExitCodeTwo() throws {
         let result = try OdasSimProcess.run(["serve", "scenarios/does-not-exist.yaml", "--port", "0"])
         #expect(result.exitCode == 2)

@@ -24,7 +24,7 @@ public struct S3Bucket: Hashable, Sendable {
     public var region: String
     public var objects: [String: S3Object] = [:]
     public var replicationRules: [S3ReplicationRule] = []
-    var nextWriteSequence: UInt64 = 1
+    public var nextWriteSequence: UInt64 = 1
     /// When the bucket was created.
     public var created: SimInstant
 

@@ -32,6 +32,21 @@ public struct S3Object: Hashable, Sendable {
 
     public var size: Int { body.count }
 
+    public init(key: String, body: [UInt8], eTag: String, lastModified: SimInstant, contentType: String,
+                metadata: [String: String], replicationStatus: S3ReplicationStatus?, writeSequence: UInt64,
+                checksums: [String: String] = [:], contentHeaders: [String: String] = [:]) {
+        self.key = key
+        self.body = body
+        self.eTag = eTag
+        self.lastModified = lastModified
+        self.contentType = contentType
+        self.metadata = metadata
+        self.replicationStatus = replicationStatus
+        self.writeSequence = writeSequence
+        self.checksums = checksums
+        self.contentHeaders = contentHeaders
+    }
+
     /// The ETag of a single-part upload: the MD5 of the body, hex, in quotes.
     public static func eTag(of body: [UInt8]) -> String {
         let digest = Insecure.MD5.hash(data: body)

@@ -1,5 +1,12 @@
 import SimCore
 
+/// A piece of S3 state that changed: a bucket (its configuration, or its
+/// deletion) or one object.
+public enum S3Change: Hashable, Sendable {
+    case bucket(String)
+    case object(bucket: String, key: String)
+}
+
 /// Work S3 schedules for itself on virtual time.
 public enum S3Event: Hashable, Sendable {
     /// Copy the current version of `key` (if it is still `writeSequence`) to
@@ -25,6 +32,9 @@ public struct S3Service: Sendable {
     public internal(set) var buckets: [String: S3Bucket] = [:]
     /// Multipart uploads in progress, by upload id.
     public internal(set) var uploads: [String: S3MultipartUpload] = [:]
+    /// What changed since the owner last drained it, when the owner records
+    /// changes (`odas-sim serve --state-dir` persists them); nil records nothing.
+    public var changeLog: [S3Change]?
     /// Events to schedule, drained by the owner after each call.
     public var outbox: [(at: SimInstant, event: S3Event)] = []
     var random: SimRandom
@@ -39,6 +49,7 @@ public struct S3Service: Sendable {
         guard S3Bucket.isValidName(name) else { throw .invalidBucketName(name) }
         guard buckets[name] == nil else { throw .bucketAlreadyOwnedByYou(name) }
         buckets[name] = S3Bucket(name: name, region: region, created: now)
+        changeLog?.append(.bucket(name))
     }
 
     /// DeleteBucket; the bucket must be empty.
@@ -46,6 +57,7 @@ public struct S3Service: Sendable {
         guard let bucket = buckets[name] else { throw .noSuchBucket(name) }
         guard bucket.objects.isEmpty else { throw .bucketNotEmpty(name) }
         buckets[name] = nil
+        changeLog?.append(.bucket(name))
     }
 
     /// HeadBucket: the bucket's region, or NoSuchBucket.
@@ -74,6 +86,7 @@ public struct S3Service: Sendable {
             }
         }
         buckets[bucket]?.replicationRules = rules
+        changeLog?.append(.bucket(bucket))
     }
 
     // MARK: Objects
@@ -95,6 +108,7 @@ public struct S3Service: Sendable {
                               checksums: checksums)
         buckets[name]?.nextWriteSequence += 1
         buckets[name]?.objects[key] = object
+        changeLog?.append(.object(bucket: name, key: key))
         if let rule {
             outbox.append((now + replicationLag(rule), .replicate(bucket: name, key: key, writeSequence: sequence,
                                                                   rule: rule.id, attempt: 1)))
@@ -113,6 +127,7 @@ public struct S3Service: Sendable {
     public mutating func deleteObject(bucket name: String, key: String) throws(S3Error) {
         guard buckets[name] != nil else { throw .noSuchBucket(name) }
         buckets[name]?.objects[key] = nil
+        changeLog?.append(.object(bucket: name, key: key))
     }
 
     /// ListObjectsV2 (prefix and max-keys; the wire adapter adds the rest):
@@ -173,6 +188,8 @@ public struct S3Service: Sendable {
             copy.replicationStatus = .replica
             buckets[rule.destinationBucket]?.objects[key] = copy
             buckets[bucketName]?.objects[key]?.replicationStatus = .completed
+            changeLog?.append(.object(bucket: rule.destinationBucket, key: key))
+            changeLog?.append(.object(bucket: bucketName, key: key))
             trace.record("s3", "replication-completed", at: now, [
                 "bucket": .string(bucketName), "key": .string(key), "destination": .string(rule.destinationBucket),
                 "lag": .duration(now - object.lastModified),

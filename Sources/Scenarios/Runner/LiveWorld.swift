@@ -128,6 +128,28 @@ public struct LiveWorld: Sendable {
         return scheduled + injected
     }
 
+    // MARK: State for persistence
+
+    /// Starts recording which S3 buckets and objects change (for `--state-dir`).
+    public mutating func recordS3Changes() { world.s3.changeLog = world.s3.changeLog ?? [] }
+
+    /// The S3 changes since the last call, in order, without repeats.
+    public mutating func takeS3Changes() -> [S3Change] {
+        let changes = world.s3.changeLog ?? []
+        if world.s3.changeLog != nil { world.s3.changeLog = [] }
+        var seen: Set<S3Change> = []
+        return changes.reversed().filter { seen.insert($0).inserted }.reversed()
+    }
+
+    /// Every bucket with its objects, in name order.
+    public var s3Buckets: [S3Bucket] { world.s3.listBuckets() }
+
+    /// One bucket with its objects, if it exists.
+    public func s3Bucket(_ name: String) -> S3Bucket? { world.s3.buckets[name] }
+
+    /// Replaces S3's state with restored buckets (uploads in progress are not kept).
+    public mutating func restoreS3(_ buckets: [S3Bucket]) { world.s3.restore(buckets) }
+
     /// The trace so far, canonical JSON Lines.
     public var traceJSONLines: String { world.trace.canonicalJSONLines() }
 
