@@ -46,6 +46,8 @@ public struct S3StateStore: Sendable {
         var region: String
         var createdNanoseconds: Int64
         var rules: [Rule]
+        var tags: [String: String]?
+        var policy: String?
     }
 
     struct ObjectRecord: Codable {
@@ -58,6 +60,7 @@ public struct S3StateStore: Sendable {
         var lastModifiedNanoseconds: Int64
         var replicationStatus: String?
         var writeSequence: UInt64
+        var tags: [String: String]?
     }
 
     // MARK: Loading
@@ -77,6 +80,8 @@ public struct S3StateStore: Sendable {
             }
             var bucket = S3Bucket(name: record.name, region: record.region,
                                   created: SimInstant(nanosecondsSinceStart: record.createdNanoseconds))
+            bucket.tags = record.tags
+            bucket.policy = record.policy
             bucket.replicationRules = record.rules.map {
                 S3ReplicationRule(id: $0.id, prefix: $0.prefix, destinationBucket: $0.destinationBucket,
                                   replicationTimeControl: $0.replicationTimeControl)
@@ -110,6 +115,7 @@ public struct S3StateStore: Sendable {
                               replicationStatus: record.replicationStatus.flatMap(S3ReplicationStatus.init(rawValue:)),
                               writeSequence: record.writeSequence, checksums: record.checksums)
         object.contentHeaders = record.contentHeaders
+        object.tags = record.tags ?? [:]
         return object
     }
 
@@ -138,7 +144,7 @@ public struct S3StateStore: Sendable {
                                       rules: bucket.replicationRules.map {
                                           .init(id: $0.id, prefix: $0.prefix, destinationBucket: $0.destinationBucket,
                                                 replicationTimeControl: $0.replicationTimeControl)
-                                      })
+                                      }, tags: bucket.tags, policy: bucket.policy)
             guard let data = try? JSONEncoder().encode(record) else { throw Failure(description: "cannot encode bucket \(name)") }
             try atomicWrite([UInt8](data), to: file)
         case .object(let bucketName, let key):
@@ -154,7 +160,7 @@ public struct S3StateStore: Sendable {
                                       contentHeaders: object.contentHeaders,
                                       lastModifiedNanoseconds: object.lastModified.nanosecondsSinceStart,
                                       replicationStatus: object.replicationStatus?.rawValue,
-                                      writeSequence: object.writeSequence)
+                                      writeSequence: object.writeSequence, tags: object.tags)
             guard let header = try? JSONEncoder().encode(record) else { throw Failure(description: "cannot encode \(key)") }
             try atomicWrite(Array(Self.magic.utf8) + [UInt8](header) + [10] + object.body, to: file)
         }

@@ -27,6 +27,10 @@ public struct S3Bucket: Hashable, Sendable {
     public var nextWriteSequence: UInt64 = 1
     /// When the bucket was created.
     public var created: SimInstant
+    /// Bucket tags; nil when the bucket has no tag set.
+    public var tags: [String: String]?
+    /// The bucket policy document as stored (evaluated once IAM is simulated).
+    public var policy: String?
 
     public init(name: String, region: String, created: SimInstant = .zero) {
         self.name = name

@@ -29,6 +29,8 @@ public struct S3Object: Hashable, Sendable {
     public var checksums: [String: String] = [:]
     /// Content headers stored with the object and returned on GET/HEAD.
     public var contentHeaders: [String: String] = [:]
+    /// Object tags (at most 10).
+    public var tags: [String: String] = [:]
 
     public var size: Int { body.count }
 

@@ -344,6 +344,48 @@ def check_faults():
     expect(s3.head_object(Bucket="okera-data", Key="replicate-me")["ReplicationStatus"] == "COMPLETED", "source status")
 
 
+def check_configuration():
+    s3 = client()
+    s3.put_object(Bucket="okera-data", Key="tagged", Body=b"t", Tagging="team=odas&tier=gold")
+    tags = {t["Key"]: t["Value"] for t in s3.get_object_tagging(Bucket="okera-data", Key="tagged")["TagSet"]}
+    expect(tags == {"team": "odas", "tier": "gold"}, f"tags from header {tags}")
+    expect(s3.head_object(Bucket="okera-data", Key="tagged")["ResponseMetadata"]["HTTPHeaders"].get("x-amz-tagging-count") == "2",
+           "tagging count")
+    s3.put_object_tagging(Bucket="okera-data", Key="tagged", Tagging={"TagSet": [{"Key": "only", "Value": "one"}]})
+    expect(s3.get_object_tagging(Bucket="okera-data", Key="tagged")["TagSet"] == [{"Key": "only", "Value": "one"}], "replace")
+    too_many = [{"Key": f"k{i}", "Value": "v"} for i in range(11)]
+    expect(error_code(lambda: s3.put_object_tagging(Bucket="okera-data", Key="tagged", Tagging={"TagSet": too_many}))
+           == "BadRequest", "11 tags")
+    s3.copy_object(Bucket="okera-data", Key="tagged-copy", CopySource="okera-data/tagged")
+    expect(s3.get_object_tagging(Bucket="okera-data", Key="tagged-copy")["TagSet"] == [{"Key": "only", "Value": "one"}],
+           "copy keeps tags")
+    s3.delete_object_tagging(Bucket="okera-data", Key="tagged")
+    expect(s3.get_object_tagging(Bucket="okera-data", Key="tagged")["TagSet"] == [], "deleted tags")
+    expect(error_code(lambda: s3.get_bucket_tagging(Bucket="okera-data")) == "NoSuchTagSet", "no bucket tags")
+    s3.put_bucket_tagging(Bucket="okera-data", Tagging={"TagSet": [{"Key": "owner", "Value": "platform"}]})
+    expect(s3.get_bucket_tagging(Bucket="okera-data")["TagSet"] == [{"Key": "owner", "Value": "platform"}], "bucket tags")
+    expect(error_code(lambda: s3.get_bucket_policy(Bucket="okera-data")) == "NoSuchBucketPolicy", "no policy")
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                         "Resource": "arn:aws:s3:::okera-data/*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]})
+    s3.put_bucket_policy(Bucket="okera-data", Policy=policy)
+    expect(json.loads(s3.get_bucket_policy(Bucket="okera-data")["Policy"]) == json.loads(policy), "policy stored")
+    expect(error_code(lambda: s3.put_bucket_policy(Bucket="okera-data", Policy="not json")) == "MalformedPolicy", "bad policy")
+    s3.delete_bucket_policy(Bucket="okera-data")
+    expect(error_code(lambda: s3.get_bucket_policy(Bucket="okera-data")) == "NoSuchBucketPolicy", "policy deleted")
+    # UploadPartCopy: assemble an object from ranges of another.
+    source = bytes(range(256)) * (6 * 1024 * 1024 // 256)
+    s3.put_object(Bucket="okera-data", Key="copy-source", Body=source)
+    uid = s3.create_multipart_upload(Bucket="okera-data", Key="assembled")["UploadId"]
+    first = s3.upload_part_copy(Bucket="okera-data", Key="assembled", UploadId=uid, PartNumber=1,
+                                CopySource="okera-data/copy-source", CopySourceRange=f"bytes=0-{5 * 1024 * 1024 - 1}")
+    second = s3.upload_part_copy(Bucket="okera-data", Key="assembled", UploadId=uid, PartNumber=2,
+                                 CopySource={"Bucket": "okera-data", "Key": "copy-source"}, CopySourceRange="bytes=0-9")
+    s3.complete_multipart_upload(Bucket="okera-data", Key="assembled", UploadId=uid, MultipartUpload={"Parts": [
+        {"PartNumber": 1, "ETag": first["CopyPartResult"]["ETag"]}, {"PartNumber": 2, "ETag": second["CopyPartResult"]["ETag"]}]})
+    body = s3.get_object(Bucket="okera-data", Key="assembled")["Body"].read()
+    expect(body == source[:5 * 1024 * 1024] + source[:10], "upload_part_copy assembled")
+
+
 CHECKS = {name[len("check_"):]: fn for name, fn in globals().items() if name.startswith("check_")}
 if CHECK not in CHECKS:
     sys.exit(f"unknown check {CHECK}; one of {sorted(CHECKS)}")

@@ -36,6 +36,39 @@ extension S3RestAdapter {
         return WireResponse(status: 200, headers: headers)
     }
 
+    /// UploadPartCopy: a part copied from an existing object, optionally a
+    /// byte range of it (`x-amz-copy-source-range: bytes=first-last`).
+    static func uploadPartCopy(_ request: WireRequest, source: String, bucket: String, key: String, uploadId: String,
+                               s3: inout S3Service, context: S3WireContext) throws(S3Error) -> WireResponse {
+        let resource = "/\(bucket)/\(key)"
+        guard let partNumber = request.query("partNumber").flatMap(Int.init) else {
+            throw S3Error(code: "InvalidArgument", httpStatus: 400,
+                          message: "Part number must be an integer between 1 and 10000, inclusive", resource: resource)
+        }
+        var path = PercentEncoding.decode(source.split(separator: "?", maxSplits: 1).first ?? "")
+        if path.hasPrefix("/") { path.removeFirst() }
+        guard let slash = path.firstIndex(of: "/") else {
+            throw S3Error(code: "InvalidArgument", httpStatus: 400, message: "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
+                          resource: resource)
+        }
+        let original = try s3.getObject(bucket: String(path[..<slash]), key: String(path[path.index(after: slash)...]))
+        var bytes = original.body
+        if let range = request.header("x-amz-copy-source-range") {
+            guard case .range(let lower, let upper) = byteRange(range, size: original.size),
+                  range.hasPrefix("bytes="), !range.hasSuffix("-"), !range.contains("=-") else {
+                throw S3Error(code: "InvalidArgument", httpStatus: 400,
+                              message: "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
+                              resource: resource)
+            }
+            bytes = Array(original.body[lower...upper])
+        }
+        let eTag = try s3.uploadPart(bucket: bucket, key: key, uploadId: uploadId, partNumber: partNumber, body: bytes,
+                                     checksums: [:], now: context.now)
+        return xml(XMLElement("CopyPartResult", children: [
+            .leaf("LastModified", context.xmlDate(context.now)), .leaf("ETag", eTag),
+        ]))
+    }
+
     static func completeMultipartUpload(bucket: String, key: String, uploadId: String, body: [UInt8],
                                         s3: inout S3Service, context: S3WireContext) throws(S3Error) -> WireResponse {
         let resource = "/\(bucket)/\(key)"

@@ -53,6 +53,9 @@ extension S3RestAdapter {
         let resource = "/\(bucket)/\(key)"
         try checkKey(key, bucket: bucket)
         let checksums = try verifyIntegrity(request, body: body, trailers: trailers, resource: resource)
+        if let tags = headerTags(request) {
+            _ = try S3Service.validateTags(tags, maximum: S3Service.maximumObjectTags, resource: resource)
+        }
         var contentHeaders: [String: String] = [:]
         for name in storedContentHeaders {
             // aws-chunked is transfer framing, not the object's encoding.
@@ -64,6 +67,9 @@ extension S3RestAdapter {
                                       contentType: request.header("content-type") ?? "binary/octet-stream",
                                       metadata: userMetadata(request), checksums: checksums, now: context.now)
         if !contentHeaders.isEmpty { s3.buckets[bucket]?.objects[key]?.contentHeaders = contentHeaders }
+        if let tags = headerTags(request) {
+            try s3.putObjectTagging(bucket: bucket, key: key, tags: tags)
+        }
         var headers: [(name: String, value: String)] = [("ETag", object.eTag), ("Content-Length", "0")]
         for (algorithm, value) in checksums.sorted(by: { $0.key < $1.key }) {
             headers.append(("x-amz-checksum-\(algorithm.lowercased())", value))
@@ -110,6 +116,7 @@ extension S3RestAdapter {
             }
         }
         if let status = object.replicationStatus { headers.append(("x-amz-replication-status", status.rawValue)) }
+        if !object.tags.isEmpty { headers.append(("x-amz-tagging-count", String(object.tags.count))) }
         var body = object.body
         var status = 200
         if let range = request.header("range") {
@@ -193,6 +200,12 @@ extension S3RestAdapter {
         let copied = try s3.copyObject(sourceBucket: sourceBucket, sourceKey: sourceKey, bucket: bucket, key: key,
                                        replaceMetadata: directive == "REPLACE", contentType: request.header("content-type"),
                                        metadata: userMetadata(request), now: context.now)
+        let tagging = request.header("x-amz-tagging-directive")?.uppercased() ?? "COPY"
+        if tagging == "REPLACE" {
+            try s3.putObjectTagging(bucket: bucket, key: key, tags: headerTags(request) ?? [])
+        } else if !original.tags.isEmpty {
+            try s3.putObjectTagging(bucket: bucket, key: key, tags: original.tags.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        }
         return xml(XMLElement("CopyObjectResult", children: [
             .leaf("LastModified", context.xmlDate(copied.lastModified)), .leaf("ETag", copied.eTag),
         ]))

@@ -108,9 +108,25 @@ public enum S3RestAdapter {
         guard let key = address.key else {
             switch method {
             case "PUT":
+                if query.contains("tagging") {
+                    try s3.putBucketTagging(bucket, tags: try parseTagging(body, resource: "/\(bucket)"))
+                    return WireResponse(status: 204)
+                }
+                if query.contains("policy") {
+                    try s3.putBucketPolicy(bucket, document: String(decoding: body, as: UTF8.self))
+                    return WireResponse(status: 204)
+                }
                 try rejectUnsupported(query, supported: [], resource: "/\(bucket)")
                 return try createBucket(bucket, body: body, s3: &s3, context: context)
             case "DELETE":
+                if query.contains("tagging") {
+                    try s3.deleteBucketTagging(bucket)
+                    return WireResponse(status: 204)
+                }
+                if query.contains("policy") {
+                    try s3.deleteBucketPolicy(bucket)
+                    return WireResponse(status: 204)
+                }
                 try rejectUnsupported(query, supported: [], resource: "/\(bucket)")
                 try s3.deleteBucket(bucket)
                 return WireResponse(status: 204)
@@ -123,6 +139,12 @@ public enum S3RestAdapter {
                     return xml(XMLElement.leaf("LocationConstraint", region == "us-east-1" ? "" : region))
                 }
                 if query.contains("uploads") { return try listMultipartUploads(bucket, s3: s3, context: context) }
+                if query.contains("tagging") { return taggingResponse(try s3.getBucketTagging(bucket)) }
+                if query.contains("policy") {
+                    let document = Array(try s3.getBucketPolicy(bucket).utf8)
+                    return WireResponse(status: 200, headers: [("Content-Type", "application/json"),
+                                                               ("Content-Length", String(document.count))], body: document)
+                }
                 try rejectUnsupported(query, supported: ["list-type", "prefix", "delimiter", "max-keys", "marker",
                                                         "continuation-token", "start-after", "encoding-type",
                                                         "fetch-owner"], resource: "/\(bucket)")
@@ -137,10 +159,14 @@ public enum S3RestAdapter {
         let resource = "/\(bucket)/\(key)"
         switch method {
         case "PUT":
+            if query.contains("tagging") {
+                try s3.putObjectTagging(bucket: bucket, key: key, tags: try parseTagging(body, resource: resource))
+                return WireResponse(status: 200)
+            }
             if let uploadId = request.query("uploadId") {
-                guard request.header("x-amz-copy-source") == nil else {
-                    throw S3Error(code: "NotImplemented", httpStatus: 501,
-                                  message: "UploadPartCopy is not simulated yet.", resource: resource)
+                if let source = request.header("x-amz-copy-source") {
+                    return try uploadPartCopy(request, source: source, bucket: bucket, key: key, uploadId: uploadId,
+                                              s3: &s3, context: context)
                 }
                 return try uploadPart(request, bucket: bucket, key: key, uploadId: uploadId, body: body, trailers: trailers,
                                       s3: &s3, context: context)
@@ -154,6 +180,9 @@ public enum S3RestAdapter {
             if method == "GET", let uploadId = request.query("uploadId") {
                 return try listParts(bucket: bucket, key: key, uploadId: uploadId, s3: s3, context: context)
             }
+            if method == "GET", query.contains("tagging") {
+                return taggingResponse(try s3.getObject(bucket: bucket, key: key).tags)
+            }
             try rejectUnsupported(query, supported: ["response-content-type", "response-content-language",
                                                     "response-expires", "response-cache-control",
                                                     "response-content-disposition", "response-content-encoding",
@@ -164,6 +193,10 @@ public enum S3RestAdapter {
         case "DELETE":
             if let uploadId = request.query("uploadId") {
                 try s3.abortMultipartUpload(bucket: bucket, key: key, uploadId: uploadId)
+                return WireResponse(status: 204)
+            }
+            if query.contains("tagging") {
+                try s3.deleteObjectTagging(bucket: bucket, key: key)
                 return WireResponse(status: 204)
             }
             try rejectUnsupported(query, supported: [], resource: resource)
@@ -235,6 +268,34 @@ public enum S3RestAdapter {
         S3Error(code: "MalformedXML", httpStatus: 400,
                 message: "The XML you provided was not well-formed or did not validate against our published schema",
                 resource: resource)
+    }
+
+    /// `<Tagging><TagSet><Tag><Key/><Value/></Tag>…</TagSet></Tagging>`.
+    static func parseTagging(_ body: [UInt8], resource: String) throws(S3Error) -> [(key: String, value: String)] {
+        let root = try parseXML(body, resource: resource)
+        guard root.name == "Tagging", let set = root.child("TagSet") else { throw malformedXML(resource) }
+        var tags: [(key: String, value: String)] = []
+        for tag in set.children("Tag") {
+            guard let key = tag.child("Key")?.text else { throw malformedXML(resource) }
+            tags.append((key, tag.child("Value")?.text ?? ""))
+        }
+        return tags
+    }
+
+    static func taggingResponse(_ tags: [String: String]) -> WireResponse {
+        xml(XMLElement("Tagging", children: [XMLElement("TagSet", children: tags.sorted { $0.key < $1.key }.map {
+            XMLElement("Tag", children: [.leaf("Key", $0.key), .leaf("Value", $0.value)])
+        })]))
+    }
+
+    /// Tags from the `x-amz-tagging` header (a URL query string: `k1=v1&k2=v2`).
+    static func headerTags(_ request: WireRequest) -> [(key: String, value: String)]? {
+        guard let header = request.header("x-amz-tagging") else { return nil }
+        return header.split(separator: "&", omittingEmptySubsequences: true).map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let decode: (Substring) -> String = { PercentEncoding.decode($0.replacingOccurrences(of: "+", with: " ")) }
+            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
+        }
     }
 
     static func parseXML(_ body: [UInt8], resource: String) throws(S3Error) -> XMLElement {
