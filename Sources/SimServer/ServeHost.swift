@@ -120,35 +120,43 @@ public final class ServeHost: Sendable {
     /// Handles one request to the AWS endpoint: SigV4 first (its credential
     /// scope names the service), then the service's wire adapter.
     public func handleAWS(_ request: WireRequest) -> WireResponse {
+        // Authentication needs no world state: verify outside the lock, so
+        // signature work on several connections runs in parallel.
         let wallSeconds = Int64(Date().timeIntervalSince1970)
+        var v2Resource = String(request.rawPath)
+        if case .success(let address) = S3RestAdapter.address(of: request, baseDomains: options.baseDomains),
+           let bucket = address.bucket, address.isVirtualHosted {
+            v2Resource = "/\(bucket)" + request.rawPath // virtual-hosted style
+        }
+        let verification: Result<SigV4.Verified, SigV4Error>
+        do throws(SigV4Error) {
+            verification = .success(try SigV4.verify(request, credentials: credentials, nowUnixSeconds: wallSeconds,
+                                                     v2Resource: v2Resource))
+        } catch {
+            verification = .failure(error)
+        }
         return state.withLockedValue { state in
             state.world.advance(to: Self.virtualNow(state.clock))
             state.requests += 1
             let requestId = Self.requestId(state.requests)
-            let context = S3WireContext(now: state.world.now, epochUnixMilliseconds: epochUnixMilliseconds,
+            var context = S3WireContext(now: state.world.now, epochUnixMilliseconds: epochUnixMilliseconds,
                                         requestId: requestId, baseDomains: options.baseDomains,
                                         regions: state.world.regions, signingRegion: state.world.regions.first ?? "us-east-1")
-            var v2Resource = String(request.rawPath)
-            if case .success(let address) = S3RestAdapter.address(of: request, baseDomains: options.baseDomains),
-               let bucket = address.bucket, address.isVirtualHosted {
-                v2Resource = "/\(bucket)" + request.rawPath // virtual-hosted style
-            }
             let verified: SigV4.Verified
-            do throws(SigV4Error) {
-                verified = try SigV4.verify(request, credentials: credentials, nowUnixSeconds: wallSeconds,
-                                            v2Resource: v2Resource)
-            } catch {
+            switch verification {
+            case .failure(let error):
                 let s3Error = S3Error(code: error.code, httpStatus: error.status, message: error.message,
                                       resource: String(request.rawPath))
                 var response = S3RestAdapter.errorResponse(s3Error, request: request, context: context)
                 response.headers.append(("x-amz-request-id", requestId))
                 return response
+            case .success(let value):
+                verified = value
             }
             switch verified.identity.service {
             case "s3":
-                var s3Context = context
-                if !verified.identity.region.isEmpty { s3Context.signingRegion = verified.identity.region }
-                let response = state.world.handleS3(request, body: verified.body, trailers: verified.trailers, context: s3Context)
+                if !verified.identity.region.isEmpty { context.signingRegion = verified.identity.region }
+                let response = state.world.handleS3(request, body: verified.body, trailers: verified.trailers, context: context)
                 if let failure = Self.persist(store, &state) {
                     let error = S3Error(code: "InternalError", httpStatus: 500,
                                         message: "We encountered an internal error. Please try again. (\(failure))",

@@ -5,21 +5,32 @@ public struct WireRequest: Sendable {
     /// The request target as sent: path and query, still percent-encoded.
     public var target: String
     /// Header fields in the order received; names as sent.
-    public var headers: [(name: String, value: String)]
+    public var headers: [(name: String, value: String)] {
+        didSet { loweredNames = headers.map { $0.name.lowercased() } }
+    }
     public var body: [UInt8]
+    /// Header names lowercased once, for case-insensitive lookups.
+    private var loweredNames: [String]
+    /// Query parameters, percent-decoded, parsed once.
+    public let queryItems: [(name: String, value: String)]
 
     public init(method: String, target: String, headers: [(name: String, value: String)], body: [UInt8] = []) {
         self.method = method
         self.target = target
         self.headers = headers
         self.body = body
+        loweredNames = headers.map { $0.name.lowercased() }
+        queryItems = WireRequest.parseQuery(target)
     }
 
     /// The value of a header (case-insensitive); repeated fields are joined with commas.
+    /// `name` must be given in lowercase.
     public func header(_ name: String) -> String? {
-        let lowered = name.lowercased()
-        let values = headers.filter { $0.name.lowercased() == lowered }.map(\.value)
-        return values.isEmpty ? nil : values.joined(separator: ",")
+        var found: String?
+        for (index, lowered) in loweredNames.enumerated() where lowered == name {
+            found = found.map { $0 + "," + headers[index].value } ?? headers[index].value
+        }
+        return found
     }
 
     /// The raw (still encoded) path, without the query.
@@ -33,8 +44,9 @@ public struct WireRequest: Sendable {
     }
 
     /// Query parameters, percent-decoded, in order. A parameter without `=` has an empty value.
-    public var queryItems: [(name: String, value: String)] {
-        rawQuery.split(separator: "&", omittingEmptySubsequences: true).map { pair in
+    static func parseQuery(_ target: String) -> [(name: String, value: String)] {
+        let rawQuery = target.firstIndex(of: "?").map { target[target.index(after: $0)...] } ?? ""
+        return rawQuery.split(separator: "&", omittingEmptySubsequences: true).map { pair in
             if let equals = pair.firstIndex(of: "=") {
                 return (PercentEncoding.decode(pair[..<equals]), PercentEncoding.decode(pair[pair.index(after: equals)...]))
             }
