@@ -15,15 +15,15 @@ import Glibc
 /// before it answers, so an acknowledged object is on disk.
 ///
 /// Layout: `s3/buckets/<bucket>.json`, `s3/objects/<bucket>/<sha256(key)>.obj`
-/// (a magic line, a JSON header line, then the body). Multipart uploads in
-/// progress are not persisted.
+/// (a magic line, a JSON line describing every version of the key, then the
+/// versions' bodies one after another). Multipart uploads in progress are not persisted.
 public struct S3StateStore: Sendable {
     public struct Failure: Error, CustomStringConvertible, Sendable {
         public var description: String
     }
 
     let root: URL
-    static let magic = "ODASSIM-S3-OBJECT 1\n"
+    static let magic = "ODASSIM-S3-OBJECT 2\n"
 
     public init(directory: String) throws(Failure) {
         root = URL(fileURLWithPath: directory).appendingPathComponent("s3")
@@ -48,6 +48,7 @@ public struct S3StateStore: Sendable {
         var rules: [Rule]
         var tags: [String: String]?
         var policy: String?
+        var versioning: String?
     }
 
     struct ObjectRecord: Codable {
@@ -61,6 +62,9 @@ public struct S3StateStore: Sendable {
         var replicationStatus: String?
         var writeSequence: UInt64
         var tags: [String: String]?
+        var versionId: String
+        var isDeleteMarker: Bool
+        var bodyLength: Int
     }
 
     // MARK: Loading
@@ -82,6 +86,7 @@ public struct S3StateStore: Sendable {
                                   created: SimInstant(nanosecondsSinceStart: record.createdNanoseconds))
             bucket.tags = record.tags
             bucket.policy = record.policy
+            bucket.versioning = record.versioning.flatMap(S3VersioningStatus.init(rawValue:))
             bucket.replicationRules = record.rules.map {
                 S3ReplicationRule(id: $0.id, prefix: $0.prefix, destinationBucket: $0.destinationBucket,
                                   replicationTimeControl: $0.replicationTimeControl)
@@ -90,33 +95,43 @@ public struct S3StateStore: Sendable {
             for name in ((try? FileManager.default.contentsOfDirectory(atPath: objectsDirectory.path)) ?? []).sorted()
                 where name.hasSuffix(".obj") {
                 let objectURL = objectsDirectory.appendingPathComponent(name)
-                guard let object = readObject(objectURL) else {
+                guard let versions = readVersions(objectURL), let latest = versions.last else {
                     throw Failure(description: "\(objectURL.path) is not an object file of odas-sim serve")
                 }
-                bucket.objects[object.key] = object
+                if bucket.versioning != nil { bucket.versions[latest.key] = versions }
+                if !latest.isDeleteMarker { bucket.objects[latest.key] = latest }
             }
             buckets.append(bucket)
         }
         return buckets
     }
 
-    func readObject(_ url: URL) -> S3Object? {
+    func readVersions(_ url: URL) -> [S3Object]? {
         guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
         let bytes = [UInt8](data)
         let magic = Array(Self.magic.utf8)
         guard bytes.count > magic.count, Array(bytes[0..<magic.count]) == magic,
               let newline = bytes[magic.count...].firstIndex(of: 10),
-              let record = try? JSONDecoder().decode(ObjectRecord.self, from: Data(bytes[magic.count..<newline])) else {
+              let records = try? JSONDecoder().decode([ObjectRecord].self, from: Data(bytes[magic.count..<newline])) else {
             return nil
         }
-        var object = S3Object(key: record.key, body: Array(bytes[(newline + 1)...]), eTag: record.eTag,
-                              lastModified: SimInstant(nanosecondsSinceStart: record.lastModifiedNanoseconds),
-                              contentType: record.contentType, metadata: record.metadata,
-                              replicationStatus: record.replicationStatus.flatMap(S3ReplicationStatus.init(rawValue:)),
-                              writeSequence: record.writeSequence, checksums: record.checksums)
-        object.contentHeaders = record.contentHeaders
-        object.tags = record.tags ?? [:]
-        return object
+        var offset = newline + 1
+        var versions: [S3Object] = []
+        for record in records {
+            guard record.bodyLength >= 0, offset + record.bodyLength <= bytes.count else { return nil }
+            var object = S3Object(key: record.key, body: Array(bytes[offset..<offset + record.bodyLength]), eTag: record.eTag,
+                                  lastModified: SimInstant(nanosecondsSinceStart: record.lastModifiedNanoseconds),
+                                  contentType: record.contentType, metadata: record.metadata,
+                                  replicationStatus: record.replicationStatus.flatMap(S3ReplicationStatus.init(rawValue:)),
+                                  writeSequence: record.writeSequence, checksums: record.checksums,
+                                  contentHeaders: record.contentHeaders)
+            object.tags = record.tags ?? [:]
+            object.versionId = record.versionId
+            object.isDeleteMarker = record.isDeleteMarker
+            offset += record.bodyLength
+            versions.append(object)
+        }
+        return versions
     }
 
     // MARK: Saving
@@ -125,7 +140,8 @@ public struct S3StateStore: Sendable {
     public func saveAll(_ buckets: [S3Bucket]) throws(Failure) {
         for bucket in buckets {
             try save(.bucket(bucket.name), bucket: bucket)
-            for key in bucket.sortedKeys { try save(.object(bucket: bucket.name, key: key), bucket: bucket) }
+            let keys = Set(bucket.objects.keys).union(bucket.versions.keys).sorted()
+            for key in keys { try save(.object(bucket: bucket.name, key: key), bucket: bucket) }
         }
     }
 
@@ -144,25 +160,28 @@ public struct S3StateStore: Sendable {
                                       rules: bucket.replicationRules.map {
                                           .init(id: $0.id, prefix: $0.prefix, destinationBucket: $0.destinationBucket,
                                                 replicationTimeControl: $0.replicationTimeControl)
-                                      }, tags: bucket.tags, policy: bucket.policy)
+                                      }, tags: bucket.tags, policy: bucket.policy, versioning: bucket.versioning?.rawValue)
             guard let data = try? JSONEncoder().encode(record) else { throw Failure(description: "cannot encode bucket \(name)") }
             try atomicWrite([UInt8](data), to: file)
         case .object(let bucketName, let key):
             let directory = root.appendingPathComponent("objects").appendingPathComponent(bucketName)
             let file = directory.appendingPathComponent(Hex.encode(SHA256.hash(data: Array(key.utf8))) + ".obj")
-            guard let object = bucket?.objects[key] else {
+            let versions = bucket?.versions[key] ?? bucket?.objects[key].map { [$0] } ?? []
+            guard !versions.isEmpty else {
                 try remove(file)
                 return
             }
             try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let record = ObjectRecord(key: object.key, eTag: object.eTag, contentType: object.contentType,
-                                      metadata: object.metadata, checksums: object.checksums,
-                                      contentHeaders: object.contentHeaders,
-                                      lastModifiedNanoseconds: object.lastModified.nanosecondsSinceStart,
-                                      replicationStatus: object.replicationStatus?.rawValue,
-                                      writeSequence: object.writeSequence, tags: object.tags)
-            guard let header = try? JSONEncoder().encode(record) else { throw Failure(description: "cannot encode \(key)") }
-            try atomicWrite(Array(Self.magic.utf8) + [UInt8](header) + [10] + object.body, to: file)
+            let records = versions.map { object in
+                ObjectRecord(key: object.key, eTag: object.eTag, contentType: object.contentType,
+                             metadata: object.metadata, checksums: object.checksums, contentHeaders: object.contentHeaders,
+                             lastModifiedNanoseconds: object.lastModified.nanosecondsSinceStart,
+                             replicationStatus: object.replicationStatus?.rawValue, writeSequence: object.writeSequence,
+                             tags: object.tags, versionId: object.versionId, isDeleteMarker: object.isDeleteMarker,
+                             bodyLength: object.body.count)
+            }
+            guard let header = try? JSONEncoder().encode(records) else { throw Failure(description: "cannot encode \(key)") }
+            try atomicWrite(Array(Self.magic.utf8) + [UInt8](header) + [10] + versions.flatMap(\.body), to: file)
         }
     }
 

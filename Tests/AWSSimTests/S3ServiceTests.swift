@@ -57,6 +57,8 @@ import SimCore
         var s3 = service()
         try s3.createBucket("src-bucket", region: "us-west-2")
         try s3.createBucket("dst-bucket", region: "us-east-1")
+        try s3.putBucketVersioning("src-bucket", status: .enabled)
+        try s3.putBucketVersioning("dst-bucket", status: .enabled)
         try s3.putBucketReplication("src-bucket", rules: [
             S3ReplicationRule(id: "r1", destinationBucket: "dst-bucket", replicationTimeControl: true),
         ])
@@ -98,9 +100,60 @@ import SimCore
         var s3 = service()
         try s3.createBucket("src-bucket", region: "us-west-2")
         try s3.createBucket("same-region", region: "us-west-2")
+        try s3.putBucketVersioning("src-bucket", status: .enabled)
+        try s3.putBucketVersioning("same-region", status: .enabled)
         #expect(throws: S3Error.self) {
             try s3.putBucketReplication("src-bucket", rules: [S3ReplicationRule(id: "r", destinationBucket: "same-region", replicationTimeControl: false)])
         }
+    }
+
+    @Test func replicationNeedsVersioningOnBothBuckets() throws {
+        var s3 = service()
+        try s3.createBucket("src-bucket", region: "us-west-2")
+        try s3.createBucket("dst-bucket", region: "us-east-1")
+        let rule = S3ReplicationRule(id: "r", destinationBucket: "dst-bucket", replicationTimeControl: false)
+        let error = #expect(throws: S3Error.self) { try s3.putBucketReplication("src-bucket", rules: [rule]) }
+        #expect(error?.message.contains("Versioning must be 'Enabled'") == true)
+        try s3.putBucketVersioning("src-bucket", status: .enabled)
+        #expect(throws: S3Error.self) { try s3.putBucketReplication("src-bucket", rules: [rule]) }
+        try s3.putBucketVersioning("dst-bucket", status: .enabled)
+        try s3.putBucketReplication("src-bucket", rules: [rule])
+    }
+
+    @Test func versionedWritesKeepHistoryAndDeletesAddMarkers() throws {
+        var s3 = service()
+        try s3.createBucket("v-bucket", region: "us-west-2")
+        try s3.putObject(bucket: "v-bucket", key: "k", body: [0], now: .zero) // the pre-versioning "null" version
+        try s3.putBucketVersioning("v-bucket", status: .enabled)
+        let first = try s3.putObject(bucket: "v-bucket", key: "k", body: [1], now: .zero)
+        let second = try s3.putObject(bucket: "v-bucket", key: "k", body: [2], now: .zero)
+        #expect(first.versionId != "null" && first.versionId != second.versionId)
+        #expect(try s3.getObject(bucket: "v-bucket", key: "k").body == [2])
+        #expect(try s3.getObject(bucket: "v-bucket", key: "k", versionId: first.versionId).body == [1])
+        #expect(try s3.getObject(bucket: "v-bucket", key: "k", versionId: "null").body == [0])
+        let deleted = try s3.deleteObject(bucket: "v-bucket", key: "k", versionId: nil, now: .zero)
+        #expect(deleted.deleteMarker)
+        let error = #expect(throws: S3Error.self) { try s3.getObject(bucket: "v-bucket", key: "k", versionId: nil) }
+        #expect(error?.code == "NoSuchKey" && error?.deleteMarkerVersionId == deleted.versionId)
+        #expect(try s3.listObjectVersions(bucket: "v-bucket").map(\.object.isDeleteMarker) == [true, false, false, false])
+        #expect(throws: S3Error.self) { try s3.deleteBucket("v-bucket") }
+        // Removing the delete marker brings the object back.
+        try s3.deleteObject(bucket: "v-bucket", key: "k", versionId: deleted.versionId, now: .zero)
+        #expect(try s3.getObject(bucket: "v-bucket", key: "k").body == [2])
+        let missing = #expect(throws: S3Error.self) { try s3.getObject(bucket: "v-bucket", key: "k", versionId: "nope") }
+        #expect(missing?.code == "NoSuchVersion")
+    }
+
+    @Test func suspendedVersioningOverwritesTheNullVersion() throws {
+        var s3 = service()
+        try s3.createBucket("v-bucket", region: "us-west-2")
+        try s3.putBucketVersioning("v-bucket", status: .enabled)
+        let kept = try s3.putObject(bucket: "v-bucket", key: "k", body: [1], now: .zero)
+        try s3.putBucketVersioning("v-bucket", status: .suspended)
+        try s3.putObject(bucket: "v-bucket", key: "k", body: [2], now: .zero)
+        try s3.putObject(bucket: "v-bucket", key: "k", body: [3], now: .zero)
+        let versions = try s3.listObjectVersions(bucket: "v-bucket").map(\.object.versionId)
+        #expect(versions == ["null", kept.versionId])
     }
 
     @Test func replicationTimeControlLagMeetsTheFifteenMinuteSLA() {

@@ -1,5 +1,11 @@
 import SimCore
 
+/// The versioning state of a bucket (PutBucketVersioning).
+public enum S3VersioningStatus: String, Hashable, Sendable {
+    case enabled = "Enabled"
+    case suspended = "Suspended"
+}
+
 /// A replication rule of a bucket: new objects (under `prefix`) are copied
 /// to `destinationBucket`, in another region, by S3 itself.
 public struct S3ReplicationRule: Hashable, Sendable {
@@ -27,6 +33,11 @@ public struct S3Bucket: Hashable, Sendable {
     public var nextWriteSequence: UInt64 = 1
     /// When the bucket was created.
     public var created: SimInstant
+    /// Versioning state: nil while never enabled, then `Enabled` or `Suspended`.
+    public var versioning: S3VersioningStatus?
+    /// Every version of every key (oldest first, delete markers included), kept
+    /// once versioning was enabled; `objects` holds the current, visible ones.
+    public var versions: [String: [S3Object]] = [:]
     /// Bucket tags; nil when the bucket has no tag set.
     public var tags: [String: String]?
     /// The bucket policy document as stored (evaluated once IAM is simulated).

@@ -11,6 +11,8 @@ public struct S3Error: Error, Hashable, Sendable, CustomStringConvertible {
     public var message: String
     /// The bucket or object the error is about, as `/bucket/key`.
     public var resource: String
+    /// Set when the key's current version is a delete marker (its version id).
+    public var deleteMarkerVersionId: String?
 
     public init(code: String, httpStatus: Int, message: String, resource: String) {
         self.code = code

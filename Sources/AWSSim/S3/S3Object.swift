@@ -31,6 +31,10 @@ public struct S3Object: Hashable, Sendable {
     public var contentHeaders: [String: String] = [:]
     /// Object tags (at most 10).
     public var tags: [String: String] = [:]
+    /// The version id: a generated id in a versioning-enabled bucket, `null` otherwise.
+    public var versionId: String = "null"
+    /// True for a delete marker (a version with no body).
+    public var isDeleteMarker = false
 
     public var size: Int { body.count }
 

@@ -49,7 +49,6 @@ extension S3Service {
         return page
     }
 
-    /// DeleteObjects: deletes each key; returns per-key errors (missing keys are not errors).
     /// Replaces all buckets and objects (restoring persisted state). Uploads in progress are dropped.
     public mutating func restore(_ restored: [S3Bucket]) {
         buckets = [:]
@@ -58,16 +57,5 @@ extension S3Service {
             buckets[bucket.name] = bucket
         }
         uploads = [:]
-    }
-
-    public mutating func deleteObjects(bucket name: String, keys: [String]) throws(S3Error) -> [String] {
-        guard buckets[name] != nil else { throw .noSuchBucket(name) }
-        var deleted: [String] = []
-        for key in keys {
-            buckets[name]?.objects[key] = nil
-            changeLog?.append(.object(bucket: name, key: key))
-            deleted.append(key)
-        }
-        return deleted
     }
 }

@@ -142,11 +142,11 @@ extension S3Service {
     /// CopyObject: copies the source object; `replaceMetadata` (the REPLACE
     /// directive) takes `metadata` and `contentType` instead of the source's.
     @discardableResult
-    public mutating func copyObject(sourceBucket: String, sourceKey: String, bucket: String, key: String,
-                                    replaceMetadata: Bool, contentType: String?, metadata: [String: String],
-                                    now: SimInstant) throws(S3Error) -> S3Object {
-        let source = try getObject(bucket: sourceBucket, key: sourceKey)
-        if sourceBucket == bucket, sourceKey == key, !replaceMetadata {
+    public mutating func copyObject(sourceBucket: String, sourceKey: String, sourceVersionId: String? = nil,
+                                    bucket: String, key: String, replaceMetadata: Bool, contentType: String?,
+                                    metadata: [String: String], now: SimInstant) throws(S3Error) -> S3Object {
+        let source = try getObject(bucket: sourceBucket, key: sourceKey, versionId: sourceVersionId)
+        if sourceBucket == bucket, sourceKey == key, sourceVersionId == nil, !replaceMetadata {
             throw .invalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
                                   resource: "/\(bucket)/\(key)")
         }

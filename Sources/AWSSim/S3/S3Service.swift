@@ -55,7 +55,7 @@ public struct S3Service: Sendable {
     /// DeleteBucket; the bucket must be empty.
     public mutating func deleteBucket(_ name: String) throws(S3Error) {
         guard let bucket = buckets[name] else { throw .noSuchBucket(name) }
-        guard bucket.objects.isEmpty else { throw .bucketNotEmpty(name) }
+        guard bucket.objects.isEmpty, bucket.versions.isEmpty else { throw .bucketNotEmpty(name) }
         buckets[name] = nil
         changeLog?.append(.bucket(name))
     }
@@ -71,14 +71,21 @@ public struct S3Service: Sendable {
         buckets.values.sorted { $0.name < $1.name }
     }
 
-    /// PutBucketReplication: replaces the bucket's replication rules. The
-    /// destination must exist and be in another region (same-region
-    /// replication is not modelled).
+    /// PutBucketReplication: replaces the bucket's replication rules. As on
+    /// S3, both buckets need versioning enabled; the destination must exist
+    /// and be in another region (same-region replication is not modelled).
     public mutating func putBucketReplication(_ bucket: String, rules: [S3ReplicationRule]) throws(S3Error) {
         guard let source = buckets[bucket] else { throw .noSuchBucket(bucket) }
+        guard source.versioning == .enabled else {
+            throw .invalidRequest("Versioning must be 'Enabled' on the bucket to apply a replication configuration",
+                                  resource: "/\(bucket)")
+        }
         for rule in rules {
             guard let destination = buckets[rule.destinationBucket] else {
                 throw .invalidRequest("Destination bucket must exist.", resource: "/\(rule.destinationBucket)")
+            }
+            guard destination.versioning == .enabled else {
+                throw .invalidRequest("Destination bucket must have versioning enabled.", resource: "/\(rule.destinationBucket)")
             }
             guard destination.region != source.region else {
                 throw .invalidRequest("Destination bucket must be in another region for cross-region replication.",
@@ -102,10 +109,11 @@ public struct S3Service: Sendable {
         guard !key.isEmpty, key.utf8.count <= 1024 else { throw .keyTooLong(name, key) }
         let rule = bucket.replicationRules.first { key.hasPrefix($0.prefix) }
         let sequence = bucket.nextWriteSequence
-        let object = S3Object(key: key, body: body, eTag: eTag ?? S3Object.eTag(of: body), lastModified: now,
+        var object = S3Object(key: key, body: body, eTag: eTag ?? S3Object.eTag(of: body), lastModified: now,
                               contentType: contentType, metadata: metadata,
                               replicationStatus: rule == nil ? nil : .pending, writeSequence: sequence,
                               checksums: checksums)
+        recordVersion(&object, bucket: name)
         buckets[name]?.nextWriteSequence += 1
         buckets[name]?.objects[key] = object
         changeLog?.append(.object(bucket: name, key: key))
@@ -123,11 +131,10 @@ public struct S3Service: Sendable {
         return object
     }
 
-    /// DeleteObject. Deleting a missing key succeeds, as on S3.
+    /// DeleteObject. Deleting a missing key succeeds, as on S3; in a
+    /// versioned bucket it adds a delete marker.
     public mutating func deleteObject(bucket name: String, key: String) throws(S3Error) {
-        guard buckets[name] != nil else { throw .noSuchBucket(name) }
-        buckets[name]?.objects[key] = nil
-        changeLog?.append(.object(bucket: name, key: key))
+        try deleteObject(bucket: name, key: key, versionId: nil, now: .zero)
     }
 
     /// ListObjectsV2 (prefix and max-keys; the wire adapter adds the rest):
@@ -186,6 +193,12 @@ public struct S3Service: Sendable {
             }
             var copy = object
             copy.replicationStatus = .replica
+            // The replica keeps the source's version id.
+            if buckets[rule.destinationBucket]?.versions[key] == nil {
+                let existing = buckets[rule.destinationBucket]?.objects[key].map { [$0] } ?? []
+                buckets[rule.destinationBucket]?.versions[key] = existing
+            }
+            buckets[rule.destinationBucket]?.versions[key]?.append(copy)
             buckets[rule.destinationBucket]?.objects[key] = copy
             buckets[bucketName]?.objects[key]?.replicationStatus = .completed
             changeLog?.append(.object(bucket: rule.destinationBucket, key: key))

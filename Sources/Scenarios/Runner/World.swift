@@ -129,6 +129,12 @@ struct World {
                 trace.record("s3", "preload", at: now, ["bucket": .string(spec.name), "objects": .int(Int64(spec.objects))])
             }
             if let replica = spec.replicaBucket {
+                // S3 replication needs versioning on both buckets.
+                for bucket in [spec.name, replica] {
+                    do { try s3.putBucketVersioning(bucket, status: .enabled) } catch {
+                        trace.record("s3", "put-bucket-versioning-failed", at: now, ["bucket": .string(bucket), "error": .string(error.code)])
+                    }
+                }
                 let rule = S3ReplicationRule(id: "replicate-to-\(replica)", destinationBucket: replica,
                                              replicationTimeControl: spec.replicationTimeControl)
                 do {

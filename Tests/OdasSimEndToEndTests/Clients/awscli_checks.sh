@@ -15,7 +15,8 @@ aws() {
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 aws s3 mb s3://cli-bucket
-aws s3 ls | grep -q cli-bucket || fail "mb/ls"
+buckets=$(aws s3 ls)
+grep -q cli-bucket <<< "$buckets" || fail "mb/ls: $buckets"
 
 # 50 MiB: the CLI switches to a multipart upload (8 MiB parts) and a ranged, parallel download.
 head -c 52428800 /dev/urandom > "$work/big.bin"

@@ -386,6 +386,44 @@ def check_configuration():
     expect(body == source[:5 * 1024 * 1024] + source[:10], "upload_part_copy assembled")
 
 
+def check_versioning():
+    s3 = client()
+    s3.create_bucket(Bucket="versioned", CreateBucketConfiguration={"LocationConstraint": REGION})
+    expect("Status" not in s3.get_bucket_versioning(Bucket="versioned"), "never enabled")
+    s3.put_object(Bucket="versioned", Key="k", Body=b"before")
+    s3.put_bucket_versioning(Bucket="versioned", VersioningConfiguration={"Status": "Enabled"})
+    expect(s3.get_bucket_versioning(Bucket="versioned")["Status"] == "Enabled", "enabled")
+    v1 = s3.put_object(Bucket="versioned", Key="k", Body=b"one")["VersionId"]
+    v2 = s3.put_object(Bucket="versioned", Key="k", Body=b"two")["VersionId"]
+    expect(v1 != v2 and v1 != "null", "version ids")
+    expect(s3.get_object(Bucket="versioned", Key="k")["Body"].read() == b"two", "latest")
+    expect(s3.get_object(Bucket="versioned", Key="k", VersionId=v1)["Body"].read() == b"one", "by version")
+    expect(s3.get_object(Bucket="versioned", Key="k", VersionId="null")["Body"].read() == b"before", "null version")
+    deleted = s3.delete_object(Bucket="versioned", Key="k")
+    expect(deleted["DeleteMarker"] is True, "delete marker")
+    try:
+        s3.get_object(Bucket="versioned", Key="k")
+        raise AssertionError("deleted object still readable")
+    except ClientError as error:
+        expect(error.response["Error"]["Code"] == "NoSuchKey", "NoSuchKey after delete")
+        expect(error.response["ResponseMetadata"]["HTTPHeaders"].get("x-amz-delete-marker") == "true", "marker header")
+    listed = s3.list_object_versions(Bucket="versioned")
+    expect([v["VersionId"] for v in listed["Versions"]] == [v2, v1, "null"], f"versions {listed['Versions']}")
+    expect([m["IsLatest"] for m in listed["DeleteMarkers"]] == [True], "delete markers")
+    s3.delete_object(Bucket="versioned", Key="k", VersionId=deleted["VersionId"])
+    expect(s3.get_object(Bucket="versioned", Key="k")["Body"].read() == b"two", "undeleted")
+    s3.copy_object(Bucket="versioned", Key="k-old", CopySource={"Bucket": "versioned", "Key": "k", "VersionId": v1})
+    expect(s3.get_object(Bucket="versioned", Key="k-old")["Body"].read() == b"one", "copy a version")
+    expect(error_code(lambda: s3.delete_bucket(Bucket="versioned")) == "BucketNotEmpty", "versions keep the bucket")
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket="versioned"):
+        doomed = [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]
+        if doomed:
+            s3.delete_objects(Bucket="versioned", Delete={"Objects": doomed})
+    s3.delete_bucket(Bucket="versioned")
+    # The scenario's replicated bucket has versioning (S3 replication requires it).
+    expect(s3.get_bucket_versioning(Bucket="okera-data")["Status"] == "Enabled", "replicated bucket versioned")
+
+
 CHECKS = {name[len("check_"):]: fn for name, fn in globals().items() if name.startswith("check_")}
 if CHECK not in CHECKS:
     sys.exit(f"unknown check {CHECK}; one of {sorted(CHECKS)}")

@@ -114,7 +114,7 @@ extension S3RestAdapter {
 
     /// DeleteObjects: needs Content-MD5 or an `x-amz-checksum-*` header, at most 1,000 keys.
     static func deleteObjects(_ request: WireRequest, bucket: String, body: [UInt8],
-                              s3: inout S3Service) throws(S3Error) -> WireResponse {
+                              s3: inout S3Service, context: S3WireContext) throws(S3Error) -> WireResponse {
         let hasIntegrity = request.header("content-md5") != nil
             || request.headers.contains { $0.name.lowercased().hasPrefix("x-amz-checksum-") }
             || request.header("x-amz-sdk-checksum-algorithm") != nil
@@ -127,12 +127,69 @@ extension S3RestAdapter {
         let root = try parseXML(body, resource: "/\(bucket)")
         let objects = root.children("Object")
         guard root.name == "Delete", !objects.isEmpty, objects.count <= 1000 else { throw malformedXML("/\(bucket)") }
-        let keys = objects.compactMap { $0.child("Key")?.text }
-        guard keys.count == objects.count else { throw malformedXML("/\(bucket)") }
-        let deleted = try s3.deleteObjects(bucket: bucket, keys: keys)
+        var entries: [XMLElement] = []
         let quiet = root.child("Quiet")?.text == "true"
-        let entries = quiet ? [] : deleted.map { XMLElement("Deleted", children: [.leaf("Key", $0)]) }
+        for object in objects {
+            guard let key = object.child("Key")?.text else { throw malformedXML("/\(bucket)") }
+            let versionId = object.child("VersionId")?.text
+            do {
+                let result = try s3.deleteObject(bucket: bucket, key: key, versionId: versionId, now: context.now)
+                guard !quiet else { continue }
+                var fields: [XMLElement] = [.leaf("Key", key)]
+                if let versionId { fields.append(.leaf("VersionId", versionId)) }
+                if result.deleteMarker {
+                    fields.append(.leaf("DeleteMarker", "true"))
+                    if versionId == nil, let marker = result.versionId { fields.append(.leaf("DeleteMarkerVersionId", marker)) }
+                }
+                entries.append(XMLElement("Deleted", children: fields))
+            } catch {
+                entries.append(XMLElement("Error", children: [.leaf("Key", key), .leaf("Code", error.code), .leaf("Message", error.message)]))
+            }
+        }
         return xml(XMLElement("DeleteResult", children: entries))
+    }
+
+    /// ListObjectVersions: versions and delete markers, newest first within a
+    /// key, paginated by key-marker / version-id-marker.
+    static func listObjectVersions(_ request: WireRequest, bucket: String, s3: S3Service,
+                                   context: S3WireContext) throws(S3Error) -> WireResponse {
+        let prefix = request.query("prefix") ?? ""
+        let maxKeys = min(max(request.query("max-keys").flatMap(Int.init) ?? 1000, 0), 1000)
+        let keyMarker = request.query("key-marker").flatMap { $0.isEmpty ? nil : $0 }
+        let versionMarker = request.query("version-id-marker").flatMap { $0.isEmpty ? nil : $0 }
+        var entries = try s3.listObjectVersions(bucket: bucket, prefix: prefix)
+        if let keyMarker {
+            if let versionMarker, let index = entries.firstIndex(where: { $0.object.key == keyMarker && $0.object.versionId == versionMarker }) {
+                entries = Array(entries[(index + 1)...])
+            } else {
+                entries = entries.filter { keyMarker.utf8.lexicographicallyPrecedes($0.object.key.utf8) }
+            }
+        }
+        let page = entries.prefix(maxKeys)
+        let truncated = entries.count > page.count
+        var children: [XMLElement] = [.leaf("Name", bucket), .leaf("Prefix", prefix), .leaf("KeyMarker", keyMarker ?? ""),
+                                      .leaf("VersionIdMarker", versionMarker ?? ""), .leaf("MaxKeys", String(maxKeys)),
+                                      .leaf("IsTruncated", truncated ? "true" : "false")]
+        if truncated, let last = page.last {
+            children.append(.leaf("NextKeyMarker", last.object.key))
+            children.append(.leaf("NextVersionIdMarker", last.object.versionId))
+        }
+        let owner = XMLElement("Owner", children: [.leaf("ID", ownerID), .leaf("DisplayName", ownerName)])
+        for (object, isLatest) in page {
+            if object.isDeleteMarker {
+                children.append(XMLElement("DeleteMarker", children: [
+                    .leaf("Key", object.key), .leaf("VersionId", object.versionId), .leaf("IsLatest", isLatest ? "true" : "false"),
+                    .leaf("LastModified", context.xmlDate(object.lastModified)), owner,
+                ]))
+            } else {
+                children.append(XMLElement("Version", children: [
+                    .leaf("Key", object.key), .leaf("VersionId", object.versionId), .leaf("IsLatest", isLatest ? "true" : "false"),
+                    .leaf("LastModified", context.xmlDate(object.lastModified)), .leaf("ETag", object.eTag),
+                    .leaf("Size", String(object.size)), .leaf("StorageClass", "STANDARD"), owner,
+                ]))
+            }
+        }
+        return xml(XMLElement("ListVersionsResult", children: children))
     }
 
     static func listMultipartUploads(_ bucket: String, s3: S3Service, context: S3WireContext) throws(S3Error) -> WireResponse {

@@ -45,13 +45,8 @@ extension S3RestAdapter {
             throw S3Error(code: "InvalidArgument", httpStatus: 400,
                           message: "Part number must be an integer between 1 and 10000, inclusive", resource: resource)
         }
-        var path = PercentEncoding.decode(source.split(separator: "?", maxSplits: 1).first ?? "")
-        if path.hasPrefix("/") { path.removeFirst() }
-        guard let slash = path.firstIndex(of: "/") else {
-            throw S3Error(code: "InvalidArgument", httpStatus: 400, message: "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
-                          resource: resource)
-        }
-        let original = try s3.getObject(bucket: String(path[..<slash]), key: String(path[path.index(after: slash)...]))
+        let (sourceBucket, sourceKey, sourceVersion) = try copySource(source, resource: resource)
+        let original = try s3.getObject(bucket: sourceBucket, key: sourceKey, versionId: sourceVersion)
         var bytes = original.body
         if let range = request.header("x-amz-copy-source-range") {
             guard case .range(let lower, let upper) = byteRange(range, size: original.size),

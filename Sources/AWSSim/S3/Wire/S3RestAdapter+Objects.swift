@@ -74,6 +74,7 @@ extension S3RestAdapter {
         for (algorithm, value) in checksums.sorted(by: { $0.key < $1.key }) {
             headers.append(("x-amz-checksum-\(algorithm.lowercased())", value))
         }
+        if s3.buckets[bucket]?.versioning != nil { headers.append(("x-amz-version-id", object.versionId)) }
         return WireResponse(status: 200, headers: headers)
     }
 
@@ -83,7 +84,7 @@ extension S3RestAdapter {
 
     static func getObject(_ request: WireRequest, bucket: String, key: String, s3: S3Service,
                           context: S3WireContext) throws(S3Error) -> WireResponse {
-        let object = try s3.getObject(bucket: bucket, key: key)
+        let object = try s3.getObject(bucket: bucket, key: key, versionId: request.query("versionId"))
         let resource = "/\(bucket)/\(key)"
         let modifiedSeconds = context.unixMilliseconds(object.lastModified) / 1000
         var headers: [(name: String, value: String)] = [
@@ -117,6 +118,9 @@ extension S3RestAdapter {
         }
         if let status = object.replicationStatus { headers.append(("x-amz-replication-status", status.rawValue)) }
         if !object.tags.isEmpty { headers.append(("x-amz-tagging-count", String(object.tags.count))) }
+        if s3.buckets[bucket]?.versioning != nil || object.versionId != "null" {
+            headers.append(("x-amz-version-id", object.versionId))
+        }
         var body = object.body
         var status = 200
         if let range = request.header("range") {
@@ -140,6 +144,24 @@ extension S3RestAdapter {
         }
         headers.append(("Content-Length", String(body.count)))
         return WireResponse(status: status, headers: headers, body: request.method == "HEAD" ? [] : body)
+    }
+
+    /// Parses `x-amz-copy-source`: `[/]bucket/key[?versionId=id]`, URL-encoded.
+    static func copySource(_ source: String, resource: String) throws(S3Error) -> (String, String, String?) {
+        let parts = source.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        var path = PercentEncoding.decode(parts.first ?? "")
+        if path.hasPrefix("/") { path.removeFirst() }
+        guard let slash = path.firstIndex(of: "/"), path.index(after: slash) < path.endIndex else {
+            throw S3Error(code: "InvalidArgument", httpStatus: 400,
+                          message: "Copy Source must mention the source bucket and key: sourcebucket/sourcekey", resource: resource)
+        }
+        var versionId: String?
+        if parts.count > 1 {
+            for pair in parts[1].split(separator: "&") where pair.hasPrefix("versionId=") {
+                versionId = PercentEncoding.decode(pair.dropFirst("versionId=".count))
+            }
+        }
+        return (String(path[..<slash]), String(path[path.index(after: slash)...]), versionId)
     }
 
     static func eTagMatches(_ header: String, _ eTag: String) -> Bool {
@@ -174,14 +196,8 @@ extension S3RestAdapter {
                            context: S3WireContext) throws(S3Error) -> WireResponse {
         let resource = "/\(bucket)/\(key)"
         try checkKey(key, bucket: bucket)
-        var path = PercentEncoding.decode(source.split(separator: "?", maxSplits: 1).first ?? "")
-        if path.hasPrefix("/") { path.removeFirst() }
-        guard let slash = path.firstIndex(of: "/"), path.index(after: slash) < path.endIndex else {
-            throw S3Error(code: "InvalidArgument", httpStatus: 400, message: "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
-                          resource: resource)
-        }
-        let sourceBucket = String(path[..<slash]), sourceKey = String(path[path.index(after: slash)...])
-        let original = try s3.getObject(bucket: sourceBucket, key: sourceKey)
+        let (sourceBucket, sourceKey, sourceVersion) = try copySource(source, resource: resource)
+        let original = try s3.getObject(bucket: sourceBucket, key: sourceKey, versionId: sourceVersion)
         let sourceModified = context.unixMilliseconds(original.lastModified) / 1000
         let failed = S3Error(code: "PreconditionFailed", httpStatus: 412,
                              message: "At least one of the pre-conditions you specified did not hold", resource: resource)
@@ -197,7 +213,8 @@ extension S3RestAdapter {
         guard directive == "COPY" || directive == "REPLACE" else {
             throw S3Error(code: "InvalidArgument", httpStatus: 400, message: "Unknown metadata directive.", resource: resource)
         }
-        let copied = try s3.copyObject(sourceBucket: sourceBucket, sourceKey: sourceKey, bucket: bucket, key: key,
+        let copied = try s3.copyObject(sourceBucket: sourceBucket, sourceKey: sourceKey, sourceVersionId: sourceVersion,
+                                       bucket: bucket, key: key,
                                        replaceMetadata: directive == "REPLACE", contentType: request.header("content-type"),
                                        metadata: userMetadata(request), now: context.now)
         let tagging = request.header("x-amz-tagging-directive")?.uppercased() ?? "COPY"
@@ -206,8 +223,11 @@ extension S3RestAdapter {
         } else if !original.tags.isEmpty {
             try s3.putObjectTagging(bucket: bucket, key: key, tags: original.tags.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
         }
-        return xml(XMLElement("CopyObjectResult", children: [
+        var response = xml(XMLElement("CopyObjectResult", children: [
             .leaf("LastModified", context.xmlDate(copied.lastModified)), .leaf("ETag", copied.eTag),
         ]))
+        if let sourceVersion { response.headers.append(("x-amz-copy-source-version-id", sourceVersion)) }
+        if s3.buckets[bucket]?.versioning != nil { response.headers.append(("x-amz-version-id", copied.versionId)) }
+        return response
     }
 }

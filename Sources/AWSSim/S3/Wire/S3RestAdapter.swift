@@ -112,6 +112,15 @@ public enum S3RestAdapter {
                     try s3.putBucketTagging(bucket, tags: try parseTagging(body, resource: "/\(bucket)"))
                     return WireResponse(status: 204)
                 }
+                if query.contains("versioning") {
+                    let root = try parseXML(body, resource: "/\(bucket)")
+                    guard root.name == "VersioningConfiguration",
+                          let status = root.child("Status").flatMap({ S3VersioningStatus(rawValue: $0.text) }) else {
+                        throw malformedXML("/\(bucket)")
+                    }
+                    try s3.putBucketVersioning(bucket, status: status)
+                    return WireResponse(status: 200)
+                }
                 if query.contains("policy") {
                     try s3.putBucketPolicy(bucket, document: String(decoding: body, as: UTF8.self))
                     return WireResponse(status: 204)
@@ -140,6 +149,11 @@ public enum S3RestAdapter {
                 }
                 if query.contains("uploads") { return try listMultipartUploads(bucket, s3: s3, context: context) }
                 if query.contains("tagging") { return taggingResponse(try s3.getBucketTagging(bucket)) }
+                if query.contains("versioning") {
+                    let status = try s3.getBucketVersioning(bucket)
+                    return xml(XMLElement("VersioningConfiguration", children: status.map { [.leaf("Status", $0.rawValue)] } ?? []))
+                }
+                if query.contains("versions") { return try listObjectVersions(request, bucket: bucket, s3: s3, context: context) }
                 if query.contains("policy") {
                     let document = Array(try s3.getBucketPolicy(bucket).utf8)
                     return WireResponse(status: 200, headers: [("Content-Type", "application/json"),
@@ -150,7 +164,7 @@ public enum S3RestAdapter {
                                                         "fetch-owner"], resource: "/\(bucket)")
                 return try listObjects(request, bucket: bucket, s3: s3, context: context)
             case "POST":
-                if query.contains("delete") { return try deleteObjects(request, bucket: bucket, body: body, s3: &s3) }
+                if query.contains("delete") { return try deleteObjects(request, bucket: bucket, body: body, s3: &s3, context: context) }
                 throw methodNotAllowed(method, resource: "/\(bucket)")
             default:
                 throw methodNotAllowed(method, resource: "/\(bucket)")
@@ -181,9 +195,9 @@ public enum S3RestAdapter {
                 return try listParts(bucket: bucket, key: key, uploadId: uploadId, s3: s3, context: context)
             }
             if method == "GET", query.contains("tagging") {
-                return taggingResponse(try s3.getObject(bucket: bucket, key: key).tags)
+                return taggingResponse(try s3.getObject(bucket: bucket, key: key, versionId: request.query("versionId")).tags)
             }
-            try rejectUnsupported(query, supported: ["response-content-type", "response-content-language",
+            try rejectUnsupported(query, supported: ["versionId", "response-content-type", "response-content-language",
                                                     "response-expires", "response-cache-control",
                                                     "response-content-disposition", "response-content-encoding",
                                                     "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date",
@@ -199,9 +213,12 @@ public enum S3RestAdapter {
                 try s3.deleteObjectTagging(bucket: bucket, key: key)
                 return WireResponse(status: 204)
             }
-            try rejectUnsupported(query, supported: [], resource: resource)
-            try s3.deleteObject(bucket: bucket, key: key)
-            return WireResponse(status: 204)
+            try rejectUnsupported(query, supported: ["versionId"], resource: resource)
+            let result = try s3.deleteObject(bucket: bucket, key: key, versionId: request.query("versionId"), now: context.now)
+            var headers: [(name: String, value: String)] = []
+            if let versionId = result.versionId { headers.append(("x-amz-version-id", versionId)) }
+            if result.deleteMarker { headers.append(("x-amz-delete-marker", "true")) }
+            return WireResponse(status: 204, headers: headers)
         case "POST":
             if query.contains("uploads") {
                 return try createMultipartUpload(request, bucket: bucket, key: key, s3: &s3, context: context)
@@ -258,10 +275,16 @@ public enum S3RestAdapter {
         children.append(.leaf("Resource", error.resource))
         children.append(.leaf("RequestId", context.requestId))
         children.append(.leaf("HostId", hostId(context.requestId)))
-        if request.method == "HEAD" { return WireResponse(status: error.httpStatus, headers: [("Content-Length", "0")]) }
+        var headers: [(name: String, value: String)] = []
+        if let marker = error.deleteMarkerVersionId {
+            headers += [("x-amz-delete-marker", "true"), ("x-amz-version-id", marker)]
+        }
+        if request.method == "HEAD" {
+            return WireResponse(status: error.httpStatus, headers: headers + [("Content-Length", "0")])
+        }
         let body = XMLCodec.write(XMLElement("Error", children: children), namespace: nil)
-        return WireResponse(status: error.httpStatus, headers: [("Content-Type", "application/xml"),
-                                                                ("Content-Length", String(body.count))], body: body)
+        return WireResponse(status: error.httpStatus, headers: headers + [("Content-Type", "application/xml"),
+                                                                          ("Content-Length", String(body.count))], body: body)
     }
 
     static func malformedXML(_ resource: String) -> S3Error {
