@@ -96,6 +96,18 @@ import SimCore
         #expect(try s3.getObject(bucket: "dst-bucket", key: "k").body == [7])
     }
 
+    @Test func replicationToAVanishedDestinationFails() throws {
+        var s3 = try replicatedPair()
+        var trace = Trace()
+        try s3.putObject(bucket: "src-bucket", key: "k", body: [7], now: .zero)
+        let pending = s3.outbox.removeFirst()
+        try s3.deleteBucket("dst-bucket")
+        s3.handle(pending.event, now: pending.at, faults: Self.faults(), trace: &trace)
+        #expect(try s3.getObject(bucket: "src-bucket", key: "k").replicationStatus == .failed)
+        #expect(s3.outbox.isEmpty)
+        #expect(trace.events.last?.kind == "replication-failed")
+    }
+
     @Test func replicationRequiresADestinationInAnotherRegion() throws {
         var s3 = service()
         try s3.createBucket("src-bucket", region: "us-west-2")

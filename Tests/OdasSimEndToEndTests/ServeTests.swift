@@ -151,6 +151,23 @@ func requireTool(_ name: String, check: [String]) -> Bool {
         #expect(read.status == 0, "\(read.output)")
     }
 
+    @Test func allowAnyCredentialsAcceptsUnknownKeysOnlyWhenAskedTo() throws {
+        guard requireTool("python3", check: ["-c", "import boto3"]) else { return }
+        let client = """
+            import sys, boto3
+            s3 = boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-west-2",
+                              aws_access_key_id="AKIAANYTHINGGOES000", aws_secret_access_key="whatever")
+            s3.put_object(Bucket="okera-data", Key="dev", Body=b"dev")
+            print(s3.get_object(Bucket="okera-data", Key="dev")["Body"].read().decode())
+            """
+        let open = try ServedWorld(extraArguments: ["--allow-any-credentials"])
+        let accepted = try open.runClient("python3", ["-c", client, open.aws])
+        #expect(accepted.status == 0 && accepted.output.contains("dev"), "\(accepted.output)")
+        let strict = try ServedWorld()
+        let refused = try strict.runClient("python3", ["-c", client, strict.aws])
+        #expect(refused.status != 0 && refused.output.contains("InvalidAccessKeyId"), "\(refused.output)")
+    }
+
     @Test func serveRefusesAnInvalidScenarioWithExitCodeTwo() throws {
         let result = try OdasSimProcess.run(["serve", "scenarios/does-not-exist.yaml", "--port", "0"])
         #expect(result.exitCode == 2)

@@ -180,8 +180,18 @@ public struct S3Service: Sendable {
         case let .replicate(bucketName, key, sequence, ruleID, attempt):
             guard let source = buckets[bucketName], let object = source.objects[key],
                   object.writeSequence == sequence,
-                  let rule = source.replicationRules.first(where: { $0.id == ruleID }),
-                  let destination = buckets[rule.destinationBucket] else { return }
+                  let rule = source.replicationRules.first(where: { $0.id == ruleID }) else { return }
+            // A destination that was deleted or lost versioning cannot take the
+            // replica: S3 marks the object FAILED and does not retry
+            // (AmazonS3/latest/userguide/replication-status.html).
+            guard let destination = buckets[rule.destinationBucket], destination.versioning == .enabled else {
+                buckets[bucketName]?.objects[key]?.replicationStatus = .failed
+                changeLog?.append(.object(bucket: bucketName, key: key))
+                trace.record("s3", "replication-failed", at: now, [
+                    "bucket": .string(bucketName), "key": .string(key), "destination": .string(rule.destinationBucket),
+                ])
+                return
+            }
             if let reason = faults.unreachability(from: .region(source.region), to: .region(destination.region)) {
                 trace.record("s3", "replication-retry", at: now, [
                     "bucket": .string(bucketName), "key": .string(key), "attempt": .int(Int64(attempt)),
