@@ -42,3 +42,13 @@ struct OdasSim: ParsableCommand {
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
+
+/// Loads a scenario, or prints every problem and exits with code 2 (invalid input).
+func loadScenarioOrExit(_ file: String) throws -> Scenario {
+    do {
+        return try ScenarioLoader.load(path: file)
+    } catch {
+        printError(error.description)
+        throw ExitCode(2)
+    }
+}

@@ -34,13 +34,7 @@ extension OdasSim {
         var quiet = false
 
         func run() throws {
-            let scenario: Scenario
-            do {
-                scenario = try ScenarioLoader.load(path: file)
-            } catch {
-                printError(error.description)
-                throw ExitCode(2)
-            }
+            let scenario = try loadScenarioOrExit(file)
             let progress = ProgressPrinter(enabled: !quiet)
             let outcome = ScenarioRunner.run(scenario, seed: seed) { reached, total in
                 progress.update(reached: reached, total: total)

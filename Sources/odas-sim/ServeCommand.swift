@@ -49,13 +49,7 @@ extension OdasSim {
         }
 
         func run() throws {
-            let scenario: Scenario
-            do {
-                scenario = try ScenarioLoader.load(path: file)
-            } catch {
-                printError(error.description)
-                throw ExitCode(2)
-            }
+            let scenario = try loadScenarioOrExit(file)
             var options = ServeOptions(port: port, controlPort: controlPort, speed: speed,
                                        allowAnyCredentials: allowAnyCredentials)
             if !baseDomains.isEmpty { options.baseDomains = baseDomains }

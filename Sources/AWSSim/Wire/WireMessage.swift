@@ -82,19 +82,7 @@ public struct WireResponse: Sendable {
 public enum PercentEncoding {
     /// Decodes `%XX` escapes; invalid escapes are kept literally. `+` stays `+`.
     public static func decode<S: StringProtocol>(_ text: S) -> String {
-        var bytes = [UInt8]()
-        let utf8 = Array(text.utf8)
-        var index = 0
-        while index < utf8.count {
-            if utf8[index] == 37, index + 2 < utf8.count, let high = hexValue(utf8[index + 1]), let low = hexValue(utf8[index + 2]) {
-                bytes.append(high << 4 | low)
-                index += 3
-            } else {
-                bytes.append(utf8[index])
-                index += 1
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        String(decoding: decodeBytes(text), as: UTF8.self)
     }
 
     /// Decodes `%XX` escapes to raw bytes (keys may hold bytes that are not UTF-8).

@@ -100,19 +100,8 @@ public enum ScenarioLoader {
         var topology: Topology
         var duration: SimDuration?
 
-        /// Finds a domain by name: region, AZ, subnet or host.
-        func domain(named name: String) -> FaultDomain? {
-            if topology.regions.contains(where: { $0.name == name }) { return .region(name) }
-            if topology.availabilityZones.contains(name) { return .availabilityZone(name) }
-            if topology.subnets.contains(where: { $0.id == name }) { return .subnet(name) }
-            if topology.hosts.contains(where: { $0.name == name }) { return .host(name) }
-            return nil
-        }
-
-        var allDomainNames: [String] {
-            topology.regions.map(\.name) + topology.availabilityZones + topology.subnets.map(\.id)
-                + topology.hosts.map(\.name)
-        }
+        func domain(named name: String) -> FaultDomain? { topology.domain(named: name) }
+        var allDomainNames: [String] { topology.domainNames }
     }
 
     static func readTopology(_ node: SourceNode, _ d: inout Diagnostics) -> Topology? {

@@ -67,6 +67,20 @@ public struct Topology: Sendable {
     public var availabilityZones: [String] { regions.flatMap(\.availabilityZones) }
     /// Every subnet, in file order.
     public var subnets: [Subnet] { regions.flatMap { $0.vpc?.subnets ?? [] } }
+
+    /// Finds a domain by name: region, AZ, subnet or host (names share one namespace).
+    public func domain(named name: String) -> FaultDomain? {
+        if regions.contains(where: { $0.name == name }) { return .region(name) }
+        if availabilityZones.contains(name) { return .availabilityZone(name) }
+        if subnets.contains(where: { $0.id == name }) { return .subnet(name) }
+        if hosts.contains(where: { $0.name == name }) { return .host(name) }
+        return nil
+    }
+
+    /// Every domain name, regions first.
+    public var domainNames: [String] {
+        regions.map(\.name) + availabilityZones + subnets.map(\.id) + hosts.map(\.name)
+    }
 }
 
 /// An S3 bucket the world starts with.

@@ -153,19 +153,9 @@ public struct LiveWorld: Sendable {
     /// The trace so far, canonical JSON Lines.
     public var traceJSONLines: String { world.trace.canonicalJSONLines() }
 
-    var domainNames: [String] {
-        let topology = world.scenario.topology
-        return topology.regions.map(\.name) + topology.availabilityZones + topology.subnets.map(\.id) + topology.hosts.map(\.name)
-    }
+    var domainNames: [String] { world.scenario.topology.domainNames }
 
-    func domain(named name: String) -> FaultDomain? {
-        let topology = world.scenario.topology
-        if topology.regions.contains(where: { $0.name == name }) { return .region(name) }
-        if topology.availabilityZones.contains(name) { return .availabilityZone(name) }
-        if topology.subnets.contains(where: { $0.id == name }) { return .subnet(name) }
-        if topology.hosts.contains(where: { $0.name == name }) { return .host(name) }
-        return nil
-    }
+    func domain(named name: String) -> FaultDomain? { world.scenario.topology.domain(named: name) }
 }
 
 /// A control request the live world refuses, with the reason.
