@@ -122,6 +122,12 @@ workload:
         ("name: \"unterminated\nduration: 1h\n", 1, "never closed"),
         ("name: x\nduration: 1h\ntopology: {regions: [{name: us-west-2, azs: [us-west-2a]}], vpc: {cidr: 10.0.0.1/16}}\n", 3, "not a VPC IPv4 block"),
         ("name: x\nduration: 1h\ntopology: {regions: [{name: us-west-2, azs: [us-west-2a], vpc: {cidr: 10.0.0.0/16}}], vpc: {cidr: 10.1.0.0/16}}\n", 3, "not both"),
+        (base + "database: {identifier: db, region: us-west-2, primaryAZ: us-west-2a, multiAZ: true, standbyAZ: us-west-2a}\n", 14, "another AZ"),
+        (base + "database: {identifier: 9db, region: us-west-2, primaryAZ: us-west-2a}\n", 14, "not a DB instance identifier"),
+        (base + "database: {identifier: db, region: us-west-2, primaryAZ: us-west-2a, engine: oracle}\n", 14, "not simulated"),
+        (base + "database: {identifier: db, region: us-west-2, primaryAZ: us-west-2a}\nfaults:\n  - {action: db-primary-crash, target: db, at: 5m, duration: 1m}\n", 16, "takes no duration"),
+        (base + "faults:\n  - {action: db-primary-crash, target: db, at: 5m}\n", 15, "unknown database"),
+        (base.replacingOccurrences(of: "kind: s3-put, bucket: okera-data", with: "kind: db-write"), 13, "needs the scenario's database section"),
     ]
 
     @Test(arguments: malformed.indices)

@@ -112,6 +112,67 @@ import SimCore
         #expect(slowed.allSatisfy { $0.outcome == .ok && ($0.completed ?? .zero) - $0.invoked > .milliseconds(600) })
     }
 
+    /// Jepsen-style: under seeded schedules of primary crashes and AZ outages,
+    /// a Multi-AZ instance never loses an acknowledged transaction, and a
+    /// failover is exercised (the history shows failures and recovery).
+    @Test(arguments: [1, 2, 3, 4, 5] as [UInt64])
+    func multiAZNeverLosesAnAcknowledgedTransaction(seed: UInt64) throws {
+        var random = SimRandom(seed: seed)
+        var faults = ""
+        var at = Int64(2 + random.next(upperBound: UInt64(5)))
+        for index in 0..<4 {
+            if random.next(upperBound: UInt64(2)) == 0 {
+                let az = ["us-west-2a", "us-west-2b", "us-west-2c"][Int(random.next(upperBound: UInt64(3)))]
+                let minutes = 1 + random.next(upperBound: UInt64(8))
+                faults += "  - {name: f\(index), action: az-outage, target: \(az), at: \(at)m, duration: \(minutes)m}\n"
+                at += Int64(minutes) + 3
+            } else {
+                faults += "  - {name: f\(index), action: db-primary-crash, target: odas-catalog, at: \(at)m}\n"
+                at += 4
+            }
+        }
+        let text = """
+            name: jepsen-rds
+            seed: \(seed)
+            duration: \(at + 5)m
+            topology:
+              regions: [{name: us-west-2, azs: [us-west-2a, us-west-2b, us-west-2c]}]
+              hosts: [{name: client, az: us-west-2c}]
+            database: {identifier: odas-catalog, region: us-west-2, primaryAZ: us-west-2a, multiAZ: true, standbyAZ: us-west-2b}
+            workload:
+              - {name: writes, kind: db-write, from: client, rate: 5/s}
+            faults:
+            \(faults)
+            expect:
+              rpo: {writes: 0s}
+              invariants: [no-acknowledged-write-lost]
+            """
+        let outcome = ScenarioRunner.run(try scenario(text))
+        #expect(outcome.report.exitCode == 0, "seed \(seed):\n\(faults)\n\(outcome.report.expectations.map(\.detail))")
+        let ops = outcome.history.operations.filter { $0.kind == .write }
+        #expect(ops.contains { $0.outcome == .failed }, "seed \(seed): no fault reached the database")
+    }
+
+    @Test func aSingleAZDatabaseLosesNoDataButStaysDown() throws {
+        let text = """
+            name: single
+            duration: 30m
+            topology:
+              regions: [{name: us-west-2, azs: [us-west-2a, us-west-2b]}]
+              hosts: [{name: client, az: us-west-2b}]
+            database: {identifier: odas-catalog, region: us-west-2, primaryAZ: us-west-2a}
+            workload: [{name: writes, kind: db-write, from: client, rate: 1/s}]
+            faults: [{action: az-outage, target: us-west-2a, at: 5m, duration: 10m}]
+            expect:
+              rto: {writes: 5m}
+              rpo: {writes: 0s}
+            """
+        let outcome = ScenarioRunner.run(try scenario(text))
+        let results = Dictionary(uniqueKeysWithValues: outcome.report.expectations.map { ($0.id, $0) })
+        #expect(results["rto/writes"]?.status == .fail)
+        #expect(results["rpo/writes"]?.status == .pass)
+    }
+
     @Test func reportsRenderInEveryFormat() throws {
         let outcome = ScenarioRunner.run(try scenario(Self.regionFailure))
         let text = TextReport.render(outcome.report, reportDirectory: "out")

@@ -17,7 +17,7 @@ public enum ScenarioLoader {
     public static let maximumRatePerSecond = 1_000.0
 
     static let topLevelKeys = ["name", "description", "seed", "duration", "topology", "buckets", "workload",
-                               "faults", "expect", "expectFailure", "iam"]
+                               "faults", "expect", "expectFailure", "iam", "database"]
 
     /// Loads the scenario at `path`.
     public static func load(path: String) throws(ScenarioErrors) -> Scenario {
@@ -84,8 +84,9 @@ public enum ScenarioLoader {
             .flatMap { readTopology($0, &d) }
         let context = Context(topology: topology ?? Topology(regions: [], hosts: []), duration: duration)
         let buckets = top.child("buckets").map { readBuckets($0, context, &d) } ?? []
-        let workloads = top.child("workload").map { readWorkloads($0, context, buckets, &d) } ?? []
-        let faults = top.child("faults").map { readFaults($0, context, &d) } ?? []
+        let database = top.child("database").flatMap { readDatabase($0, context, &d) }
+        let workloads = top.child("workload").map { readWorkloads($0, context, buckets, database, &d) } ?? []
+        let faults = top.child("faults").map { readFaults($0, context, database, &d) } ?? []
         let expectations = top.child("expect").map { readExpectations($0, workloads, &d) } ?? Expectations()
         let expectFailure = top.child("expectFailure").map { readExpectFailure($0, expectations, &d) } ?? []
         let users = top.child("iam").map { readIAM($0, &d) } ?? []
@@ -93,7 +94,7 @@ public enum ScenarioLoader {
         guard let name, let duration, let topology else { return nil }
         return Scenario(file: file, name: name, description: description, seed: seed, duration: duration,
                         topology: topology, buckets: buckets, workloads: workloads, faults: faults,
-                        expectations: expectations, expectFailure: expectFailure, iamUsers: users)
+                        expectations: expectations, expectFailure: expectFailure, iamUsers: users, database: database)
     }
 
     struct Context {
@@ -273,14 +274,66 @@ public enum ScenarioLoader {
         return buckets
     }
 
-    static func readWorkloads(_ node: SourceNode, _ context: Context, _ buckets: [BucketSpec],
+    /// `database:` — one RDS instance: identifier, engine (mysql), region,
+    /// primaryAZ, and multiAZ (with an optional standbyAZ, default the region's
+    /// next AZ).
+    static func readDatabase(_ node: SourceNode, _ context: Context, _ d: inout Diagnostics) -> DatabaseSpec? {
+        guard var r = MappingReader(node, allowedKeys: ["identifier", "engine", "region", "primaryAZ", "multiAZ", "standbyAZ"],
+                                    what: "a database", diagnostics: &d) else { return nil }
+        defer { r.reportUnknownKeys(&d) }
+        var identifier: String?
+        if let idNode = r.required("identifier", &d), let text = Read.string(idNode, &d, what: "a DB instance identifier") {
+            // 1–63 letters, digits or hyphens; first a letter; no trailing or double hyphen (CreateDBInstance).
+            let valid = (1...63).contains(text.count) && text.first?.isLetter == true && !text.hasSuffix("-")
+                && !text.contains("--") && text.allSatisfy { ($0.isLetter || $0.isNumber || $0 == "-") && $0.isASCII }
+            if valid { identifier = text.lowercased() } else {
+                d.error(idNode, "\"\(text.prefix(60))\" is not a DB instance identifier: 1 to 63 letters, digits or hyphens, starting with a letter")
+            }
+        }
+        var engine = "mysql"
+        if let engineNode = r.child("engine"), let text = Read.string(engineNode, &d) {
+            if text == "mysql" { engine = text } else {
+                d.error(engineNode, "engine \"\(text.prefix(40))\" is not simulated; use mysql (aurora-mysql arrives with Aurora clusters)")
+            }
+        }
+        let regions = context.topology.regions
+        var region: Topology.Region? = nil
+        if let regionNode = r.required("region", &d), let text = Read.string(regionNode, &d) {
+            if let found = regions.first(where: { $0.name == text }) { region = found } else {
+                d.error(regionNode, unknownMessage("region", text, regions.map(\.name)))
+            }
+        }
+        var primaryAZ: String?
+        if let azNode = r.required("primaryAZ", &d, hint: "the AZ of the primary"), let text = Read.string(azNode, &d), let region {
+            if region.availabilityZones.contains(text) { primaryAZ = text } else {
+                d.error(azNode, unknownMessage("availability zone of \(region.name)", text, region.availabilityZones))
+            }
+        }
+        let multiAZ = r.child("multiAZ").flatMap { Read.bool($0, &d) } ?? false
+        var standbyAZ: String?
+        if let standbyNode = r.child("standbyAZ"), let text = Read.string(standbyNode, &d), let region {
+            if !multiAZ { d.error(standbyNode, "standbyAZ needs multiAZ: true") }
+            else if !region.availabilityZones.contains(text) {
+                d.error(standbyNode, unknownMessage("availability zone of \(region.name)", text, region.availabilityZones))
+            } else if text == primaryAZ {
+                d.error(standbyNode, "the standby must be in another AZ than the primary (\(text))")
+            } else { standbyAZ = text }
+        } else if multiAZ, let region, let primaryAZ {
+            standbyAZ = region.availabilityZones.first { $0 != primaryAZ }
+            if standbyAZ == nil { d.error(node, "multiAZ needs a second availability zone in \(region.name)") }
+        }
+        guard let identifier, let region, let primaryAZ, !multiAZ || standbyAZ != nil else { return nil }
+        return DatabaseSpec(identifier: identifier, engine: engine, region: region.name, primaryAZ: primaryAZ, standbyAZ: standbyAZ)
+    }
+
+    static func readWorkloads(_ node: SourceNode, _ context: Context, _ buckets: [BucketSpec], _ database: DatabaseSpec?,
                               _ d: inout Diagnostics) -> [WorkloadSpec] {
         guard let list = Read.list(node, &d, what: "workloads") else { return [] }
         var workloads: [WorkloadSpec] = []
         var names: Set<String> = []
         let kinds = WorkloadKind.allCases.map(\.rawValue)
         for item in list {
-            guard var w = MappingReader(item, allowedKeys: ["name", "kind", "from", "rate", "bucket", "failover",
+            guard var w = MappingReader(item, allowedKeys: ["name", "kind", "from", "rate", "bucket", "database", "failover",
                                                             "failoverAfter", "timeout", "start", "stop"],
                                         what: "a workload", diagnostics: &d) else { continue }
             let name = w.required("name", &d).flatMap { Read.name($0, &d, what: "a workload name") }
@@ -298,18 +351,30 @@ public enum ScenarioLoader {
             let rate = w.required("rate", &d, hint: "operations per second or minute, e.g. 5/s")
                 .flatMap { Read.rate($0, &d, maximumPerSecond: maximumRatePerSecond) }
             var bucket: BucketSpec?
-            if let bucketNode = w.required("bucket", &d, hint: "the bucket the workload reads or writes"),
-               let text = Read.string(bucketNode, &d) {
+            var target: String?
+            if kind?.usesDatabase == true {
+                if let dbNode = w.child("database"), let text = Read.string(dbNode, &d), text.lowercased() != database?.identifier {
+                    d.error(dbNode, unknownMessage("database", text, database.map { [$0.identifier] } ?? []))
+                } else if let database {
+                    target = database.identifier
+                } else {
+                    d.error(item, "\(kind?.rawValue ?? "") needs the scenario's database section")
+                }
+            } else if let bucketNode = w.required("bucket", &d, hint: "the bucket the workload reads or writes"),
+                      let text = Read.string(bucketNode, &d) {
                 bucket = buckets.first { $0.name == text }
                 if bucket == nil { d.error(bucketNode, unknownMessage("bucket", text, buckets.map(\.name))) }
                 if let bucket, kind == .s3Get, bucket.objects == 0 {
                     d.error(bucketNode, "s3-get reads preloaded objects, but bucket \(text) has objects: 0; give it objects: N")
                 }
+                target = bucket?.name
             }
             var failover = false
             if let node = w.child("failover"), let value = Read.bool(node, &d) {
                 failover = value
-                if value, let bucket, bucket.replicaBucket == nil {
+                if value, kind?.usesDatabase == true {
+                    d.error(node, "failover applies to S3 workloads; the database fails over by itself (Multi-AZ)")
+                } else if value, let bucket, bucket.replicaBucket == nil {
                     d.error(node, "failover needs a replica, but bucket \(bucket.name) has no replicateTo")
                 }
             }
@@ -325,19 +390,20 @@ public enum ScenarioLoader {
                 d.error(startNode, "start (\(start)) is not inside the run (duration \(duration))")
             }
             w.reportUnknownKeys(&d)
-            guard let name, let kind, let from, let rate, let bucket else { continue }
+            guard let name, let kind, let from, let rate, let target else { continue }
             guard names.insert(name).inserted else {
                 d.error(item, "workload name \"\(name)\" is used twice")
                 continue
             }
-            workloads.append(WorkloadSpec(name: name, kind: kind, from: from, ratePerSecond: rate, bucket: bucket.name,
+            workloads.append(WorkloadSpec(name: name, kind: kind, from: from, ratePerSecond: rate, bucket: target,
                                           failover: failover, failoverAfter: Int(failoverAfter), timeout: timeout,
                                           start: start, stop: stop))
         }
         return workloads
     }
 
-    static func readFaults(_ node: SourceNode, _ context: Context, _ d: inout Diagnostics) -> [FaultSpec] {
+    static func readFaults(_ node: SourceNode, _ context: Context, _ database: DatabaseSpec?,
+                           _ d: inout Diagnostics) -> [FaultSpec] {
         guard let list = Read.list(node, &d, what: "faults") else { return [] }
         var faults: [FaultSpec] = []
         var names: Set<String> = []
@@ -367,6 +433,9 @@ public enum ScenarioLoader {
                     if topology.hosts.contains(where: { $0.name == text }) { target = .host(text) }
                     else if topology.hosts.isEmpty { d.error(targetNode, "unknown host \"\(text.prefix(60))\"; the topology declares no hosts (topology.hosts)") }
                     else { d.error(targetNode, unknownMessage("host", text, topology.hosts.map(\.name))) }
+                case .dbPrimaryCrash:
+                    if text.lowercased() == database?.identifier { target = .host(text.lowercased()) }
+                    else { d.error(targetNode, unknownMessage("database", text, database.map { [$0.identifier] } ?? [])) }
                 case .networkPartition, .networkLatency, nil:
                     target = context.domain(named: text)
                     if target == nil { d.error(targetNode, unknownMessage("region, AZ, subnet or host", text, context.allDomainNames)) }
@@ -398,7 +467,10 @@ public enum ScenarioLoader {
             let atNode = f.required("at", &d, hint: "when the fault starts, e.g. 20m")
             let at = atNode.flatMap { Read.duration($0, &d) }
             let durationNode = f.child("duration")
-            let length = durationNode.flatMap { Read.duration($0, &d, allowZero: false) }
+            if let durationNode, action == .dbPrimaryCrash {
+                d.error(durationNode, "db-primary-crash is an instant event (RDS then fails over or restarts); it takes no duration")
+            }
+            let length = action == .dbPrimaryCrash ? nil : durationNode.flatMap { Read.duration($0, &d, allowZero: false) }
             if let at, let atNode, let runLength = context.duration {
                 if at >= runLength {
                     d.error(atNode, "fault starts at \(at), outside the run (duration \(runLength))")

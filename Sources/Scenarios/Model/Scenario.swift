@@ -23,6 +23,18 @@ public struct Scenario: Sendable {
     /// IAM users with long-lived access keys (people and tools outside the
     /// deployment); `odas-sim serve` accepts their keys.
     public var iamUsers: [IAMUserSpec] = []
+    /// The RDS database holding ODAS's state, if the scenario has one.
+    public var database: DatabaseSpec?
+}
+
+/// An RDS DB instance (`database:`): single-AZ, or Multi-AZ with a standby.
+public struct DatabaseSpec: Sendable {
+    public var identifier: String
+    public var engine: String
+    public var region: String
+    public var primaryAZ: String
+    /// nil: single-AZ.
+    public var standbyAZ: String?
 }
 
 /// An IAM user with an access key, as `iam.users` declares it.
@@ -104,6 +116,9 @@ public enum FaultAction: String, CaseIterable, Sendable {
     case networkPartition = "network-partition"
     case hostCrash = "host-crash"
     case networkLatency = "network-latency"
+    /// The database's primary crashes (a Multi-AZ instance fails over; a
+    /// single-AZ one restarts), like FIS `aws:rds:reboot-db-instances` with forceFailover.
+    case dbPrimaryCrash = "db-primary-crash"
 }
 
 /// One scheduled fault.
@@ -130,9 +145,15 @@ public enum WorkloadKind: String, CaseIterable, Sendable {
     case s3Put = "s3-put"
     /// GetObject of a preloaded object (a read).
     case s3Get = "s3-get"
+    /// An INSERT of a new row per operation, through the database endpoint (a write).
+    case dbWrite = "db-write"
+    /// A SELECT through the database endpoint (a read).
+    case dbRead = "db-read"
 
     /// True for kinds whose operations write data (and so have an RPO).
-    public var writes: Bool { self == .s3Put }
+    public var writes: Bool { self == .s3Put || self == .dbWrite }
+    /// True for kinds that talk to the database rather than S3.
+    public var usesDatabase: Bool { self == .dbWrite || self == .dbRead }
 }
 
 /// One client workload: a process issuing operations at a rate.
@@ -143,6 +164,7 @@ public struct WorkloadSpec: Sendable {
     public var from: FaultDomain
     /// Mean operations per second (Poisson arrivals from a seeded stream).
     public var ratePerSecond: Double
+    /// The bucket (S3 kinds) or the database identifier (db kinds).
     public var bucket: String
     /// Client-side failover: after `failoverAfter` consecutive failures the
     /// client switches to the bucket's replica and stays there.

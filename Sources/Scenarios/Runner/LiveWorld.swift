@@ -92,6 +92,8 @@ public struct LiveWorld: Sendable {
         case .networkLatency:
             guard let latency, latency > .zero else { throw LiveWorldError("network-latency needs a latency such as 200ms") }
             kind = .latency(domain, latency: latency)
+        case .dbPrimaryCrash:
+            throw LiveWorldError("db-primary-crash is not available in serve yet (RDS is not served over the wire yet)")
         }
         let id = "control-\(world.nextControlFault)"
         world.nextControlFault += 1
@@ -103,6 +105,7 @@ public struct LiveWorld: Sendable {
         world.timeline.append(TimelineEntry(at: world.loop.now, kind: "fault-start", text: "fault \(id) starts: \(description)"))
         if let duration { world.loop.schedule(.controlFaultEnd(id), after: duration) }
         world.refreshClientLiveness()
+        world.notifyServices()
         return id
     }
 
@@ -172,6 +175,7 @@ extension World {
         trace.record("fault", "action-end", at: loop.now, ["fault": .string(id)])
         timeline.append(TimelineEntry(at: loop.now, kind: "fault-end", text: "fault \(id) ends"))
         refreshClientLiveness()
+        notifyServices()
         return true
     }
 }

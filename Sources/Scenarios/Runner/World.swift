@@ -13,6 +13,7 @@ struct World {
     var loop = EventLoop<WorldEvent>()
     var faults = FaultModel()
     var s3: S3Service
+    var rds: RDSService
     var history = History()
     var trace = Trace()
     var clients: [Client]
@@ -48,6 +49,8 @@ struct World {
         var endpoint: FaultDomain
         var oneWay: SimDuration
         var timeout: TimerID?
+        /// For database operations: the SQL to run.
+        var statements: [String] = []
         /// Set when the service executed the request: the answer to deliver.
         var answer: Answer?
         /// Why the request or answer did not get through, for the timeout message.
@@ -56,7 +59,7 @@ struct World {
 
     enum Answer {
         case ok(value: String)
-        case error(S3Error)
+        case error(code: String, message: String)
     }
 
     init(scenario: Scenario, seed: UInt64) {
@@ -64,6 +67,7 @@ struct World {
         self.seed = seed
         let root = SimRandom(seed: seed)
         s3 = S3Service(random: root.stream("s3"))
+        rds = RDSService(random: root.stream("rds"))
         clients = scenario.workloads.map { spec in
             let bucket = scenario.buckets.first { $0.name == spec.bucket }
             return Client(spec: spec, random: root.stream("workload." + spec.name), primaryBucket: spec.bucket,
@@ -93,6 +97,7 @@ struct World {
             faults.addHost(host.name, in: host.placement)
         }
         buildBuckets(at: start)
+        buildDatabase(at: start)
         for (index, fault) in scenario.faults.enumerated() {
             loop.schedule(.faultStart(index), at: .zero + fault.at)
             if let end = fault.end { loop.schedule(.faultEnd(index), at: .zero + end) }
@@ -150,6 +155,44 @@ struct World {
         }
     }
 
+    /// The ODAS state database: the instance, its replicas as fault-model hosts
+    /// in their AZs, and the table the db workloads write.
+    mutating func buildDatabase(at now: SimInstant) {
+        guard let spec = scenario.database else { return }
+        do {
+            try rds.createDBInstance(identifier: spec.identifier, engine: spec.engine, region: spec.region,
+                                     primaryAZ: spec.primaryAZ, standbyAZ: spec.standbyAZ)
+            for az in [spec.primaryAZ] + (spec.standbyAZ.map { [$0] } ?? []) {
+                faults.addHost(DBInstance.host(spec.identifier, az: az), in: .availabilityZone(az))
+            }
+            _ = try rds.execute(spec.identifier, statements: [
+                "CREATE TABLE writes (workload TEXT NOT NULL, seq INTEGER NOT NULL, value TEXT, PRIMARY KEY (workload, seq))",
+            ], faults: faults)
+            trace.record("rds", "create-db-instance", at: now, [
+                "identifier": .string(spec.identifier), "engine": .string(spec.engine),
+                "primary_az": .string(spec.primaryAZ), "standby_az": .string(spec.standbyAZ ?? "none"),
+            ])
+        } catch {
+            trace.record("rds", "create-db-instance-failed", at: now, ["identifier": .string(spec.identifier), "error": .string(error.description)])
+        }
+    }
+
+    /// Tells RDS the fault model changed, then reports what RDS did.
+    mutating func notifyServices() {
+        rds.faultsChanged(faults, now: loop.now)
+        drainRDS()
+    }
+
+    mutating func drainRDS() {
+        for item in rds.outbox { loop.schedule(.rds(item.event), at: item.at) }
+        rds.outbox.removeAll()
+        for notice in rds.notices {
+            trace.record("rds", notice.kind, at: loop.now, ["instance": .string(notice.instance)])
+            timeline.append(TimelineEntry(at: loop.now, kind: "rds-" + notice.kind, text: notice.text))
+        }
+        rds.notices.removeAll()
+    }
+
     mutating func createBucket(_ name: String, region: String, at now: SimInstant) {
         do {
             try s3.createBucket(name, region: region)
@@ -191,6 +234,9 @@ struct World {
         case .s3(let s3Event):
             s3.handle(s3Event, now: loop.now, faults: faults, trace: &trace)
             drainS3Outbox()
+        case .rds(let rdsEvent):
+            rds.handle(rdsEvent, faults: faults, now: loop.now)
+            drainRDS()
         case .progress: break
         case .controlFaultEnd(let id): _ = liftControlFault(id)
         }
@@ -211,6 +257,18 @@ struct World {
         case .hostCrash: kind = .crash(host: spec.target.name)
         case .networkPartition: kind = .partition(side: [spec.target], peers: spec.peers)
         case .networkLatency: kind = .latency(spec.target, latency: spec.latency ?? .zero)
+        case .dbPrimaryCrash:
+            // An event handled by RDS, as FIS's RDS actions are API calls, not a fault-model state.
+            trace.record("fault", "action-start", at: loop.now, [
+                "fault": .string(spec.name), "action": .string(spec.action.rawValue), "target": .string(spec.target.name),
+            ])
+            timeline.append(TimelineEntry(at: loop.now, kind: "fault-start",
+                                          text: "fault \(spec.name): db-primary-crash \(spec.target.name)"))
+            do { try rds.crashPrimary(spec.target.name, faults: faults, now: loop.now) } catch {
+                trace.record("rds", "crash-failed", at: loop.now, ["error": .string(error.description)])
+            }
+            drainRDS()
+            return
         }
         activeFaults[index] = faults.apply(kind)
         var attributes: [(key: String, value: TraceValue)] = [
@@ -223,6 +281,7 @@ struct World {
         timeline.append(TimelineEntry(at: loop.now, kind: "fault-start",
                                       text: "fault \(spec.name) starts: \(spec.action.rawValue) \(spec.target.name)"))
         refreshClientLiveness()
+        notifyServices()
     }
 
     mutating func endFault(_ index: Int) {
@@ -232,6 +291,7 @@ struct World {
         trace.record("fault", "action-end", at: loop.now, ["fault": .string(spec.name)])
         timeline.append(TimelineEntry(at: loop.now, kind: "fault-end", text: "fault \(spec.name) ends"))
         refreshClientLiveness()
+        notifyServices()
     }
 
     /// Records clients whose host goes down or comes back with a fault.
@@ -261,12 +321,13 @@ struct World {
         scheduleNextIssue(index)
         guard !clients[index].isDown else { return }
         let spec = clients[index].spec
-        let bucket = clients[index].currentBucket
-        let region = s3.buckets[bucket]?.region ?? ""
-        let endpoint = FaultDomain.host(S3Endpoint.host(region: region))
+        var bucket = clients[index].currentBucket
+        var region = s3.buckets[bucket]?.region ?? ""
+        var endpoint = FaultDomain.host(S3Endpoint.host(region: region))
         var key: String
         var body: [UInt8]?
         var value: String?
+        var statements: [String] = []
         switch spec.kind {
         case .s3Put:
             clients[index].sequence += 1
@@ -276,11 +337,35 @@ struct World {
         case .s3Get:
             let part = Int(clients[index].random.next(upperBound: UInt64(max(clients[index].preloadedObjects, 1))))
             key = Keys.preloaded(part)
+        case .dbWrite, .dbRead:
+            // Clients connect to the endpoint name, which RDS points at the current primary.
+            guard let instance = rds.instances[spec.bucket] else { return }
+            bucket = instance.endpoint
+            region = instance.region
+            endpoint = .host(instance.primaryHost)
+            if spec.kind == .dbWrite {
+                clients[index].sequence += 1
+                let sequence = clients[index].sequence
+                key = Keys.dbRow(workload: spec.name, sequence: sequence)
+                value = "\(spec.name)-\(sequence)"
+                statements = ["INSERT INTO writes (workload, seq, value) VALUES ('\(Keys.sqlEscaped(spec.name))', \(sequence), '\(Keys.sqlEscaped(value ?? ""))')"]
+            } else {
+                key = "count"
+                statements = ["SELECT count(*) FROM writes"]
+            }
         }
         let op = history.invoke(workload: spec.name, kind: spec.kind.writes ? .write : .read, at: loop.now,
                                 target: bucket, key: key, value: value)
         let oneWay = networkLatency(index, to: endpoint, region: region)
         var flight = InFlight(workload: index, bucket: bucket, key: key, body: body, endpoint: endpoint, oneWay: oneWay)
+        flight.statements = statements
+        if spec.kind.usesDatabase, let instance = rds.instances[spec.bucket], instance.status != .available {
+            // The endpoint answers nothing while failing over: the connection is refused at once.
+            history.complete(op, at: loop.now, outcome: .failed, error: "connection refused: \(instance.endpoint) is \(instance.statusName)")
+            recordCompletion(op)
+            noteFailure(index)
+            return
+        }
         if let reason = faults.unreachability(from: spec.from, to: endpoint) {
             flight.lostBecause = reason.description
         } else {
@@ -311,17 +396,27 @@ struct World {
         // (AmazonS3/latest/userguide/optimizing-performance-guidelines.html);
         // a log-normal with median 30 ms keeps most requests well inside it.
         let serviceTime = clients[flight.workload].random.logNormal(median: .milliseconds(30), sigma: 0.5)
-        do {
-            if let body = flight.body {
-                let object = try s3.putObject(bucket: flight.bucket, key: flight.key, body: body, now: loop.now)
-                flight.answer = .ok(value: object.eTag)
-                drainS3Outbox()
-            } else {
-                let object = try s3.getObject(bucket: flight.bucket, key: flight.key)
-                flight.answer = .ok(value: object.eTag)
+        if !flight.statements.isEmpty {
+            let spec = clients[flight.workload].spec
+            do {
+                let rows = try rds.execute(spec.bucket, statements: flight.statements, faults: faults)
+                flight.answer = .ok(value: rows.first?.first.flatMap { $0 } ?? "")
+            } catch {
+                flight.answer = .error(code: error.code, message: error.message)
             }
-        } catch {
-            flight.answer = .error(error)
+        } else {
+            do {
+                if let body = flight.body {
+                    let object = try s3.putObject(bucket: flight.bucket, key: flight.key, body: body, now: loop.now)
+                    flight.answer = .ok(value: object.eTag)
+                    drainS3Outbox()
+                } else {
+                    let object = try s3.getObject(bucket: flight.bucket, key: flight.key)
+                    flight.answer = .ok(value: object.eTag)
+                }
+            } catch {
+                flight.answer = .error(code: error.code, message: error.message)
+            }
         }
         inFlight[op] = flight
         loop.schedule(.responseArrives(operation: op), after: serviceTime + flight.oneWay)
@@ -338,11 +433,12 @@ struct World {
         inFlight[op] = nil
         switch answer {
         case .ok(let value):
-            history.complete(op, at: loop.now, outcome: .ok, value: flight.body == nil ? value : nil)
+            let isWrite = flight.body != nil || clients[flight.workload].spec.kind == .dbWrite
+            history.complete(op, at: loop.now, outcome: .ok, value: isWrite ? nil : value)
             clients[flight.workload].consecutiveFailures = 0
             recordCompletion(op)
-        case .error(let error):
-            history.complete(op, at: loop.now, outcome: .failed, error: "\(error.code): \(error.message)")
+        case .error(let code, let message):
+            history.complete(op, at: loop.now, outcome: .failed, error: "\(code): \(message)")
             recordCompletion(op)
             noteFailure(flight.workload)
         }
@@ -391,7 +487,33 @@ struct World {
     /// Jepsen's final read: for each writing workload, list what the client
     /// can read now, where it reads now (after failover: the replica).
     mutating func finalReads(at end: SimInstant) {
-        for client in clients where client.spec.kind.writes {
+        for client in clients where client.spec.kind == .dbWrite {
+            guard let instance = rds.instances[client.spec.bucket] else { continue }
+            let op = history.invoke(workload: client.spec.name, kind: .finalRead, at: end, target: instance.endpoint,
+                                    key: "writes")
+            if instance.status != .available {
+                history.complete(op, at: end, outcome: .failed, error: "final read impossible: \(instance.endpoint) is \(instance.statusName)")
+            } else if let reason = faults.unreachability(from: client.spec.from, to: .host(instance.primaryHost)) {
+                history.complete(op, at: end, outcome: .failed, error: "final read impossible: \(reason)")
+            } else {
+                do {
+                    let rows = try rds.execute(client.spec.bucket, statements: [
+                        "SELECT seq FROM writes WHERE workload = '\(Keys.sqlEscaped(client.spec.name))' ORDER BY seq",
+                    ], faults: faults)
+                    let observed = rows.compactMap { $0.first ?? nil }.compactMap(Int.init).map { Keys.dbRow(workload: client.spec.name, sequence: $0) }
+                    history.complete(op, at: end, outcome: .ok, observed: observed)
+                } catch {
+                    history.complete(op, at: end, outcome: .failed, error: error.description)
+                }
+            }
+            let completed = history.operations[op]
+            trace.record("workload", "final-read", at: end, [
+                "workload": .string(client.spec.name), "database": .string(instance.identifier),
+                "outcome": .string(completed.outcome?.rawValue ?? "unknown"),
+                "observed": .int(Int64(completed.observed?.count ?? 0)),
+            ])
+        }
+        for client in clients where client.spec.kind == .s3Put {
             let bucket = client.currentBucket
             let op = history.invoke(workload: client.spec.name, kind: .finalRead, at: end, target: bucket,
                                     key: Keys.writtenPrefix(workload: client.spec.name))
@@ -450,6 +572,12 @@ enum Keys {
     }
 
     static func writtenPrefix(workload: String) -> String { "writes/\(workload)/" }
+
+    /// The history key of a database row written by a workload.
+    static func dbRow(workload: String, sequence: Int) -> String { "\(workload)#\(sequence)" }
+
+    /// A string literal body for SQL (single quotes doubled).
+    static func sqlEscaped(_ text: String) -> String { text.replacingOccurrences(of: "'", with: "''") }
 
     static func written(workload: String, sequence: Int) -> String {
         let digits = String(sequence)

@@ -19,6 +19,8 @@ enum WorldEvent: Hashable, Sendable {
     case clientTimeout(operation: Int)
     /// Background work of S3 (replication).
     case s3(S3Event)
+    /// Background work of RDS (failover, restart).
+    case rds(RDSEvent)
     /// Report progress to the caller (not traced).
     case progress
     /// A fault injected through `serve`'s control endpoint ends.
