@@ -94,4 +94,49 @@ import SimCore
         #expect(throws: RDSError.self) { try rds.execute("nope", statements: ["SELECT 1"], faults: faults) }
         #expect(try rds.execute("db", statements: ["SELECT count(*) FROM t"], faults: faults) == [["1"]])
     }
+
+    @Test func auroraPromotesAReaderAndKeepsTheSharedVolume() throws {
+        var faults = FaultModel()
+        for az in ["us-west-2a", "us-west-2b"] {
+            faults.addAvailabilityZone(az, region: "us-west-2")
+            faults.addHost(DBInstance.host("au", az: az), in: .availabilityZone(az))
+        }
+        var rds = RDSService(random: SimRandom(seed: 2))
+        try rds.createDBCluster(identifier: "au", region: "us-west-2", writerAZ: "us-west-2a", readerAZs: ["us-west-2b"],
+                                globalSecondaryRegion: nil, globalSecondaryAZ: nil)
+        _ = try rds.execute("au", statements: ["CREATE TABLE t (id INTEGER PRIMARY KEY)", "INSERT INTO t VALUES (1)"], faults: faults)
+        faults.apply(.outage(.availabilityZone("us-west-2a")))
+        rds.faultsChanged(faults, now: .zero)
+        let pending = rds.outbox.removeFirst()
+        #expect(RDSService.auroraFailoverDuration.contains(pending.at - .zero))
+        rds.handle(pending.event, faults: faults, now: pending.at)
+        #expect(rds.instances["au"]?.primaryAZ == "us-west-2b")
+        #expect(rds.instances["au"]?.readerAZs == ["us-west-2a"])
+        #expect(try rds.execute("au", statements: ["SELECT count(*) FROM t"], faults: faults) == [["1"]])
+    }
+
+    @Test func globalFailoverLosesOnlyTheUnreplicatedTail() throws {
+        var faults = FaultModel()
+        faults.addAvailabilityZone("us-west-2a", region: "us-west-2")
+        faults.addAvailabilityZone("us-east-1a", region: "us-east-1")
+        faults.addHost(DBInstance.host("g", az: "us-west-2a"), in: .availabilityZone("us-west-2a"))
+        faults.addHost(DBInstance.host("g", az: "us-east-1a"), in: .availabilityZone("us-east-1a"))
+        var rds = RDSService(random: SimRandom(seed: 3))
+        try rds.createDBCluster(identifier: "g", region: "us-west-2", writerAZ: "us-west-2a", readerAZs: [],
+                                globalSecondaryRegion: "us-east-1", globalSecondaryAZ: "us-east-1a")
+        _ = try rds.execute("g", statements: ["CREATE TABLE t (id INTEGER PRIMARY KEY)"], faults: faults, now: .zero)
+        _ = try rds.execute("g", statements: ["INSERT INTO t VALUES (1)"], faults: faults, now: .zero)
+        // Deliver everything due within a minute: both commits reach us-east-1.
+        for item in rds.outbox { rds.handle(item.event, faults: faults, now: item.at) }
+        rds.outbox.removeAll()
+        _ = try rds.execute("g", statements: ["INSERT INTO t VALUES (2)"], faults: faults, now: SimInstant.zero + .minutes(1))
+        rds.outbox.removeAll() // the region is lost before this commit replicates
+        faults.apply(.outage(.region("us-west-2")))
+        try rds.failoverGlobalCluster("g", now: SimInstant.zero + .minutes(2))
+        let promotion = rds.outbox.removeFirst()
+        rds.handle(promotion.event, faults: faults, now: promotion.at)
+        #expect(rds.instances["g"]?.region == "us-east-1")
+        #expect(rds.instances["g"]?.status == .available)
+        #expect(try rds.execute("g", statements: ["SELECT id FROM t ORDER BY id"], faults: faults) == [["1"]])
+    }
 }

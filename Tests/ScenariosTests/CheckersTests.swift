@@ -146,4 +146,16 @@ struct HistoryBuilder {
         #expect(history.operations[0].outcome == .unknown)
         #expect(Checkers.availability(history.operations)?.fraction == 1)
     }
+
+    @Test func overlappingFaultsFormOneDisruption() {
+        let t = { (seconds: Int64) in SimInstant.zero + .seconds(seconds) }
+        let groups = Disruption.group([
+            FaultWindow(name: "az", start: t(100), end: t(200)),
+            FaultWindow(name: "region", start: t(300), end: nil),
+            FaultWindow(name: "promote", start: t(400), end: nil, isInstant: true),
+            FaultWindow(name: "crash", start: t(50), end: nil, isInstant: true),
+        ])
+        #expect(groups.map { $0.faults.map(\.name) } == [["crash"], ["az"], ["region", "promote"]])
+        #expect(groups[2].name == "region (+1 more)")
+    }
 }

@@ -25,15 +25,32 @@ public enum DBInstanceStatus: String, Hashable, Sendable {
 public enum RDSEvent: Hashable, Sendable {
     case failoverComplete(String)
     case rebootComplete(String)
+    /// Aurora Global Database: the secondary region applies committed entries up to this sequence number.
+    case globalReplicate(String, sequence: Int)
+    /// Aurora Global Database: promotion of the secondary cluster completes.
+    case globalFailoverComplete(String)
 }
 
 /// One RDS DB instance: a primary SQLite database and, with Multi-AZ, a
 /// synchronous standby in another AZ (AmazonRDS/latest/UserGuide/Concepts.MultiAZSingleStandby.html).
 public struct DBInstance: Sendable {
     public var identifier: String
+    /// `mysql` (a DB instance) or `aurora-mysql` (an Aurora cluster).
     public var engine: String
     public var region: String
     public var multiAZ: Bool
+    /// Aurora: AZs of the reader instances, in promotion order (tier 0 first).
+    public var readerAZs: [String] = []
+    /// Aurora Global Database: the secondary region, its cluster volume, and
+    /// committed entries not yet applied there (with their sequence numbers).
+    public var globalSecondaryRegion: String?
+    public var globalSecondaryAZ: String?
+    var secondary: SQLiteDatabase?
+    var globalPending: [(sequence: Int, entries: [ReplicationEntry])] = []
+    var globalSequence = 0
+    var lastGlobalApplyAt: SimInstant = .zero
+
+    public var isAurora: Bool { engine == "aurora-mysql" }
     /// The AZ of the current primary.
     public var primaryAZ: String
     /// The AZ of the standby (Multi-AZ only).
@@ -52,6 +69,19 @@ public struct DBInstance: Sendable {
     public var primaryHost: String { Self.host(identifier, az: primaryAZ) }
     public var standbyHost: String? { standbyAZ.map { Self.host(identifier, az: $0) } }
     public var standbyInSync: Bool { standby != nil && pendingForStandby.isEmpty }
+
+    /// Where a failover would move the writer now, if anywhere: the in-sync
+    /// standby (Multi-AZ instance) or the first reader in a live AZ (Aurora,
+    /// whose cluster volume spans three AZs and so is always in sync).
+    func failoverTarget(_ faults: FaultModel) -> String? {
+        if isAurora {
+            return readerAZs.first { faults.isUp(.host(Self.host(identifier, az: $0))) }
+        }
+        guard multiAZ, let standbyAZ, let standbyHost, faults.isUp(.host(standbyHost)), pendingForStandby.isEmpty else {
+            return nil
+        }
+        return standbyAZ
+    }
 
     /// The status as DescribeDBInstances names it.
     public var statusName: String { status.rawValue }
@@ -87,6 +117,51 @@ public struct RDSService: Sendable {
     /// Restart of a crashed single-AZ instance on a replacement host: an
     /// assumption (AWS publishes no figure), docs/fidelity.md.
     public static let singleAZRecovery = SimDuration.minutes(5)...SimDuration.minutes(10)
+    /// Aurora failover to a replica: "typically restored in less than 60
+    /// seconds, and often less than 30" (AmazonRDS/latest/AuroraUserGuide/Concepts.AuroraHighAvailability.html).
+    public static let auroraFailoverDuration = SimDuration.seconds(15)...SimDuration.seconds(60)
+    /// Aurora Global Database promotion of a secondary: "less than a minute"
+    /// (aurora-global-database-disaster-recovery.html).
+    public static let globalPromotionDuration = SimDuration.seconds(30)...SimDuration.seconds(60)
+
+    func failoverDelay(_ instance: DBInstance) -> ClosedRange<SimDuration> {
+        instance.isAurora ? Self.auroraFailoverDuration : Self.failoverDuration
+    }
+
+    /// Aurora Global Database replication lag: "typically under one second"
+    /// (aurora-global-database.html): log-normal, median 300 ms, σ = 0.6
+    /// (about 2% of commits take longer than a second; an assumption).
+    mutating func globalLag() -> SimDuration { random.logNormal(median: .milliseconds(300), sigma: 0.6) }
+
+    /// CreateDBCluster (Aurora MySQL): a writer, readers in other AZs, one
+    /// cluster volume; with `globalSecondaryRegion`, a secondary cluster there
+    /// (CreateGlobalCluster) replicated asynchronously.
+    public mutating func createDBCluster(identifier: String, region: String, writerAZ: String, readerAZs: [String],
+                                         globalSecondaryRegion: String?, globalSecondaryAZ: String?) throws(RDSError) {
+        try createDBInstance(identifier: identifier, engine: "aurora-mysql", region: region, primaryAZ: writerAZ, standbyAZ: nil)
+        instances[identifier]?.readerAZs = readerAZs
+        instances[identifier]?.multiAZ = !readerAZs.isEmpty
+        if let globalSecondaryRegion {
+            instances[identifier]?.globalSecondaryRegion = globalSecondaryRegion
+            instances[identifier]?.globalSecondaryAZ = globalSecondaryAZ
+            do { instances[identifier]?.secondary = try SQLiteDatabase() } catch {
+                throw RDSError(code: "InternalFailure", message: error.description)
+            }
+        }
+    }
+
+    /// FailoverGlobalCluster with AllowDataLoss: promote the secondary region.
+    /// What it has not applied yet is lost (the measured RPO).
+    public mutating func failoverGlobalCluster(_ identifier: String, now: SimInstant) throws(RDSError) {
+        guard let instance = instances[identifier] else { throw .notFound(identifier) }
+        guard instance.secondary != nil, let region = instance.globalSecondaryRegion else {
+            throw RDSError(code: "InvalidGlobalClusterStateFault", message: "\(identifier) has no secondary region")
+        }
+        instances[identifier]?.status = .failingOver
+        outbox.append((now + random.duration(in: Self.globalPromotionDuration), .globalFailoverComplete(identifier)))
+        notices.append(RDSNotice(instance: identifier, kind: "global-failover-started",
+                                 text: "db \(identifier): global failover to \(region) started (unreplicated writes will be lost)"))
+    }
 
     /// CreateDBInstance.
     public mutating func createDBInstance(identifier: String, engine: String, region: String, primaryAZ: String,
@@ -113,7 +188,8 @@ public struct RDSService: Sendable {
     /// Runs a transaction on the primary and replicates it before returning
     /// (the acknowledgement). The caller has checked that the primary can be
     /// reached; the instance must be available.
-    public mutating func execute(_ identifier: String, statements: [String], faults: FaultModel) throws(RDSError) -> [[String?]] {
+    public mutating func execute(_ identifier: String, statements: [String], faults: FaultModel,
+                                 now: SimInstant = .zero) throws(RDSError) -> [[String?]] {
         guard let instance = instances[identifier] else { throw .notFound(identifier) }
         guard instance.status == .available else {
             throw RDSError(code: "ConnectionRefused", message: "\(instance.endpoint) is \(instance.statusName)")
@@ -128,6 +204,15 @@ public struct RDSService: Sendable {
             } else {
                 instances[identifier]?.pendingForStandby += result.log
             }
+        }
+        if instance.secondary != nil, !result.log.isEmpty {
+            // Asynchronous, storage-level, in commit order: never applied before an earlier commit.
+            let sequence = instance.globalSequence + 1
+            let due = max(instance.lastGlobalApplyAt, now + globalLag())
+            instances[identifier]?.globalSequence = sequence
+            instances[identifier]?.lastGlobalApplyAt = due
+            instances[identifier]?.globalPending.append((sequence, result.log))
+            outbox.append((due, .globalReplicate(identifier, sequence: sequence)))
         }
         return result.rows
     }
@@ -147,16 +232,16 @@ public struct RDSService: Sendable {
             }
             switch instance.status {
             case .available where !primaryUp:
-                if instance.multiAZ, standbyUp, instance.pendingForStandby.isEmpty {
+                if instance.failoverTarget(faults) != nil {
                     instance.status = .failingOver
-                    let delay = random.duration(in: Self.failoverDuration)
+                    let delay = random.duration(in: failoverDelay(instance))
                     outbox.append((now + delay, .failoverComplete(identifier)))
                     notices.append(RDSNotice(instance: identifier, kind: "failover-started",
-                                             text: "db \(identifier): primary in \(instance.primaryAZ) lost, Multi-AZ failover started"))
+                                             text: "db \(identifier): primary in \(instance.primaryAZ) lost, \(instance.isAurora ? "Aurora failover to a replica" : "Multi-AZ failover") started"))
                 } else {
                     instance.status = .unavailable
                     notices.append(RDSNotice(instance: identifier, kind: "unavailable",
-                                             text: "db \(identifier): primary in \(instance.primaryAZ) lost\(instance.multiAZ ? " and the standby is not in sync" : ", no standby"): unavailable"))
+                                             text: "db \(identifier): primary in \(instance.primaryAZ) lost\(instance.multiAZ ? " and no replica can take over" : ", no standby"): unavailable"))
                 }
             case .unavailable where primaryUp:
                 instance.status = .available
@@ -175,10 +260,9 @@ public struct RDSService: Sendable {
     public mutating func crashPrimary(_ identifier: String, faults: FaultModel, now: SimInstant) throws(RDSError) {
         guard var instance = instances[identifier] else { throw .notFound(identifier) }
         guard instance.status == .available else { return }
-        let standbyUp = instance.standbyHost.map { faults.isUp(.host($0)) } ?? false
-        if instance.multiAZ, standbyUp, instance.pendingForStandby.isEmpty {
+        if instance.failoverTarget(faults) != nil {
             instance.status = .failingOver
-            outbox.append((now + random.duration(in: Self.failoverDuration), .failoverComplete(identifier)))
+            outbox.append((now + random.duration(in: failoverDelay(instance)), .failoverComplete(identifier)))
             notices.append(RDSNotice(instance: identifier, kind: "failover-started",
                                      text: "db \(identifier): primary crashed, Multi-AZ failover started"))
         } else {
@@ -193,8 +277,25 @@ public struct RDSService: Sendable {
     public mutating func handle(_ event: RDSEvent, faults: FaultModel, now: SimInstant) {
         switch event {
         case .failoverComplete(let identifier):
-            guard var instance = instances[identifier], instance.status == .failingOver,
-                  let standby = instance.standby, let standbyAZ = instance.standbyAZ else { return }
+            guard var instance = instances[identifier], instance.status == .failingOver else { return }
+            if instance.isAurora {
+                // The cluster volume is shared: promotion moves the writer to a reader's AZ.
+                guard let target = instance.failoverTarget(faults) else {
+                    instance.status = .unavailable
+                    instances[identifier] = instance
+                    return
+                }
+                instance.readerAZs.removeAll { $0 == target }
+                instance.readerAZs.append(instance.primaryAZ)
+                instance.primaryAZ = target
+                instance.failovers += 1
+                instance.status = .available
+                instances[identifier] = instance
+                notices.append(RDSNotice(instance: identifier, kind: "failover-completed",
+                                         text: "db \(identifier): failover complete, writer now in \(target)"))
+                return
+            }
+            guard let standby = instance.standby, let standbyAZ = instance.standbyAZ else { return }
             // The standby becomes the primary; the endpoint's DNS record now names it.
             let oldPrimary = instance.primary, oldAZ = instance.primaryAZ
             instance.primary = standby
@@ -206,6 +307,39 @@ public struct RDSService: Sendable {
             instances[identifier] = instance
             notices.append(RDSNotice(instance: identifier, kind: "failover-completed",
                                      text: "db \(identifier): failover complete, primary now in \(standbyAZ)"))
+        case .globalReplicate(let identifier, let sequence):
+            guard let instance = instances[identifier], let secondary = instance.secondary,
+                  let region = instance.globalSecondaryRegion else { return }
+            // Replication stops while either region is cut off; it resumes in order.
+            guard faults.isReachable(from: .region(instance.region), to: .region(region)) else {
+                // Only the newest commit retries: applying it applies every earlier one.
+                if sequence == instance.globalSequence {
+                    outbox.append((now + .seconds(1), .globalReplicate(identifier, sequence: sequence)))
+                }
+                return
+            }
+            var pending = instance.globalPending
+            while let first = pending.first, first.sequence <= sequence {
+                for entry in first.entries { try? secondary.apply(entry) }
+                pending.removeFirst()
+            }
+            instances[identifier]?.globalPending = pending
+        case .globalFailoverComplete(let identifier):
+            guard var instance = instances[identifier], let secondary = instance.secondary,
+                  let region = instance.globalSecondaryRegion, let az = instance.globalSecondaryAZ else { return }
+            let lost = instance.globalPending.count
+            instance.primary = secondary
+            instance.secondary = nil
+            instance.globalPending = []
+            instance.region = region
+            instance.primaryAZ = az
+            instance.readerAZs = []
+            instance.globalSecondaryRegion = nil
+            instance.failovers += 1
+            instance.status = faults.isUp(.host(instance.primaryHost)) ? .available : .unavailable
+            instances[identifier] = instance
+            notices.append(RDSNotice(instance: identifier, kind: "global-failover-completed",
+                                     text: "db \(identifier): \(region) promoted to primary; \(lost) unreplicated commits lost"))
         case .rebootComplete(let identifier):
             guard var instance = instances[identifier], instance.status == .rebooting else { return }
             instance.status = faults.isUp(.host(instance.primaryHost)) ? .available : .unavailable

@@ -4,11 +4,45 @@ import SimCore
 public struct FaultWindow: Sendable {
     public var name: String
     public var start: SimInstant
+    /// nil: lasts until the end of the run (or, for an instant event, has no duration).
     public var end: SimInstant?
-    public init(name: String, start: SimInstant, end: SimInstant?) {
+    /// An event rather than a state (a crash, a promotion).
+    public var isInstant: Bool
+    public init(name: String, start: SimInstant, end: SimInstant?, isInstant: Bool = false) {
         self.name = name
         self.start = start
         self.end = end
+        self.isInstant = isInstant
+    }
+}
+
+/// Faults that form one disruption: each starts while an earlier one of the
+/// group is still active (an outage, then the operator's promotion during it).
+/// RTO is measured per disruption, from its first fault to the start of the next.
+public struct Disruption: Sendable {
+    public var faults: [FaultWindow]
+    public var start: SimInstant { faults.first?.start ?? .zero }
+    public var name: String {
+        guard let first = faults.first else { return "" }
+        return faults.count == 1 ? first.name : "\(first.name) (+\(faults.count - 1) more)"
+    }
+
+    /// Groups faults, sorted by start, into disruptions.
+    public static func group(_ faults: [FaultWindow]) -> [Disruption] {
+        var groups: [Disruption] = []
+        var activeUntil: SimInstant?
+        for fault in faults.sorted(by: { $0.start < $1.start }) {
+            if var last = groups.last, let until = activeUntil, fault.start < until {
+                last.faults.append(fault)
+                groups[groups.count - 1] = last
+                activeUntil = max(until, fault.end ?? .distantFuture)
+            } else {
+                groups.append(Disruption(faults: [fault]))
+                // An instant event (no end) disrupts until the next fault; a lasting one until it ends.
+                activeUntil = fault.end ?? (fault.isInstant ? fault.start : .distantFuture)
+            }
+        }
+        return groups
     }
 }
 

@@ -8,9 +8,7 @@ enum Evaluation {
 
     static func evaluate(_ scenario: Scenario, history: History) -> [PropertyResult] {
         let end = SimInstant.zero + scenario.duration
-        let windows = scenario.faults.sorted { ($0.at, $0.name) < ($1.at, $1.name) }.map {
-            FaultWindow(name: $0.name, start: .zero + $0.at, end: $0.end.map { .zero + $0 })
-        }
+        let windows = faultWindows(scenario)
         var results: [PropertyResult] = []
         for (workload, target) in scenario.expectations.rto {
             let availabilityTarget = scenario.expectations.availability.first { $0.workload == workload }?.target
@@ -52,8 +50,9 @@ enum Evaluation {
         var worst: SimDuration = .zero
         var notes: [String] = []
         var failed = false
-        for (index, fault) in faults.enumerated() {
-            let observationEnd = index + 1 < faults.count ? faults[index + 1].start : end
+        let disruptions = Disruption.group(faults)
+        for (index, fault) in disruptions.enumerated() {
+            let observationEnd = index + 1 < disruptions.count ? disruptions[index + 1].start : end
             switch Checkers.recovery(operations, fault: fault.start, observationEnd: observationEnd,
                                      availabilityTarget: availabilityTarget) {
             case .unaffected:
@@ -76,6 +75,13 @@ enum Evaluation {
         result.status = failed ? .fail : .pass
         result.detail = notes.joined(separator: "; ") + "."
         return result
+    }
+
+    /// The scenario's faults as the checkers see them.
+    static func faultWindows(_ scenario: Scenario) -> [FaultWindow] {
+        scenario.faults.sorted { ($0.at, $0.name) < ($1.at, $1.name) }.map {
+            FaultWindow(name: $0.name, start: .zero + $0.at, end: $0.end.map { .zero + $0 }, isInstant: $0.action.isInstant)
+        }
     }
 
     static func rpo(_ workload: String, target: SimDuration, operations: [Operation]) -> PropertyResult {

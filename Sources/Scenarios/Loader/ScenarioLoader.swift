@@ -278,7 +278,8 @@ public enum ScenarioLoader {
     /// primaryAZ, and multiAZ (with an optional standbyAZ, default the region's
     /// next AZ).
     static func readDatabase(_ node: SourceNode, _ context: Context, _ d: inout Diagnostics) -> DatabaseSpec? {
-        guard var r = MappingReader(node, allowedKeys: ["identifier", "engine", "region", "primaryAZ", "multiAZ", "standbyAZ"],
+        guard var r = MappingReader(node, allowedKeys: ["identifier", "engine", "region", "primaryAZ", "multiAZ", "standbyAZ",
+                                                        "readerAZs", "globalSecondary"],
                                     what: "a database", diagnostics: &d) else { return nil }
         defer { r.reportUnknownKeys(&d) }
         var identifier: String?
@@ -292,8 +293,8 @@ public enum ScenarioLoader {
         }
         var engine = "mysql"
         if let engineNode = r.child("engine"), let text = Read.string(engineNode, &d) {
-            if text == "mysql" { engine = text } else {
-                d.error(engineNode, "engine \"\(text.prefix(40))\" is not simulated; use mysql (aurora-mysql arrives with Aurora clusters)")
+            if text == "mysql" || text == "aurora-mysql" { engine = text } else {
+                d.error(engineNode, "engine \"\(text.prefix(40))\" is not simulated; use mysql or aurora-mysql")
             }
         }
         let regions = context.topology.regions
@@ -322,8 +323,37 @@ public enum ScenarioLoader {
             standbyAZ = region.availabilityZones.first { $0 != primaryAZ }
             if standbyAZ == nil { d.error(node, "multiAZ needs a second availability zone in \(region.name)") }
         }
+        var readerAZs: [String] = []
+        if let readersNode = r.child("readerAZs"), let items = Read.list(readersNode, &d, what: "reader AZs") {
+            if engine != "aurora-mysql" { d.error(readersNode, "readerAZs applies to engine aurora-mysql; a mysql instance has multiAZ") }
+            for item in items {
+                guard let az = Read.string(item, &d), let region else { continue }
+                if !region.availabilityZones.contains(az) {
+                    d.error(item, unknownMessage("availability zone of \(region.name)", az, region.availabilityZones))
+                } else if az == primaryAZ || readerAZs.contains(az) {
+                    d.error(item, "reader AZ \(az) repeats the writer's or another reader's AZ")
+                } else { readerAZs.append(az) }
+            }
+        }
+        if engine == "aurora-mysql", r.child("multiAZ") != nil {
+            d.error(r.child("multiAZ") ?? node, "an Aurora cluster is made highly available by readerAZs, not multiAZ")
+        }
+        var globalRegion: String?
+        var globalAZ: String?
+        if let globalNode = r.child("globalSecondary"), let text = Read.string(globalNode, &d, what: "a region") {
+            if engine != "aurora-mysql" {
+                d.error(globalNode, "globalSecondary (Aurora Global Database) needs engine aurora-mysql")
+            } else if let secondary = regions.first(where: { $0.name == text }), secondary.name != region?.name {
+                globalRegion = secondary.name
+                globalAZ = secondary.availabilityZones.first
+            } else {
+                d.error(globalNode, text == region?.name ? "globalSecondary must be another region" : unknownMessage("region", text, regions.map(\.name)))
+            }
+        }
         guard let identifier, let region, let primaryAZ, !multiAZ || standbyAZ != nil else { return nil }
-        return DatabaseSpec(identifier: identifier, engine: engine, region: region.name, primaryAZ: primaryAZ, standbyAZ: standbyAZ)
+        return DatabaseSpec(identifier: identifier, engine: engine, region: region.name, primaryAZ: primaryAZ,
+                            standbyAZ: engine == "aurora-mysql" ? nil : standbyAZ, readerAZs: readerAZs,
+                            globalSecondaryRegion: globalRegion, globalSecondaryAZ: globalAZ)
     }
 
     static func readWorkloads(_ node: SourceNode, _ context: Context, _ buckets: [BucketSpec], _ database: DatabaseSpec?,
@@ -433,8 +463,10 @@ public enum ScenarioLoader {
                     if topology.hosts.contains(where: { $0.name == text }) { target = .host(text) }
                     else if topology.hosts.isEmpty { d.error(targetNode, "unknown host \"\(text.prefix(60))\"; the topology declares no hosts (topology.hosts)") }
                     else { d.error(targetNode, unknownMessage("host", text, topology.hosts.map(\.name))) }
-                case .dbPrimaryCrash:
-                    if text.lowercased() == database?.identifier { target = .host(text.lowercased()) }
+                case .dbPrimaryCrash, .dbGlobalFailover:
+                    if action == .dbGlobalFailover, text.lowercased() == database?.identifier, database?.globalSecondaryRegion == nil {
+                        d.error(targetNode, "db-global-failover needs an Aurora Global Database (database.globalSecondary)")
+                    } else if text.lowercased() == database?.identifier { target = .host(text.lowercased()) }
                     else { d.error(targetNode, unknownMessage("database", text, database.map { [$0.identifier] } ?? [])) }
                 case .networkPartition, .networkLatency, nil:
                     target = context.domain(named: text)
@@ -467,10 +499,10 @@ public enum ScenarioLoader {
             let atNode = f.required("at", &d, hint: "when the fault starts, e.g. 20m")
             let at = atNode.flatMap { Read.duration($0, &d) }
             let durationNode = f.child("duration")
-            if let durationNode, action == .dbPrimaryCrash {
-                d.error(durationNode, "db-primary-crash is an instant event (RDS then fails over or restarts); it takes no duration")
+            if let durationNode, let action, action.isInstant {
+                d.error(durationNode, "\(action.rawValue) is an instant event (RDS then fails over, restarts or promotes); it takes no duration")
             }
-            let length = action == .dbPrimaryCrash ? nil : durationNode.flatMap { Read.duration($0, &d, allowZero: false) }
+            let length = action?.isInstant == true ? nil : durationNode.flatMap { Read.duration($0, &d, allowZero: false) }
             if let at, let atNode, let runLength = context.duration {
                 if at >= runLength {
                     d.error(atNode, "fault starts at \(at), outside the run (duration \(runLength))")

@@ -35,6 +35,13 @@ public struct DatabaseSpec: Sendable {
     public var primaryAZ: String
     /// nil: single-AZ.
     public var standbyAZ: String?
+    /// Aurora: reader AZs, promotion order.
+    public var readerAZs: [String] = []
+    /// Aurora Global Database: the secondary region and the AZ of its writer-to-be.
+    public var globalSecondaryRegion: String?
+    public var globalSecondaryAZ: String?
+
+    public var isAurora: Bool { engine == "aurora-mysql" }
 }
 
 /// An IAM user with an access key, as `iam.users` declares it.
@@ -119,6 +126,12 @@ public enum FaultAction: String, CaseIterable, Sendable {
     /// The database's primary crashes (a Multi-AZ instance fails over; a
     /// single-AZ one restarts), like FIS `aws:rds:reboot-db-instances` with forceFailover.
     case dbPrimaryCrash = "db-primary-crash"
+    /// The operator promotes the Aurora Global Database's secondary region
+    /// (FailoverGlobalCluster with AllowDataLoss): unreplicated commits are lost.
+    case dbGlobalFailover = "db-global-failover"
+
+    /// Actions that are events handled by a service rather than fault-model states.
+    public var isInstant: Bool { self == .dbPrimaryCrash || self == .dbGlobalFailover }
 }
 
 /// One scheduled fault.

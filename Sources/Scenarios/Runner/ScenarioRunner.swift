@@ -62,12 +62,12 @@ public enum ScenarioRunner {
     /// For each fault and workload: when the workload first failed and when
     /// it recovered (the same measurement RTO uses), as timeline entries.
     static func recoveryMarks(_ scenario: Scenario, _ history: History) -> [TimelineEntry] {
-        let faults = scenario.faults.sorted { ($0.at, $0.name) < ($1.at, $1.name) }
+        let disruptions = Disruption.group(Evaluation.faultWindows(scenario))
         let end = SimInstant.zero + scenario.duration
         var marks: [TimelineEntry] = []
-        for (index, fault) in faults.enumerated() {
-            let start = SimInstant.zero + fault.at
-            let observationEnd = index + 1 < faults.count ? .zero + faults[index + 1].at : end
+        for (index, fault) in disruptions.enumerated() {
+            let start = fault.start
+            let observationEnd = index + 1 < disruptions.count ? disruptions[index + 1].start : end
             for workload in scenario.workloads {
                 let target = scenario.expectations.availability.first { $0.workload == workload.name }?.target
                     ?? Evaluation.defaultAvailabilityTarget

@@ -160,14 +160,23 @@ struct World {
     mutating func buildDatabase(at now: SimInstant) {
         guard let spec = scenario.database else { return }
         do {
-            try rds.createDBInstance(identifier: spec.identifier, engine: spec.engine, region: spec.region,
-                                     primaryAZ: spec.primaryAZ, standbyAZ: spec.standbyAZ)
-            for az in [spec.primaryAZ] + (spec.standbyAZ.map { [$0] } ?? []) {
+            if spec.isAurora {
+                try rds.createDBCluster(identifier: spec.identifier, region: spec.region, writerAZ: spec.primaryAZ,
+                                        readerAZs: spec.readerAZs, globalSecondaryRegion: spec.globalSecondaryRegion,
+                                        globalSecondaryAZ: spec.globalSecondaryAZ)
+            } else {
+                try rds.createDBInstance(identifier: spec.identifier, engine: spec.engine, region: spec.region,
+                                         primaryAZ: spec.primaryAZ, standbyAZ: spec.standbyAZ)
+            }
+            let azs = [spec.primaryAZ] + (spec.standbyAZ.map { [$0] } ?? []) + spec.readerAZs
+                + (spec.globalSecondaryAZ.map { [$0] } ?? [])
+            for az in azs {
                 faults.addHost(DBInstance.host(spec.identifier, az: az), in: .availabilityZone(az))
             }
             _ = try rds.execute(spec.identifier, statements: [
                 "CREATE TABLE writes (workload TEXT NOT NULL, seq INTEGER NOT NULL, value TEXT, PRIMARY KEY (workload, seq))",
-            ], faults: faults)
+            ], faults: faults, now: now)
+            drainRDS()
             trace.record("rds", "create-db-instance", at: now, [
                 "identifier": .string(spec.identifier), "engine": .string(spec.engine),
                 "primary_az": .string(spec.primaryAZ), "standby_az": .string(spec.standbyAZ ?? "none"),
@@ -257,14 +266,20 @@ struct World {
         case .hostCrash: kind = .crash(host: spec.target.name)
         case .networkPartition: kind = .partition(side: [spec.target], peers: spec.peers)
         case .networkLatency: kind = .latency(spec.target, latency: spec.latency ?? .zero)
-        case .dbPrimaryCrash:
-            // An event handled by RDS, as FIS's RDS actions are API calls, not a fault-model state.
+        case .dbPrimaryCrash, .dbGlobalFailover:
+            // Events handled by RDS, as FIS's RDS actions are API calls, not a fault-model state.
             trace.record("fault", "action-start", at: loop.now, [
                 "fault": .string(spec.name), "action": .string(spec.action.rawValue), "target": .string(spec.target.name),
             ])
             timeline.append(TimelineEntry(at: loop.now, kind: "fault-start",
-                                          text: "fault \(spec.name): db-primary-crash \(spec.target.name)"))
-            do { try rds.crashPrimary(spec.target.name, faults: faults, now: loop.now) } catch {
+                                          text: "fault \(spec.name): \(spec.action.rawValue) \(spec.target.name)"))
+            do {
+                if spec.action == .dbGlobalFailover {
+                    try rds.failoverGlobalCluster(spec.target.name, now: loop.now)
+                } else {
+                    try rds.crashPrimary(spec.target.name, faults: faults, now: loop.now)
+                }
+            } catch {
                 trace.record("rds", "crash-failed", at: loop.now, ["error": .string(error.description)])
             }
             drainRDS()
@@ -399,7 +414,8 @@ struct World {
         if !flight.statements.isEmpty {
             let spec = clients[flight.workload].spec
             do {
-                let rows = try rds.execute(spec.bucket, statements: flight.statements, faults: faults)
+                let rows = try rds.execute(spec.bucket, statements: flight.statements, faults: faults, now: loop.now)
+                drainRDS()
                 flight.answer = .ok(value: rows.first?.first.flatMap { $0 } ?? "")
             } catch {
                 flight.answer = .error(code: error.code, message: error.message)
