@@ -158,4 +158,24 @@ struct HistoryBuilder {
         #expect(groups.map { $0.faults.map(\.name) } == [["crash"], ["az"], ["region", "promote"]])
         #expect(groups[2].name == "region (+1 more)")
     }
+
+    @Test func dnsAnswersForADeadEndpointPastDetectionViolateTheInvariant() {
+        var history = History()
+        func lookup(_ authoritative: Bool, downFor: Int64?, bound: Int64?) {
+            let op = history.invoke(workload: "r", kind: .read, at: .zero, target: "route53", key: "svc")
+            history.setDNS(op, DNSObservation(target: "web-a", authoritative: authoritative,
+                                              targetDownFor: downFor.map { .seconds($0) }, detectionBound: bound.map { .seconds($0) }))
+            history.complete(op, at: .zero, outcome: .failed)
+        }
+        lookup(true, downFor: 30, bound: 120)   // inside detection: allowed
+        lookup(false, downFor: 500, bound: 120) // cached: the TTL's business, allowed
+        #expect(Evaluation.dnsPointsToHealthy(history).status == .pass)
+        lookup(true, downFor: 121, bound: 120)
+        let result = Evaluation.dnsPointsToHealthy(history)
+        #expect(result.status == .fail)
+        #expect(result.firstOffendingOperation == 2)
+        lookup(true, downFor: 1, bound: nil)    // no health check: any dead answer counts
+        #expect(Evaluation.dnsPointsToHealthy(history).measured == "2 answers")
+        #expect(Evaluation.dnsPointsToHealthy(History()).status == .fail) // vacuous
+    }
 }

@@ -128,6 +128,10 @@ workload:
         (base + "database: {identifier: db, region: us-west-2, primaryAZ: us-west-2a}\nfaults:\n  - {action: db-primary-crash, target: db, at: 5m, duration: 1m}\n", 16, "takes no duration"),
         (base + "faults:\n  - {action: db-primary-crash, target: db, at: 5m}\n", 15, "unknown database"),
         (base.replacingOccurrences(of: "kind: s3-put, bucket: okera-data", with: "kind: db-write"), 13, "needs the scenario's database section"),
+        (base + "dns:\n  zone: odas.example.com\n  healthChecks:\n    - {name: hc, target: us-west-2a, interval: 20s}\n", 17, "30s (standard) or 10s (fast)"),
+        (base + "dns:\n  zone: odas.example.com\n  records:\n    - {name: planner.other.com, target: us-west-2a}\n", 17, "not in the zone"),
+        (base + "dns:\n  zone: odas.example.com\n  records:\n    - {name: p.odas.example.com, target: us-west-2a, healthCheck: nope}\n", 17, "unknown health check"),
+        (base + "dns:\n  zone: odas.example.com\n  records:\n    - {name: p.odas.example.com, target: us-west-2a, failover: MAIN}\n", 17, "PRIMARY or SECONDARY"),
     ]
 
     @Test(arguments: malformed.indices)

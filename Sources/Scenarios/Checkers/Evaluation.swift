@@ -27,6 +27,8 @@ enum Evaluation {
             case .noAcknowledgedWriteLost:
                 let writers = scenario.workloads.filter { $0.kind.writes }.map(\.name)
                 results.append(noAcknowledgedWriteLost(writers: writers, history: history))
+            case .dnsPointsToHealthy:
+                results.append(dnsPointsToHealthy(history))
             }
         }
         for index in results.indices {
@@ -115,6 +117,34 @@ enum Evaluation {
         result.measured = Format.percent(measured.fraction)
         result.status = measured.fraction >= target ? .pass : .fail
         result.detail = "\(measured.ok) of \(measured.total) operations succeeded."
+        return result
+    }
+
+    /// Violations: an authoritative answer naming an endpoint that had been
+    /// down for longer than its health check needs to notice — or down at all,
+    /// when no health check guards the record (Route 53 cannot know).
+    static func dnsPointsToHealthy(_ history: History) -> PropertyResult {
+        var result = PropertyResult(id: "invariant/\(Invariant.dnsPointsToHealthy.rawValue)", kind: "invariant", workload: nil,
+                                    target: "0 answers", measured: "", status: .pass, detail: "")
+        let lookups = history.operations.filter { $0.dns != nil }
+        guard !lookups.isEmpty else {
+            result.status = .fail
+            result.measured = "no lookups"
+            result.detail = "No dns-resolve workload ran, so the invariant would hold vacuously."
+            return result
+        }
+        let violations = lookups.filter { op in
+            guard let dns = op.dns, dns.authoritative, let downFor = dns.targetDownFor else { return false }
+            return downFor > (dns.detectionBound ?? .zero)
+        }
+        result.measured = "\(violations.count) answers"
+        result.status = violations.isEmpty ? .pass : .fail
+        if let first = violations.first, let dns = first.dns {
+            result.firstOffendingOperation = first.index
+            result.detail = "\(violations.count) of \(lookups.count) lookups were answered with an endpoint that was down; first: op \(first.index) at \(first.invoked.readable), \(first.key) → \(dns.target), down for \((dns.targetDownFor ?? .zero).readable)\(dns.detectionBound.map { " (health check detects within \($0.readable))" } ?? " (no health check)")."
+        } else {
+            result.detail = "\(lookups.count) lookups; no authoritative answer named an endpoint down past its health check's detection time."
+        }
         return result
     }
 

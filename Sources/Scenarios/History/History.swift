@@ -44,6 +44,19 @@ public struct Operation: Sendable {
     /// True when the run ended before the client learned the outcome. Such
     /// operations are `unknown` and are left out of availability and RTO.
     public var cutOffByEnd = false
+    /// For DNS lookups: what the resolver answered, and how long the answer's
+    /// endpoint had been down at that moment.
+    public var dns: DNSObservation?
+}
+
+/// A DNS answer as the history keeps it.
+public struct DNSObservation: Sendable, Equatable {
+    public var target: String
+    public var authoritative: Bool
+    /// How long the target had been down when answered; nil when up.
+    public var targetDownFor: SimDuration?
+    /// How long the record's health check may take to notice (nil: no health check).
+    public var detectionBound: SimDuration?
 }
 
 /// The Jepsen-style history of a run: every operation every workload
@@ -71,6 +84,12 @@ public struct History: Sendable {
         if let value { operations[index].value = value }
         if let observed { operations[index].observed = observed }
         operations[index].error = error
+    }
+
+    /// Attaches what a DNS lookup observed.
+    public mutating func setDNS(_ index: Int, _ observation: DNSObservation) {
+        guard operations.indices.contains(index) else { return }
+        operations[index].dns = observation
     }
 
     /// Completes every operation still in flight as `unknown` (end of run).

@@ -17,7 +17,7 @@ public enum ScenarioLoader {
     public static let maximumRatePerSecond = 1_000.0
 
     static let topLevelKeys = ["name", "description", "seed", "duration", "topology", "buckets", "workload",
-                               "faults", "expect", "expectFailure", "iam", "database"]
+                               "faults", "expect", "expectFailure", "iam", "database", "dns"]
 
     /// Loads the scenario at `path`.
     public static func load(path: String) throws(ScenarioErrors) -> Scenario {
@@ -85,8 +85,9 @@ public enum ScenarioLoader {
         let context = Context(topology: topology ?? Topology(regions: [], hosts: []), duration: duration)
         let buckets = top.child("buckets").map { readBuckets($0, context, &d) } ?? []
         let database = top.child("database").flatMap { readDatabase($0, context, &d) }
-        let workloads = top.child("workload").map { readWorkloads($0, context, buckets, database, &d) } ?? []
-        let faults = top.child("faults").map { readFaults($0, context, database, &d) } ?? []
+        let dns = top.child("dns").flatMap { readDNS($0, context, &d) }
+        let workloads = top.child("workload").map { readWorkloads($0, context, buckets, database, dns, &d) } ?? []
+        let faults = top.child("faults").map { readFaults($0, context, database, dns, &d) } ?? []
         let expectations = top.child("expect").map { readExpectations($0, workloads, &d) } ?? Expectations()
         let expectFailure = top.child("expectFailure").map { readExpectFailure($0, expectations, &d) } ?? []
         let users = top.child("iam").map { readIAM($0, &d) } ?? []
@@ -94,7 +95,8 @@ public enum ScenarioLoader {
         guard let name, let duration, let topology else { return nil }
         return Scenario(file: file, name: name, description: description, seed: seed, duration: duration,
                         topology: topology, buckets: buckets, workloads: workloads, faults: faults,
-                        expectations: expectations, expectFailure: expectFailure, iamUsers: users, database: database)
+                        expectations: expectations, expectFailure: expectFailure, iamUsers: users, database: database,
+                        dns: dns)
     }
 
     struct Context {
@@ -356,14 +358,98 @@ public enum ScenarioLoader {
                             globalSecondaryRegion: globalRegion, globalSecondaryAZ: globalAZ)
     }
 
+    /// `dns:` — a hosted zone, record sets (simple, failover PRIMARY/SECONDARY,
+    /// weighted) whose targets are topology names, and health checks.
+    static func readDNS(_ node: SourceNode, _ context: Context, _ d: inout Diagnostics) -> DNSSpec? {
+        guard var r = MappingReader(node, allowedKeys: ["zone", "records", "healthChecks"], what: "a dns section",
+                                    diagnostics: &d) else { return nil }
+        defer { r.reportUnknownKeys(&d) }
+        var zone: String?
+        if let zoneNode = r.required("zone", &d, hint: "the hosted zone, e.g. odas.example.com"), let text = Read.string(zoneNode, &d) {
+            let labels = text.lowercased().split(separator: ".", omittingEmptySubsequences: false)
+            if labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && $0.count <= 63 && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" } }) {
+                zone = text.lowercased()
+            } else { d.error(zoneNode, "\"\(text.prefix(60))\" is not a DNS zone name such as odas.example.com") }
+        }
+        var checks: [DNSSpec.HealthCheck] = []
+        if let list = r.child("healthChecks").flatMap({ Read.list($0, &d, what: "health checks") }) {
+            for item in list {
+                guard var h = MappingReader(item, allowedKeys: ["name", "target", "interval", "failureThreshold"],
+                                            what: "a health check", diagnostics: &d) else { continue }
+                let name = h.required("name", &d).flatMap { Read.name($0, &d, what: "a health check name") }
+                var target: FaultDomain?
+                if let targetNode = h.required("target", &d), let text = Read.string(targetNode, &d) {
+                    target = context.domain(named: text)
+                    if target == nil { d.error(targetNode, unknownMessage("region, AZ, subnet or host", text, context.allDomainNames)) }
+                }
+                var interval = SimDuration.seconds(30)
+                if let intervalNode = h.child("interval"), let value = Read.duration(intervalNode, &d) {
+                    // Route 53 offers standard (30 s) and fast (10 s) intervals (HealthCheckConfig.RequestInterval).
+                    if value == .seconds(30) || value == .seconds(10) { interval = value } else {
+                        d.error(intervalNode, "a Route 53 request interval is 30s (standard) or 10s (fast)")
+                    }
+                }
+                let threshold = h.child("failureThreshold").flatMap { Read.integer($0, &d, range: 1...10, what: "a failure threshold") } ?? 3
+                h.reportUnknownKeys(&d)
+                guard let name, let target else { continue }
+                if checks.contains(where: { $0.name == name }) { d.error(item, "health check \(name) is defined twice"); continue }
+                checks.append(DNSSpec.HealthCheck(name: name, target: target, interval: interval, failureThreshold: Int(threshold)))
+            }
+        }
+        var records: [DNSSpec.Record] = []
+        if let list = r.child("records").flatMap({ Read.list($0, &d, what: "records") }) {
+            for item in list {
+                guard var rec = MappingReader(item, allowedKeys: ["name", "type", "ttl", "target", "failover", "weight", "healthCheck"],
+                                              what: "a record", diagnostics: &d) else { continue }
+                var name: String?
+                if let nameNode = rec.required("name", &d), let text = Read.string(nameNode, &d) {
+                    if let zone, text.lowercased() == zone || text.lowercased().hasSuffix("." + zone) { name = text.lowercased() }
+                    else { d.error(nameNode, "record \(text.prefix(60)) is not in the zone \(zone ?? "")") }
+                }
+                let type = rec.child("type").flatMap { Read.string($0, &d) } ?? "A"
+                if !["A", "AAAA", "CNAME"].contains(type), let typeNode = rec.child("type") {
+                    d.error(typeNode, "record type \(type.prefix(20)) is not simulated; use A, AAAA or CNAME")
+                }
+                let ttl = rec.child("ttl").flatMap { Read.duration($0, &d) } ?? .seconds(300)
+                var target: String?
+                if let targetNode = rec.required("target", &d, hint: "the topology name the record points at"),
+                   let text = Read.string(targetNode, &d) {
+                    if context.domain(named: text) != nil { target = text } else {
+                        d.error(targetNode, unknownMessage("region, AZ, subnet or host", text, context.allDomainNames))
+                    }
+                }
+                var failover: String?
+                if let failoverNode = rec.child("failover"), let text = Read.string(failoverNode, &d) {
+                    if text == "PRIMARY" || text == "SECONDARY" { failover = text } else {
+                        d.error(failoverNode, "failover is PRIMARY or SECONDARY")
+                    }
+                }
+                let weight = rec.child("weight").flatMap { Read.integer($0, &d, range: 0...255, what: "a weight") }.map { Int($0) }
+                if failover != nil, weight != nil { d.error(item, "a record has failover or weight routing, not both") }
+                var healthCheck: String?
+                if let checkNode = rec.child("healthCheck"), let text = Read.string(checkNode, &d) {
+                    if checks.contains(where: { $0.name == text }) { healthCheck = text } else {
+                        d.error(checkNode, unknownMessage("health check", text, checks.map(\.name)))
+                    }
+                }
+                rec.reportUnknownKeys(&d)
+                guard let name, let target else { continue }
+                records.append(DNSSpec.Record(name: name, type: type, ttl: ttl, target: target, failover: failover,
+                                              weight: weight, healthCheck: healthCheck))
+            }
+        }
+        guard let zone else { return nil }
+        return DNSSpec(zone: zone, records: records, healthChecks: checks)
+    }
+
     static func readWorkloads(_ node: SourceNode, _ context: Context, _ buckets: [BucketSpec], _ database: DatabaseSpec?,
-                              _ d: inout Diagnostics) -> [WorkloadSpec] {
+                              _ dns: DNSSpec?, _ d: inout Diagnostics) -> [WorkloadSpec] {
         guard let list = Read.list(node, &d, what: "workloads") else { return [] }
         var workloads: [WorkloadSpec] = []
         var names: Set<String> = []
         let kinds = WorkloadKind.allCases.map(\.rawValue)
         for item in list {
-            guard var w = MappingReader(item, allowedKeys: ["name", "kind", "from", "rate", "bucket", "database", "failover",
+            guard var w = MappingReader(item, allowedKeys: ["name", "kind", "from", "rate", "bucket", "database", "record", "failover",
                                                             "failoverAfter", "timeout", "start", "stop"],
                                         what: "a workload", diagnostics: &d) else { continue }
             let name = w.required("name", &d).flatMap { Read.name($0, &d, what: "a workload name") }
@@ -382,7 +468,14 @@ public enum ScenarioLoader {
                 .flatMap { Read.rate($0, &d, maximumPerSecond: maximumRatePerSecond) }
             var bucket: BucketSpec?
             var target: String?
-            if kind?.usesDatabase == true {
+            if kind == .dnsResolve {
+                if let recordNode = w.required("record", &d, hint: "the DNS name to resolve"), let text = Read.string(recordNode, &d) {
+                    let names = dns?.records.map(\.name) ?? []
+                    if names.contains(text.lowercased()) { target = text.lowercased() } else {
+                        d.error(recordNode, unknownMessage("record", text, Array(Set(names)).sorted()))
+                    }
+                }
+            } else if kind?.usesDatabase == true {
                 if let dbNode = w.child("database"), let text = Read.string(dbNode, &d), text.lowercased() != database?.identifier {
                     d.error(dbNode, unknownMessage("database", text, database.map { [$0.identifier] } ?? []))
                 } else if let database {
@@ -432,7 +525,7 @@ public enum ScenarioLoader {
         return workloads
     }
 
-    static func readFaults(_ node: SourceNode, _ context: Context, _ database: DatabaseSpec?,
+    static func readFaults(_ node: SourceNode, _ context: Context, _ database: DatabaseSpec?, _ dns: DNSSpec?,
                            _ d: inout Diagnostics) -> [FaultSpec] {
         guard let list = Read.list(node, &d, what: "faults") else { return [] }
         var faults: [FaultSpec] = []
@@ -463,6 +556,9 @@ public enum ScenarioLoader {
                     if topology.hosts.contains(where: { $0.name == text }) { target = .host(text) }
                     else if topology.hosts.isEmpty { d.error(targetNode, "unknown host \"\(text.prefix(60))\"; the topology declares no hosts (topology.hosts)") }
                     else { d.error(targetNode, unknownMessage("host", text, topology.hosts.map(\.name))) }
+                case .dnsHealthCheckFailure:
+                    let names = dns?.healthChecks.map(\.name) ?? []
+                    if names.contains(text) { target = .host(text) } else { d.error(targetNode, unknownMessage("health check", text, names)) }
                 case .dbPrimaryCrash, .dbGlobalFailover:
                     if action == .dbGlobalFailover, text.lowercased() == database?.identifier, database?.globalSecondaryRegion == nil {
                         d.error(targetNode, "db-global-failover needs an Aurora Global Database (database.globalSecondary)")

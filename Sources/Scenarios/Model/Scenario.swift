@@ -25,6 +25,32 @@ public struct Scenario: Sendable {
     public var iamUsers: [IAMUserSpec] = []
     /// The RDS database holding ODAS's state, if the scenario has one.
     public var database: DatabaseSpec?
+    /// Route 53 names for ODAS's services.
+    public var dns: DNSSpec?
+}
+
+/// `dns:` — one hosted zone with record sets and health checks.
+public struct DNSSpec: Sendable {
+    public struct Record: Sendable {
+        public var name: String
+        public var type: String
+        public var ttl: SimDuration
+        public var target: String
+        public var failover: String?
+        public var weight: Int?
+        public var healthCheck: String?
+    }
+
+    public struct HealthCheck: Sendable {
+        public var name: String
+        public var target: FaultDomain
+        public var interval: SimDuration
+        public var failureThreshold: Int
+    }
+
+    public var zone: String
+    public var records: [Record]
+    public var healthChecks: [HealthCheck]
 }
 
 /// An RDS DB instance (`database:`): single-AZ, or Multi-AZ with a standby.
@@ -130,6 +156,10 @@ public enum FaultAction: String, CaseIterable, Sendable {
     /// (FailoverGlobalCluster with AllowDataLoss): unreplicated commits are lost.
     case dbGlobalFailover = "db-global-failover"
 
+    /// A Route 53 health check reports its endpoint unhealthy (FIS has no
+    /// equivalent; it exercises DNS failover without losing the endpoint).
+    case dnsHealthCheckFailure = "dns-health-check-failure"
+
     /// Actions that are events handled by a service rather than fault-model states.
     public var isInstant: Bool { self == .dbPrimaryCrash || self == .dbGlobalFailover }
 }
@@ -162,6 +192,9 @@ public enum WorkloadKind: String, CaseIterable, Sendable {
     case dbWrite = "db-write"
     /// A SELECT through the database endpoint (a read).
     case dbRead = "db-read"
+    /// Resolve a Route 53 name through the client's caching resolver, then
+    /// connect to the answer: ok only if the answer is reachable.
+    case dnsResolve = "dns-resolve"
 
     /// True for kinds whose operations write data (and so have an RPO).
     public var writes: Bool { self == .s3Put || self == .dbWrite }
@@ -177,7 +210,7 @@ public struct WorkloadSpec: Sendable {
     public var from: FaultDomain
     /// Mean operations per second (Poisson arrivals from a seeded stream).
     public var ratePerSecond: Double
-    /// The bucket (S3 kinds) or the database identifier (db kinds).
+    /// The bucket (S3 kinds), the database identifier (db kinds) or the record name (dns-resolve).
     public var bucket: String
     /// Client-side failover: after `failoverAfter` consecutive failures the
     /// client switches to the bucket's replica and stays there.
@@ -208,6 +241,9 @@ public struct Expectations: Sendable {
 public enum Invariant: String, CaseIterable, Sendable {
     /// Every acknowledged write is visible to the final read.
     case noAcknowledgedWriteLost = "no-acknowledged-write-lost"
+    /// Route 53 never answers with an endpoint that has been down for longer
+    /// than its health check needs to notice (cached answers excepted).
+    case dnsPointsToHealthy = "dns-points-to-healthy"
 
     /// Invariants of the format that need service fakes not built yet, with
     /// what they wait for; a scenario naming one is rejected with this note.
@@ -215,6 +251,5 @@ public enum Invariant: String, CaseIterable, Sendable {
         "no-unauthorized-read": "needs the IAM policy evaluation (IAM/STS/KMS issue)",
         "no-static-credentials": "needs the IAM fake (IAM/STS/KMS issue)",
         "least-privilege": "needs the IAM fake (IAM/STS/KMS issue)",
-        "dns-points-to-healthy": "needs the Route53 fake (RDS/Route53/EC2 issue)",
     ]
 }

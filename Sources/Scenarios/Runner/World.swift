@@ -14,6 +14,7 @@ struct World {
     var faults = FaultModel()
     var s3: S3Service
     var rds: RDSService
+    var route53: Route53Service
     var history = History()
     var trace = Trace()
     var clients: [Client]
@@ -21,6 +22,8 @@ struct World {
     /// FaultIDs of the scenario's faults while they are active.
     var activeFaults: [Int: FaultID] = [:]
     var timeline: [TimelineEntry] = []
+    /// Scenario faults that force a Route 53 health check to fail, while active.
+    var forcedHealthChecks: Set<Int> = []
     /// Faults injected at run time (serve's control endpoint), by id.
     var controlFaults: [String: (id: FaultID, description: String)] = [:]
     var nextControlFault = 1
@@ -68,6 +71,7 @@ struct World {
         let root = SimRandom(seed: seed)
         s3 = S3Service(random: root.stream("s3"))
         rds = RDSService(random: root.stream("rds"))
+        route53 = Route53Service(random: root.stream("route53"))
         clients = scenario.workloads.map { spec in
             let bucket = scenario.buckets.first { $0.name == spec.bucket }
             return Client(spec: spec, random: root.stream("workload." + spec.name), primaryBucket: spec.bucket,
@@ -98,6 +102,7 @@ struct World {
         }
         buildBuckets(at: start)
         buildDatabase(at: start)
+        buildDNS(at: start)
         for (index, fault) in scenario.faults.enumerated() {
             loop.schedule(.faultStart(index), at: .zero + fault.at)
             if let end = fault.end { loop.schedule(.faultEnd(index), at: .zero + end) }
@@ -186,6 +191,50 @@ struct World {
         }
     }
 
+    /// The hosted zone's health checks (probing from now on) and record sets.
+    mutating func buildDNS(at now: SimInstant) {
+        guard let dns = scenario.dns else { return }
+        for check in dns.healthChecks {
+            route53.createHealthCheck(id: check.name, target: check.target, requestInterval: check.interval,
+                                      failureThreshold: check.failureThreshold, now: now)
+        }
+        for record in dns.records {
+            let routing: Route53Routing = record.failover.map { .failover(primary: $0 == "PRIMARY") }
+                ?? record.weight.map { .weighted(weight: $0) } ?? .simple
+            route53.upsert(Route53Record(name: record.name, type: record.type, ttl: record.ttl, target: record.target,
+                                         routing: routing, setIdentifier: record.failover ?? record.weight.map(String.init),
+                                         healthCheck: record.healthCheck))
+        }
+        trace.record("route53", "create-hosted-zone", at: now, [
+            "zone": .string(dns.zone), "records": .int(Int64(dns.records.count)), "health_checks": .int(Int64(dns.healthChecks.count)),
+        ])
+        drainRoute53()
+    }
+
+    mutating func drainRoute53() {
+        for item in route53.outbox { loop.schedule(.route53(item.event), at: item.at) }
+        route53.outbox.removeAll()
+        for notice in route53.notices {
+            trace.record("route53", "health-check", at: loop.now, ["change": .string(notice)])
+            timeline.append(TimelineEntry(at: loop.now, kind: "route53-health", text: notice))
+        }
+        route53.notices.removeAll()
+    }
+
+    /// Since when `domain` has been down because of a scenario fault, if it is.
+    func downSince(_ domain: FaultDomain) -> SimInstant? {
+        guard !faults.isUp(domain) else { return nil }
+        return activeFaults.keys.compactMap { index -> SimInstant? in
+            let spec = scenario.faults[index]
+            switch spec.action {
+            case .azOutage, .regionOutage, .hostCrash:
+                return faults.isWithin(domain, spec.target) ? .zero + spec.at : nil
+            default:
+                return nil
+            }
+        }.min()
+    }
+
     /// Tells RDS the fault model changed, then reports what RDS did.
     mutating func notifyServices() {
         rds.faultsChanged(faults, now: loop.now)
@@ -246,6 +295,9 @@ struct World {
         case .rds(let rdsEvent):
             rds.handle(rdsEvent, faults: faults, now: loop.now)
             drainRDS()
+        case .route53(let event):
+            route53.handle(event, faults: faults, now: loop.now)
+            drainRoute53()
         case .progress: break
         case .controlFaultEnd(let id): _ = liftControlFault(id)
         }
@@ -266,6 +318,15 @@ struct World {
         case .hostCrash: kind = .crash(host: spec.target.name)
         case .networkPartition: kind = .partition(side: [spec.target], peers: spec.peers)
         case .networkLatency: kind = .latency(spec.target, latency: spec.latency ?? .zero)
+        case .dnsHealthCheckFailure:
+            route53.setForcedFailure(spec.target.name, true)
+            forcedHealthChecks.insert(index)
+            trace.record("fault", "action-start", at: loop.now, [
+                "fault": .string(spec.name), "action": .string(spec.action.rawValue), "target": .string(spec.target.name),
+            ])
+            timeline.append(TimelineEntry(at: loop.now, kind: "fault-start",
+                                          text: "fault \(spec.name) starts: dns-health-check-failure \(spec.target.name)"))
+            return
         case .dbPrimaryCrash, .dbGlobalFailover:
             // Events handled by RDS, as FIS's RDS actions are API calls, not a fault-model state.
             trace.record("fault", "action-start", at: loop.now, [
@@ -300,6 +361,13 @@ struct World {
     }
 
     mutating func endFault(_ index: Int) {
+        if forcedHealthChecks.remove(index) != nil {
+            let spec = scenario.faults[index]
+            route53.setForcedFailure(spec.target.name, false)
+            trace.record("fault", "action-end", at: loop.now, ["fault": .string(spec.name)])
+            timeline.append(TimelineEntry(at: loop.now, kind: "fault-end", text: "fault \(spec.name) ends"))
+            return
+        }
         guard let id = activeFaults.removeValue(forKey: index) else { return }
         faults.lift(id)
         let spec = scenario.faults[index]
@@ -352,6 +420,31 @@ struct World {
         case .s3Get:
             let part = Int(clients[index].random.next(upperBound: UInt64(max(clients[index].preloadedObjects, 1))))
             key = Keys.preloaded(part)
+        case .dnsResolve:
+            // The stub resolver answers from its cache or from Route 53; then the
+            // client connects to the answer. Both are local to the client's view.
+            let op = history.invoke(workload: spec.name, kind: .read, at: loop.now, target: "route53", key: spec.bucket)
+            let clientID = spec.name
+            guard let answer = route53.resolve(name: spec.bucket, client: clientID, now: loop.now) else {
+                history.complete(op, at: loop.now, outcome: .failed, error: "NXDOMAIN \(spec.bucket)")
+                recordCompletion(op)
+                return
+            }
+            let target = scenario.topology.domain(named: answer.target) ?? .host(answer.target)
+            let downFor = downSince(target).map { loop.now - $0 }
+            let bound = route53.healthCheck(forTarget: answer.target)?.detectionBound
+            history.setDNS(op, DNSObservation(target: answer.target, authoritative: answer.authoritative,
+                                              targetDownFor: downFor, detectionBound: bound))
+            if let reason = faults.unreachability(from: spec.from, to: target) {
+                history.complete(op, at: loop.now, outcome: .failed, value: answer.target,
+                                 error: "\(spec.bucket) → \(answer.target)\(answer.authoritative ? "" : " (cached)"): \(reason)")
+                noteFailure(index)
+            } else {
+                history.complete(op, at: loop.now, outcome: .ok, value: answer.target)
+                clients[index].consecutiveFailures = 0
+            }
+            recordCompletion(op)
+            return
         case .dbWrite, .dbRead:
             // Clients connect to the endpoint name, which RDS points at the current primary.
             guard let instance = rds.instances[spec.bucket] else { return }

@@ -21,6 +21,8 @@ enum WorldEvent: Hashable, Sendable {
     case s3(S3Event)
     /// Background work of RDS (failover, restart).
     case rds(RDSEvent)
+    /// Route 53 health-check probes.
+    case route53(Route53Event)
     /// Report progress to the caller (not traced).
     case progress
     /// A fault injected through `serve`'s control endpoint ends.

@@ -1,0 +1,188 @@
+import SimCore
+
+/// Routing of a record set (ChangeResourceRecordSets `ResourceRecordSet`).
+public enum Route53Routing: Hashable, Sendable {
+    case simple
+    /// Failover routing: `PRIMARY` or `SECONDARY`.
+    case failover(primary: Bool)
+    /// Weighted routing with a relative weight (0–255).
+    case weighted(weight: Int)
+}
+
+/// A record set. Values name endpoints of the simulated world (hosts, AZs,
+/// regions) rather than IP addresses, so that an answer can be checked
+/// against the fault model.
+public struct Route53Record: Hashable, Sendable {
+    public var name: String
+    public var type: String
+    public var ttl: SimDuration
+    public var target: String
+    public var routing: Route53Routing
+    public var setIdentifier: String?
+    public var healthCheck: String?
+
+    public init(name: String, type: String, ttl: SimDuration, target: String, routing: Route53Routing,
+                setIdentifier: String? = nil, healthCheck: String? = nil) {
+        self.name = name
+        self.type = type
+        self.ttl = ttl
+        self.target = target
+        self.routing = routing
+        self.setIdentifier = setIdentifier
+        self.healthCheck = healthCheck
+    }
+}
+
+/// A health check of one endpoint, evaluated by several checkers on virtual time.
+public struct Route53HealthCheck: Hashable, Sendable {
+    public var id: String
+    /// The endpoint probed (a fault-model domain).
+    public var target: FaultDomain
+    /// 30 s (standard) or 10 s (fast).
+    public var requestInterval: SimDuration
+    /// Consecutive results needed to change a checker's view (default 3).
+    public var failureThreshold: Int
+    /// Each checker's view and its run of consecutive opposite results.
+    var checkerHealthy: [Bool]
+    var checkerStreak: [Int]
+    /// Forced failure (`dns-health-check-failure`).
+    public var forcedUnhealthy = false
+
+    /// Route 53 considers an endpoint healthy when more than 18% of its
+    /// checkers report it healthy (dns-failover-determining-health-of-endpoints.html).
+    public var isHealthy: Bool {
+        let healthy = checkerHealthy.filter { $0 }.count
+        return Double(healthy) / Double(max(checkerHealthy.count, 1)) > 0.18
+    }
+
+    /// The longest a down endpoint can still be reported healthy: threshold
+    /// probes at the interval, plus one interval of probe phase.
+    public var detectionBound: SimDuration { requestInterval * Int64(failureThreshold + 1) }
+}
+
+/// Health-check probes scheduled on virtual time.
+public enum Route53Event: Hashable, Sendable {
+    case probe(healthCheck: String, checker: Int)
+}
+
+/// What a resolver answered.
+public struct DNSAnswer: Hashable, Sendable {
+    public var target: String
+    /// True when the answer came from Route 53, false from the client's cache.
+    public var authoritative: Bool
+    public var expires: SimInstant
+}
+
+/// Route 53 (global): one hosted zone's record sets, health checks probed by
+/// checkers in several regions, and per-client resolvers that cache answers
+/// for the record's TTL — so failover takes detection plus TTL, as for real clients.
+public struct Route53Service: Sendable {
+    /// Checker locations; Route 53 uses checkers in several regions (three simulated).
+    public static let checkerCount = 3
+
+    public private(set) var records: [Route53Record] = []
+    public internal(set) var healthChecks: [String: Route53HealthCheck] = [:]
+    var caches: [String: [String: DNSAnswer]] = [:]
+    public var outbox: [(at: SimInstant, event: Route53Event)] = []
+    public var notices: [String] = []
+    var random: SimRandom
+
+    public init(random: SimRandom) { self.random = random }
+
+    /// CreateHealthCheck: probes start at once, staggered across checkers.
+    public mutating func createHealthCheck(id: String, target: FaultDomain, requestInterval: SimDuration,
+                                           failureThreshold: Int, now: SimInstant) {
+        healthChecks[id] = Route53HealthCheck(id: id, target: target, requestInterval: requestInterval,
+                                              failureThreshold: failureThreshold,
+                                              checkerHealthy: Array(repeating: true, count: Self.checkerCount),
+                                              checkerStreak: Array(repeating: 0, count: Self.checkerCount))
+        for checker in 0..<Self.checkerCount {
+            let phase = SimDuration(nanoseconds: requestInterval.nanoseconds * Int64(checker) / Int64(Self.checkerCount))
+            outbox.append((now + phase, .probe(healthCheck: id, checker: checker)))
+        }
+    }
+
+    /// ChangeResourceRecordSets (CREATE/UPSERT of one record set).
+    public mutating func upsert(_ record: Route53Record) {
+        records.removeAll { $0.name == record.name && $0.type == record.type && $0.setIdentifier == record.setIdentifier }
+        records.append(record)
+    }
+
+    /// Forces a health check to fail (or stop failing), as `dns-health-check-failure` does.
+    public mutating func setForcedFailure(_ id: String, _ failing: Bool) {
+        healthChecks[id]?.forcedUnhealthy = failing
+    }
+
+    public mutating func handle(_ event: Route53Event, faults: FaultModel, now: SimInstant) {
+        switch event {
+        case let .probe(id, checker):
+            guard var check = healthChecks[id] else { return }
+            // Checkers are outside the customer's network: only the endpoint's own state matters.
+            let ok = !check.forcedUnhealthy && faults.isUp(check.target)
+            let wasHealthy = check.isHealthy
+            if ok == check.checkerHealthy[checker] {
+                check.checkerStreak[checker] = 0
+            } else {
+                check.checkerStreak[checker] += 1
+                if check.checkerStreak[checker] >= check.failureThreshold {
+                    check.checkerHealthy[checker] = ok
+                    check.checkerStreak[checker] = 0
+                }
+            }
+            if wasHealthy != check.isHealthy {
+                notices.append("health check \(id) \(check.isHealthy ? "healthy" : "unhealthy") (\(check.target))")
+            }
+            healthChecks[id] = check
+            outbox.append((now + check.requestInterval, .probe(healthCheck: id, checker: checker)))
+        }
+    }
+
+    /// What Route 53 answers for `name` now (no cache): failover records
+    /// answer the PRIMARY while it is healthy, else a healthy SECONDARY (if
+    /// every record is unhealthy, Route 53 answers as if all were healthy);
+    /// weighted records pick among healthy ones by weight.
+    public mutating func authoritativeAnswer(name: String) -> Route53Record? {
+        let candidates = records.filter { $0.name == name }
+        guard !candidates.isEmpty else { return nil }
+        func healthy(_ record: Route53Record) -> Bool {
+            record.healthCheck.flatMap { healthChecks[$0]?.isHealthy } ?? true
+        }
+        let live = candidates.filter(healthy)
+        let pool = live.isEmpty ? candidates : live
+        if let primary = pool.first(where: { $0.routing == .failover(primary: true) }) { return primary }
+        if let secondary = pool.first(where: { $0.routing == .failover(primary: false) }) { return secondary }
+        let weighted = pool.compactMap { record -> (Route53Record, Int)? in
+            if case .weighted(let weight) = record.routing, weight > 0 { return (record, weight) }
+            return nil
+        }
+        if !weighted.isEmpty {
+            var pick = Int(random.next(upperBound: UInt64(weighted.reduce(0) { $0 + $1.1 })))
+            for (record, weight) in weighted {
+                if pick < weight { return record }
+                pick -= weight
+            }
+        }
+        return pool.first
+    }
+
+    /// A client's stub resolver: the cached answer while its TTL lasts, else
+    /// Route 53's answer, cached for the record's TTL.
+    public mutating func resolve(name: String, client: String, now: SimInstant) -> DNSAnswer? {
+        if let cached = caches[client]?[name], cached.expires > now {
+            var answer = cached
+            answer.authoritative = false
+            return answer
+        }
+        guard let record = authoritativeAnswer(name: name) else { return nil }
+        let answer = DNSAnswer(target: record.target, authoritative: true, expires: now + record.ttl)
+        caches[client, default: [:]][name] = answer
+        return answer
+    }
+
+    /// The health check guarding records whose target is `target`, if any.
+    public func healthCheck(forTarget target: String) -> Route53HealthCheck? {
+        records.first { $0.target == target && $0.healthCheck != nil }.flatMap { record in
+            record.healthCheck.flatMap { healthChecks[$0] }
+        }
+    }
+}
