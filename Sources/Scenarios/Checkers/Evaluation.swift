@@ -6,7 +6,7 @@ enum Evaluation {
     /// The availability target RTO uses when the scenario gives none for the workload.
     static let defaultAvailabilityTarget = 0.99
 
-    static func evaluate(_ scenario: Scenario, history: History) -> [PropertyResult] {
+    static func evaluate(_ scenario: Scenario, history: History, decided: [PropertyResult] = []) -> [PropertyResult] {
         let end = SimInstant.zero + scenario.duration
         let windows = faultWindows(scenario)
         var results: [PropertyResult] = []
@@ -31,6 +31,7 @@ enum Evaluation {
                 results.append(dnsPointsToHealthy(history))
             }
         }
+        results += decided
         for index in results.indices {
             let result = results[index]
             results[index].expectedToFail = scenario.expectFailure.contains {

@@ -17,7 +17,7 @@ public enum ScenarioLoader {
     public static let maximumRatePerSecond = 1_000.0
 
     static let topLevelKeys = ["name", "description", "seed", "duration", "topology", "buckets", "workload",
-                               "faults", "expect", "expectFailure", "iam", "database", "dns"]
+                               "faults", "expect", "expectFailure", "iam", "database", "dns", "network", "compute"]
 
     /// Loads the scenario at `path`.
     public static func load(path: String) throws(ScenarioErrors) -> Scenario {
@@ -82,21 +82,35 @@ public enum ScenarioLoader {
             .flatMap { Read.duration($0, &d, allowZero: false) }
         let topology = top.required("topology", &d, hint: "the regions and AZs the run has")
             .flatMap { readTopology($0, &d) }
-        let context = Context(topology: topology ?? Topology(regions: [], hosts: []), duration: duration)
+        var context = Context(topology: topology ?? Topology(regions: [], hosts: []), duration: duration)
+        var network = NetworkSpec()
+        if let networkNode = top.child("network") { network.securityGroups = readSecurityGroups(networkNode, context, &d) }
+        if let computeNode = top.child("compute") {
+            network.instances = readInstances(computeNode, context, network.securityGroups, &d)
+            // Instances are hosts of the topology: fault targets, workload clients, DNS targets.
+            for instance in network.instances {
+                context.topology.hosts.append(Topology.Host(name: instance.name, placement: .subnet(instance.subnet)))
+            }
+        }
+        let fullTopology = context.topology
         let buckets = top.child("buckets").map { readBuckets($0, context, &d) } ?? []
         let database = top.child("database").flatMap { readDatabase($0, context, &d) }
         let dns = top.child("dns").flatMap { readDNS($0, context, &d) }
         let workloads = top.child("workload").map { readWorkloads($0, context, buckets, database, dns, &d) } ?? []
         let faults = top.child("faults").map { readFaults($0, context, database, dns, &d) } ?? []
-        let expectations = top.child("expect").map { readExpectations($0, workloads, &d) } ?? Expectations()
+        var expectations = top.child("expect").map { readExpectations($0, workloads, &d) } ?? Expectations()
+        if let expectNode = top.child("expect"), case .mapping(let pairs) = expectNode.value,
+           let reachNode = pairs.first(where: { if case .scalar("reachability", _, _) = $0.key.value { return true }; return false })?.value {
+            expectations.reachability = readReachability(reachNode, network, &d)
+        }
         let expectFailure = top.child("expectFailure").map { readExpectFailure($0, expectations, &d) } ?? []
         let users = top.child("iam").map { readIAM($0, &d) } ?? []
         top.reportUnknownKeys(&d)
-        guard let name, let duration, let topology else { return nil }
+        guard let name, let duration, topology != nil else { return nil }
         return Scenario(file: file, name: name, description: description, seed: seed, duration: duration,
-                        topology: topology, buckets: buckets, workloads: workloads, faults: faults,
+                        topology: fullTopology, buckets: buckets, workloads: workloads, faults: faults,
                         expectations: expectations, expectFailure: expectFailure, iamUsers: users, database: database,
-                        dns: dns)
+                        dns: dns, network: network)
     }
 
     struct Context {
@@ -657,7 +671,7 @@ public enum ScenarioLoader {
 
     static func readExpectations(_ node: SourceNode, _ workloads: [WorkloadSpec], _ d: inout Diagnostics) -> Expectations {
         var expectations = Expectations()
-        guard var e = MappingReader(node, allowedKeys: ["rto", "rpo", "availability", "invariants"],
+        guard var e = MappingReader(node, allowedKeys: ["rto", "rpo", "availability", "invariants", "reachability"],
                                     what: "expectations", diagnostics: &d) else { return expectations }
         let names = workloads.map(\.name)
         for key in ["rto", "rpo", "availability"] {
@@ -704,14 +718,167 @@ public enum ScenarioLoader {
                 }
             }
         }
+        _ = e.child("reachability") // read by readReachability, which needs the network
         e.reportUnknownKeys(&d)
         return expectations
+    }
+
+    /// `network.securityGroups[]`: name, region (default the first), ingress
+    /// and egress rules `{port | ports: a-b, protocol: tcp|udp|all, from|to: CIDR | sg:<name>}`.
+    static func readSecurityGroups(_ node: SourceNode, _ context: Context, _ d: inout Diagnostics) -> [NetworkSpec.SecurityGroup] {
+        guard var n = MappingReader(node, allowedKeys: ["securityGroups"], what: "a network section", diagnostics: &d) else { return [] }
+        defer { n.reportUnknownKeys(&d) }
+        guard let list = n.child("securityGroups").flatMap({ Read.list($0, &d, what: "security groups") }) else { return [] }
+        var groups: [NetworkSpec.SecurityGroup] = []
+        var nodes: [SourceNode] = []
+        let regions = context.topology.regions.map(\.name)
+        for item in list {
+            guard var g = MappingReader(item, allowedKeys: ["name", "region", "ingress", "egress"], what: "a security group",
+                                        diagnostics: &d) else { continue }
+            let name = g.required("name", &d).flatMap { Read.name($0, &d, what: "a security group name") }
+            var region = regions.first ?? ""
+            if let regionNode = g.child("region"), let text = Read.string(regionNode, &d) {
+                if regions.contains(text) { region = text } else { d.error(regionNode, unknownMessage("region", text, regions)) }
+            }
+            let ingress = g.child("ingress").map { readRules($0, peerKey: "from", &d) } ?? []
+            let egress = g.child("egress").map { readRules($0, peerKey: "to", &d) }
+            g.reportUnknownKeys(&d)
+            guard let name else { continue }
+            if groups.contains(where: { $0.name == name }) { d.error(item, "security group \(name) is defined twice"); continue }
+            groups.append(NetworkSpec.SecurityGroup(name: name, region: region, ingress: ingress, egress: egress))
+            nodes.append(item)
+        }
+        // Group references must name a group.
+        for (group, item) in zip(groups, nodes) {
+            for rule in group.ingress + (group.egress ?? []) where rule.peer.hasPrefix("sg:") {
+                let target = String(rule.peer.dropFirst(3))
+                if !groups.contains(where: { $0.name == target }) {
+                    d.error(item, "security group \(group.name) refers to unknown security group \(target); defined: \(groups.map(\.name).joined(separator: ", "))")
+                }
+            }
+        }
+        return groups
+    }
+
+    static func readRules(_ node: SourceNode, peerKey: String, _ d: inout Diagnostics) -> [NetworkSpec.Rule] {
+        guard let items = Read.list(node, &d, what: "rules") else { return [] }
+        var rules: [NetworkSpec.Rule] = []
+        for item in items {
+            guard var r = MappingReader(item, allowedKeys: ["port", "ports", "protocol", peerKey], what: "a rule",
+                                        diagnostics: &d) else { continue }
+            var ipProtocol = "tcp"
+            if let protocolNode = r.child("protocol"), let text = Read.string(protocolNode, &d) {
+                switch text {
+                case "tcp", "udp": ipProtocol = text
+                case "all", "-1": ipProtocol = "-1"
+                default: d.error(protocolNode, "protocol is tcp, udp or all")
+                }
+            }
+            var range: (Int, Int)?
+            if let portNode = r.child("port") {
+                range = Read.integer(portNode, &d, range: 0...65535, what: "a port").map { (Int($0), Int($0)) }
+            } else if let portsNode = r.child("ports"), let text = Read.string(portsNode, &d) {
+                let parts = text.split(separator: "-").compactMap { Int($0) }
+                if parts.count == 2, parts[0] <= parts[1], parts[1] <= 65535, parts[0] >= 0 { range = (parts[0], parts[1]) }
+                else { d.error(portsNode, "ports is a range such as 13050-13051") }
+            } else if ipProtocol == "-1" {
+                range = (0, 65535)
+            } else {
+                d.error(item, "a rule needs port or ports (or protocol: all)")
+            }
+            var peer: String?
+            if let peerNode = r.required(peerKey, &d, hint: "a CIDR block such as 10.0.0.0/8, or sg:<group name>"),
+               let text = Read.string(peerNode, &d) {
+                if text.hasPrefix("sg:") || IPv4Block(text) != nil { peer = text } else {
+                    d.error(peerNode, "\"\(text.prefix(40))\" is neither a CIDR block (10.0.0.0/8) nor sg:<group name>")
+                }
+            }
+            r.reportUnknownKeys(&d)
+            guard let range, let peer else { continue }
+            rules.append(NetworkSpec.Rule(ipProtocol: ipProtocol, fromPort: range.0, toPort: range.1, peer: peer))
+        }
+        return rules
+    }
+
+    /// `compute.instances[]`: name, az or subnet (in a region with a vpc), type, securityGroups, instanceProfile.
+    static func readInstances(_ node: SourceNode, _ context: Context, _ groups: [NetworkSpec.SecurityGroup],
+                              _ d: inout Diagnostics) -> [NetworkSpec.Instance] {
+        guard var c = MappingReader(node, allowedKeys: ["instances"], what: "a compute section", diagnostics: &d) else { return [] }
+        defer { c.reportUnknownKeys(&d) }
+        guard let list = c.child("instances").flatMap({ Read.list($0, &d, what: "instances") }) else { return [] }
+        var instances: [NetworkSpec.Instance] = []
+        let subnets = context.topology.subnets
+        for item in list {
+            guard var i = MappingReader(item, allowedKeys: ["name", "az", "subnet", "type", "securityGroups", "instanceProfile"],
+                                        what: "an instance", diagnostics: &d) else { continue }
+            let name = i.required("name", &d).flatMap { Read.name($0, &d, what: "an instance name") }
+            var subnet: Topology.Subnet?
+            if let subnetNode = i.child("subnet"), let text = Read.string(subnetNode, &d) {
+                subnet = subnets.first { $0.id == text }
+                if subnet == nil { d.error(subnetNode, unknownMessage("subnet", text, subnets.map(\.id))) }
+            } else if let azNode = i.required("az", &d, hint: "the AZ (its region needs a vpc)"), let text = Read.string(azNode, &d) {
+                subnet = subnets.first { $0.availabilityZone == text }
+                if subnet == nil {
+                    d.error(azNode, context.topology.availabilityZones.contains(text)
+                        ? "AZ \(text) has no subnet: give its region a vpc (regions[].vpc.cidr)"
+                        : unknownMessage("availability zone", text, context.topology.availabilityZones))
+                }
+            }
+            let type = i.child("type").flatMap { Read.string($0, &d) } ?? "m5.xlarge"
+            var memberOf: [String] = []
+            if let groupsNode = i.child("securityGroups"), let items = Read.list(groupsNode, &d, what: "security groups") {
+                for groupNode in items {
+                    guard let text = Read.string(groupNode, &d) else { continue }
+                    if groups.contains(where: { $0.name == text }) { memberOf.append(text) } else {
+                        d.error(groupNode, unknownMessage("security group", text, groups.map(\.name)))
+                    }
+                }
+            }
+            let profile = i.child("instanceProfile").flatMap { Read.string($0, &d) }
+            i.reportUnknownKeys(&d)
+            guard let name, let subnet else { continue }
+            if context.topology.domain(named: name) != nil || instances.contains(where: { $0.name == name }) {
+                d.error(item, "name \"\(name)\" is already used by a region, AZ, subnet, host or instance")
+                continue
+            }
+            instances.append(NetworkSpec.Instance(name: name, type: type, availabilityZone: subnet.availabilityZone,
+                                                  subnet: subnet.id, securityGroups: memberOf, instanceProfile: profile))
+        }
+        return instances
+    }
+
+    /// `expect.reachability[]`: `{from: instance | address | CIDR, to: instance, port, allowed}`.
+    static func readReachability(_ node: SourceNode, _ network: NetworkSpec, _ d: inout Diagnostics) -> [NetworkSpec.Reachability] {
+        guard let items = Read.list(node, &d, what: "reachability checks") else { return [] }
+        let names = network.instances.map(\.name)
+        var checks: [NetworkSpec.Reachability] = []
+        for item in items {
+            guard var r = MappingReader(item, allowedKeys: ["from", "to", "port", "allowed"], what: "a reachability check",
+                                        diagnostics: &d) else { continue }
+            var from: String?
+            if let fromNode = r.required("from", &d), let text = Read.string(fromNode, &d) {
+                if names.contains(text) || IPv4Block(text) != nil { from = text } else {
+                    d.error(fromNode, unknownMessage("instance (or an address or CIDR block)", text, names))
+                }
+            }
+            var to: String?
+            if let toNode = r.required("to", &d), let text = Read.string(toNode, &d) {
+                if names.contains(text) { to = text } else { d.error(toNode, unknownMessage("instance", text, names)) }
+            }
+            let port = r.required("port", &d).flatMap { Read.integer($0, &d, range: 0...65535, what: "a port") }
+            let allowed = r.required("allowed", &d, hint: "true if the connection must work, false if it must be refused")
+                .flatMap { Read.bool($0, &d) }
+            r.reportUnknownKeys(&d)
+            guard let from, let to, let port, let allowed else { continue }
+            checks.append(NetworkSpec.Reachability(from: from, to: to, port: Int(port), allowed: allowed))
+        }
+        return checks
     }
 
     static func readExpectFailure(_ node: SourceNode, _ expectations: Expectations, _ d: inout Diagnostics) -> [String] {
         guard let list = Read.list(node, &d, what: "expectations that must fail") else { return [] }
         let ids = expectations.ids
-        let kinds = ["rto", "rpo", "availability", "invariant"]
+        let kinds = ["rto", "rpo", "availability", "invariant", "reachability"]
         var result: [String] = []
         for item in list {
             guard let text = Read.string(item, &d, what: "an expectation id") else { continue }

@@ -27,6 +27,50 @@ public struct Scenario: Sendable {
     public var database: DatabaseSpec?
     /// Route 53 names for ODAS's services.
     public var dns: DNSSpec?
+    /// Security groups (`network:`) and EC2 instances (`compute:`).
+    public var network = NetworkSpec()
+}
+
+/// `network:` security groups and `compute:` instances.
+public struct NetworkSpec: Sendable {
+    public struct Rule: Sendable {
+        public var ipProtocol: String
+        public var fromPort: Int
+        public var toPort: Int
+        /// A CIDR block, or `sg:<name>` for members of a security group.
+        public var peer: String
+    }
+
+    public struct SecurityGroup: Sendable {
+        public var name: String
+        public var region: String
+        public var ingress: [Rule]
+        /// nil: AWS's default (all outbound traffic allowed).
+        public var egress: [Rule]?
+    }
+
+    public struct Instance: Sendable {
+        public var name: String
+        public var type: String
+        public var availabilityZone: String
+        public var subnet: String
+        public var securityGroups: [String]
+        public var instanceProfile: String?
+    }
+
+    /// A reachability expectation: can `from` (an instance, an address or a
+    /// block) open a TCP connection to instance `to` on `port`?
+    public struct Reachability: Sendable {
+        public var from: String
+        public var to: String
+        public var port: Int
+        public var allowed: Bool
+        public var id: String { "reachability/\(from)->\(to):\(port)" }
+    }
+
+    public var securityGroups: [SecurityGroup] = []
+    public var instances: [Instance] = []
+    public var reachability: [Reachability] = []
 }
 
 /// `dns:` — one hosted zone with record sets and health checks.
@@ -230,10 +274,14 @@ public struct Expectations: Sendable {
     public var availability: [(workload: String, target: Double)] = []
     public var invariants: [Invariant] = []
 
+    /// Reachability checks (`expect.reachability`).
+    public var reachability: [NetworkSpec.Reachability] = []
+
     /// The ids of every expectation, as reports and `expectFailure` name them.
     public var ids: [String] {
         rto.map { "rto/\($0.workload)" } + rpo.map { "rpo/\($0.workload)" }
             + availability.map { "availability/\($0.workload)" } + invariants.map { "invariant/\($0.rawValue)" }
+            + reachability.map(\.id)
     }
 }
 

@@ -21,7 +21,7 @@ public enum ScenarioRunner {
         var world = World(scenario: scenario, seed: seed)
         world.build()
         world.run(progress: progress)
-        let results = Evaluation.evaluate(scenario, history: world.history)
+        let results = Evaluation.evaluate(scenario, history: world.history, decided: world.reachabilityResults)
         let traceText = world.trace.canonicalJSONLines()
         let hash = SHA256.hash(data: Data(traceText.utf8)).map { byte in
             (byte < 16 ? "0" : "") + String(byte, radix: 16)

@@ -15,7 +15,10 @@ struct World {
     var s3: S3Service
     var rds: RDSService
     var route53: Route53Service
+    var ec2: EC2Service
     var history = History()
+    /// Reachability expectations, decided from the network as built.
+    var reachabilityResults: [PropertyResult] = []
     var trace = Trace()
     var clients: [Client]
     var inFlight: [Int: InFlight] = [:]
@@ -72,6 +75,7 @@ struct World {
         s3 = S3Service(random: root.stream("s3"))
         rds = RDSService(random: root.stream("rds"))
         route53 = Route53Service(random: root.stream("route53"))
+        ec2 = EC2Service(random: root.stream("ec2"))
         clients = scenario.workloads.map { spec in
             let bucket = scenario.buckets.first { $0.name == spec.bucket }
             return Client(spec: spec, random: root.stream("workload." + spec.name), primaryBucket: spec.bucket,
@@ -100,6 +104,7 @@ struct World {
         for host in scenario.topology.hosts {
             faults.addHost(host.name, in: host.placement)
         }
+        buildNetwork(at: start)
         buildBuckets(at: start)
         buildDatabase(at: start)
         buildDNS(at: start)
@@ -191,6 +196,60 @@ struct World {
         }
     }
 
+    /// Security groups (two passes: group references need every group's id)
+    /// and instances; then the reachability expectations, decided by EC2's query.
+    mutating func buildNetwork(at now: SimInstant) {
+        let spec = scenario.network
+        var ids: [String: String] = [:]
+        for group in spec.securityGroups {
+            ids[group.name] = ec2.createSecurityGroup(name: group.name, region: group.region, ingress: [])
+        }
+        func rules(_ list: [NetworkSpec.Rule]) -> [SecurityGroupRule] {
+            list.compactMap { rule in
+                let peer: SecurityGroupPeer
+                if rule.peer.hasPrefix("sg:") {
+                    guard let id = ids[String(rule.peer.dropFirst(3))] else { return nil }
+                    peer = .group(id)
+                } else {
+                    guard let block = IPv4Block(rule.peer) else { return nil }
+                    peer = .cidr(block)
+                }
+                return SecurityGroupRule(ipProtocol: rule.ipProtocol, fromPort: rule.fromPort, toPort: rule.toPort, peer: peer)
+            }
+        }
+        for group in spec.securityGroups {
+            guard let id = ids[group.name] else { continue }
+            ec2.authorizeSecurityGroupIngress(id, rules: rules(group.ingress))
+            if let egress = group.egress { ec2.replaceSecurityGroupEgress(id, rules: rules(egress)) }
+            trace.record("ec2", "create-security-group", at: now, ["name": .string(group.name), "id": .string(id)])
+        }
+        for instance in spec.instances {
+            guard let subnet = scenario.topology.subnets.first(where: { $0.id == instance.subnet }),
+                  let block = IPv4Block(subnet.cidr) else { continue }
+            let region = scenario.topology.regions.first { $0.availabilityZones.contains(instance.availabilityZone) }?.name ?? ""
+            let id = ec2.runInstance(name: instance.name, type: instance.type, region: region,
+                                     availabilityZone: instance.availabilityZone, subnet: instance.subnet, subnetCIDR: block,
+                                     securityGroups: instance.securityGroups.compactMap { ids[$0] },
+                                     instanceProfile: instance.instanceProfile)
+            trace.record("ec2", "run-instance", at: now, [
+                "name": .string(instance.name), "id": .string(id), "az": .string(instance.availabilityZone),
+            ])
+        }
+        for check in scenario.expectations.reachability {
+            guard let destination = ec2.instance(named: check.to) else { continue }
+            let verdict: ReachabilityVerdict
+            if let source = ec2.instance(named: check.from) {
+                verdict = ec2.reachability(from: source, to: destination, port: check.port)
+            } else if let block = IPv4Block(check.from) {
+                verdict = ec2.reachability(fromAddress: block, to: destination, port: check.port)
+            } else { continue }
+            reachabilityResults.append(PropertyResult(
+                id: check.id, kind: "reachability", workload: nil, target: check.allowed ? "reachable" : "refused",
+                measured: verdict.allowed ? "reachable" : "refused", status: verdict.allowed == check.allowed ? .pass : .fail,
+                detail: verdict.explanation + "."))
+        }
+    }
+
     /// The hosted zone's health checks (probing from now on) and record sets.
     mutating func buildDNS(at now: SimInstant) {
         guard let dns = scenario.dns else { return }
@@ -239,6 +298,12 @@ struct World {
     mutating func notifyServices() {
         rds.faultsChanged(faults, now: loop.now)
         drainRDS()
+        ec2.faultsChanged(faults)
+        for notice in ec2.notices {
+            trace.record("ec2", "instance-state", at: loop.now, ["change": .string(notice)])
+            timeline.append(TimelineEntry(at: loop.now, kind: "ec2-instance", text: notice))
+        }
+        ec2.notices.removeAll()
     }
 
     mutating func drainRDS() {

@@ -1,10 +1,13 @@
 /// An IPv4 CIDR block such as `10.20.0.0/16`.
-struct IPv4Block {
-    var address: UInt32
-    var prefixLength: Int
+public struct IPv4Block: Hashable, Sendable, CustomStringConvertible {
+    public var address: UInt32
+    public var prefixLength: Int
 
     /// Parses a block whose address is the network address (host bits zero).
-    init?(_ text: String) {
+    /// A bare address (`10.0.0.5`) is a /32.
+    public init?(_ text: String) {
+        var text = text
+        if !text.contains("/") { text += "/32" }
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let prefix = Int(parts[1]), (0...32).contains(prefix) else { return nil }
         let octets = parts[0].split(separator: ".", omittingEmptySubsequences: false)
@@ -20,6 +23,30 @@ struct IPv4Block {
         self.prefixLength = prefix
     }
 
+    public var description: String { Self.format(address, prefixLength) }
+
+    public init(address: UInt32, prefixLength: Int) {
+        self.address = address
+        self.prefixLength = min(max(prefixLength, 0), 32)
+    }
+
+    /// `0.0.0.0/0`: every address.
+    public static let anywhere = IPv4Block(address: 0, prefixLength: 0)
+
+    /// True if `ip` lies inside the block.
+    public func contains(_ ip: UInt32) -> Bool {
+        let mask: UInt32 = prefixLength == 0 ? 0 : UInt32.max << UInt32(32 - prefixLength)
+        return ip & mask == address & mask
+    }
+
+    /// True if the two blocks share any address.
+    public func overlaps(_ other: IPv4Block) -> Bool {
+        contains(other.address) || other.contains(address)
+    }
+
+    /// The address at `offset` inside the block, as dotted quad.
+    public func address(at offset: UInt32) -> String { Self.format(address &+ offset, 32).replacingOccurrences(of: "/32", with: "") }
+
     static func format(_ address: UInt32, _ prefix: Int) -> String {
         "\(address >> 24).\((address >> 16) & 255).\((address >> 8) & 255).\(address & 255)/\(prefix)"
     }
@@ -27,7 +54,7 @@ struct IPv4Block {
     /// Splits the block into `count` equal subnets (/20s inside a /16, as the
     /// AWS VPC wizard does, or smaller when the block is smaller); nil if the
     /// block cannot hold `count` subnets of at least /28 (AWS's smallest).
-    func subnets(count: Int) -> [String]? {
+    public func subnets(count: Int) -> [String]? {
         guard count > 0 else { return [] }
         var bits = 0
         while (1 << bits) < count { bits += 1 }
