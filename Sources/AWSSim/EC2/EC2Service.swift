@@ -136,13 +136,18 @@ public struct EC2Service: Sendable {
         return id
     }
 
+    /// Sets an instance's state (Auto Scaling launches and terminations).
+    public mutating func setState(_ id: String, _ state: InstanceState) {
+        instances[id]?.state = state
+    }
+
     /// The instance named `name`.
     public func instance(named name: String) -> EC2Instance? { instances.values.first { $0.name == name } }
 
     /// Instances stop with their AZ and start again when it returns.
     public mutating func faultsChanged(_ faults: FaultModel) {
         for id in instances.keys.sorted() {
-            guard let instance = instances[id], instance.state != .terminated else { continue }
+            guard let instance = instances[id], instance.state == .running || instance.state == .stopped else { continue }
             let up = faults.isUp(.host(instance.name))
             if !up, instance.state == .running {
                 instances[id]?.state = .stopped

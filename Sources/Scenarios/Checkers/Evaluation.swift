@@ -80,6 +80,44 @@ enum Evaluation {
         return result
     }
 
+    /// Time to restore a group's desired in-service capacity after each
+    /// disruption, from the capacity samples the world recorded.
+    static func capacity(_ group: String, target: SimDuration, desired: Int, samples: [(at: SimInstant, inService: Int)],
+                         faults: [FaultWindow], end: SimInstant) -> PropertyResult {
+        var result = PropertyResult(id: "capacity/\(group)", kind: "capacity", workload: nil, target: "≤ \(target)",
+                                    measured: "", status: .pass, detail: "")
+        let disruptions = Disruption.group(faults)
+        guard !disruptions.isEmpty else {
+            result.status = .fail
+            result.measured = "no fault"
+            result.detail = "The scenario injects no fault, so there is no capacity to restore (vacuous)."
+            return result
+        }
+        var worst = SimDuration.zero
+        var notes: [String] = []
+        for (index, disruption) in disruptions.enumerated() {
+            let windowEnd = index + 1 < disruptions.count ? disruptions[index + 1].start : end
+            let inWindow = samples.filter { $0.at >= disruption.start && $0.at < windowEnd }
+            guard let firstDrop = inWindow.first(where: { $0.inService < desired }) else {
+                notes.append("\(disruption.name): capacity never dropped below \(desired)")
+                continue
+            }
+            if let restored = inWindow.first(where: { $0.at > firstDrop.at && $0.inService >= desired }) {
+                let took = restored.at - disruption.start
+                worst = max(worst, took)
+                if took > target { result.status = .fail }
+                notes.append("\(disruption.name): down to \(inWindow.map(\.inService).min() ?? 0) in service, \(desired) again at \(restored.at.readable)")
+            } else {
+                result.status = .fail
+                worst = .distantFutureDuration
+                notes.append("\(disruption.name): \(desired) in service not restored before \(windowEnd.readable)")
+            }
+        }
+        result.measured = worst == .distantFutureDuration ? "not restored" : worst.readable
+        result.detail = notes.joined(separator: "; ") + "."
+        return result
+    }
+
     /// The scenario's faults as the checkers see them.
     static func faultWindows(_ scenario: Scenario) -> [FaultWindow] {
         scenario.faults.sorted { ($0.at, $0.name) < ($1.at, $1.name) }.map {

@@ -87,6 +87,13 @@ public enum ScenarioLoader {
         if let networkNode = top.child("network") { network.securityGroups = readSecurityGroups(networkNode, context, &d) }
         if let computeNode = top.child("compute") {
             network.instances = readInstances(computeNode, context, network.securityGroups, &d)
+            if case .mapping(let pairs) = computeNode.value {
+                for pair in pairs {
+                    guard case .scalar(let key, _, _) = pair.key.value else { continue }
+                    if key == "autoScalingGroups" { network.autoScalingGroups = readAutoScalingGroups(pair.value, context, network.securityGroups, &d) }
+                    if key == "eks" { network.eks = readEKS(pair.value, context, network.autoScalingGroups, &d) }
+                }
+            }
             // Instances are hosts of the topology: fault targets, workload clients, DNS targets.
             for instance in network.instances {
                 context.topology.hosts.append(Topology.Host(name: instance.name, placement: .subnet(instance.subnet)))
@@ -96,12 +103,28 @@ public enum ScenarioLoader {
         let buckets = top.child("buckets").map { readBuckets($0, context, &d) } ?? []
         let database = top.child("database").flatMap { readDatabase($0, context, &d) }
         let dns = top.child("dns").flatMap { readDNS($0, context, &d) }
-        let workloads = top.child("workload").map { readWorkloads($0, context, buckets, database, dns, &d) } ?? []
+        let workloads = top.child("workload").map { readWorkloads($0, context, buckets, database, dns, network, &d) } ?? []
         let faults = top.child("faults").map { readFaults($0, context, database, dns, &d) } ?? []
         var expectations = top.child("expect").map { readExpectations($0, workloads, &d) } ?? Expectations()
-        if let expectNode = top.child("expect"), case .mapping(let pairs) = expectNode.value,
-           let reachNode = pairs.first(where: { if case .scalar("reachability", _, _) = $0.key.value { return true }; return false })?.value {
-            expectations.reachability = readReachability(reachNode, network, &d)
+        if let expectNode = top.child("expect"), case .mapping(let pairs) = expectNode.value {
+            for pair in pairs {
+                guard case .scalar(let key, _, _) = pair.key.value else { continue }
+                if key == "reachability" { expectations.reachability = readReachability(pair.value, network, &d) }
+                if key == "capacity" {
+                    guard case .mapping(let entries) = pair.value.value else {
+                        d.error(pair.value, "expected a mapping from Auto Scaling group to time, e.g. capacity: {odas-nodes: 10m}")
+                        continue
+                    }
+                    for entry in entries {
+                        guard let group = Read.string(entry.key, &d) else { continue }
+                        guard network.autoScalingGroups.contains(where: { $0.name == group }) else {
+                            d.error(entry.key, unknownMessage("Auto Scaling group", group, network.autoScalingGroups.map(\.name)))
+                            continue
+                        }
+                        if let target = Read.duration(entry.value, &d) { expectations.capacity.append((group, target)) }
+                    }
+                }
+            }
         }
         let expectFailure = top.child("expectFailure").map { readExpectFailure($0, expectations, &d) } ?? []
         let users = top.child("iam").map { readIAM($0, &d) } ?? []
@@ -457,7 +480,7 @@ public enum ScenarioLoader {
     }
 
     static func readWorkloads(_ node: SourceNode, _ context: Context, _ buckets: [BucketSpec], _ database: DatabaseSpec?,
-                              _ dns: DNSSpec?, _ d: inout Diagnostics) -> [WorkloadSpec] {
+                              _ dns: DNSSpec?, _ network: NetworkSpec, _ d: inout Diagnostics) -> [WorkloadSpec] {
         guard let list = Read.list(node, &d, what: "workloads") else { return [] }
         var workloads: [WorkloadSpec] = []
         var names: Set<String> = []
@@ -482,7 +505,9 @@ public enum ScenarioLoader {
                 .flatMap { Read.rate($0, &d, maximumPerSecond: maximumRatePerSecond) }
             var bucket: BucketSpec?
             var target: String?
-            if kind == .dnsResolve {
+            if kind == .eksAPI {
+                if let cluster = network.eks { target = cluster.name } else { d.error(item, "eks-api needs compute.eks") }
+            } else if kind == .dnsResolve {
                 if let recordNode = w.required("record", &d, hint: "the DNS name to resolve"), let text = Read.string(recordNode, &d) {
                     let names = dns?.records.map(\.name) ?? []
                     if names.contains(text.lowercased()) { target = text.lowercased() } else {
@@ -671,7 +696,7 @@ public enum ScenarioLoader {
 
     static func readExpectations(_ node: SourceNode, _ workloads: [WorkloadSpec], _ d: inout Diagnostics) -> Expectations {
         var expectations = Expectations()
-        guard var e = MappingReader(node, allowedKeys: ["rto", "rpo", "availability", "invariants", "reachability"],
+        guard var e = MappingReader(node, allowedKeys: ["rto", "rpo", "availability", "invariants", "reachability", "capacity"],
                                     what: "expectations", diagnostics: &d) else { return expectations }
         let names = workloads.map(\.name)
         for key in ["rto", "rpo", "availability"] {
@@ -718,7 +743,8 @@ public enum ScenarioLoader {
                 }
             }
         }
-        _ = e.child("reachability") // read by readReachability, which needs the network
+        _ = e.child("reachability") // read with the network: readReachability
+        _ = e.child("capacity")
         e.reportUnknownKeys(&d)
         return expectations
     }
@@ -803,7 +829,10 @@ public enum ScenarioLoader {
     /// `compute.instances[]`: name, az or subnet (in a region with a vpc), type, securityGroups, instanceProfile.
     static func readInstances(_ node: SourceNode, _ context: Context, _ groups: [NetworkSpec.SecurityGroup],
                               _ d: inout Diagnostics) -> [NetworkSpec.Instance] {
-        guard var c = MappingReader(node, allowedKeys: ["instances"], what: "a compute section", diagnostics: &d) else { return [] }
+        guard var c = MappingReader(node, allowedKeys: ["instances", "autoScalingGroups", "eks"], what: "a compute section",
+                                    diagnostics: &d) else { return [] }
+        _ = c.child("autoScalingGroups")
+        _ = c.child("eks")
         defer { c.reportUnknownKeys(&d) }
         guard let list = c.child("instances").flatMap({ Read.list($0, &d, what: "instances") }) else { return [] }
         var instances: [NetworkSpec.Instance] = []
@@ -847,6 +876,87 @@ public enum ScenarioLoader {
         return instances
     }
 
+    /// `compute.autoScalingGroups[]`: name, azs (each needs a subnet), min, max, desired, type, securityGroups, instanceProfile.
+    static func readAutoScalingGroups(_ node: SourceNode, _ context: Context, _ groups: [NetworkSpec.SecurityGroup],
+                                      _ d: inout Diagnostics) -> [NetworkSpec.AutoScalingGroup] {
+        guard let list = Read.list(node, &d, what: "Auto Scaling groups") else { return [] }
+        var result: [NetworkSpec.AutoScalingGroup] = []
+        for item in list {
+            guard var g = MappingReader(item, allowedKeys: ["name", "azs", "min", "max", "desired", "type", "securityGroups", "instanceProfile"],
+                                        what: "an Auto Scaling group", diagnostics: &d) else { continue }
+            let name = g.required("name", &d).flatMap { Read.name($0, &d, what: "a group name") }
+            var azs: [String] = []
+            if let azNode = g.required("azs", &d, hint: "the AZs to spread over"), let items = Read.list(azNode, &d, what: "AZs") {
+                for azItem in items {
+                    guard let az = Read.string(azItem, &d) else { continue }
+                    if context.topology.subnets.contains(where: { $0.availabilityZone == az }) { azs.append(az) } else {
+                        d.error(azItem, context.topology.availabilityZones.contains(az)
+                            ? "AZ \(az) has no subnet: give its region a vpc" : unknownMessage("availability zone", az, context.topology.availabilityZones))
+                    }
+                }
+            }
+            let minSize = g.child("min").flatMap { Read.integer($0, &d, range: 0...1000, what: "a minimum size") }.map { Int($0) } ?? 1
+            let maxSize = g.child("max").flatMap { Read.integer($0, &d, range: 1...1000, what: "a maximum size") }.map { Int($0) } ?? max(minSize, 1)
+            let desired = g.child("desired").flatMap { Read.integer($0, &d, range: 0...1000, what: "a desired capacity") }.map { Int($0) } ?? minSize
+            if !(minSize <= desired && desired <= maxSize) {
+                d.error(item, "an Auto Scaling group needs min ≤ desired ≤ max (got \(minSize), \(desired), \(maxSize))")
+            }
+            let type = g.child("type").flatMap { Read.string($0, &d) } ?? "m5.xlarge"
+            var memberOf: [String] = []
+            if let groupsNode = g.child("securityGroups"), let items = Read.list(groupsNode, &d, what: "security groups") {
+                for groupNode in items {
+                    guard let text = Read.string(groupNode, &d) else { continue }
+                    if groups.contains(where: { $0.name == text }) { memberOf.append(text) } else {
+                        d.error(groupNode, unknownMessage("security group", text, groups.map(\.name)))
+                    }
+                }
+            }
+            let profile = g.child("instanceProfile").flatMap { Read.string($0, &d) }
+            g.reportUnknownKeys(&d)
+            guard let name, !azs.isEmpty else { continue }
+            result.append(NetworkSpec.AutoScalingGroup(name: name, availabilityZones: azs, minSize: minSize, maxSize: maxSize,
+                                                       desiredCapacity: desired, type: type, securityGroups: memberOf,
+                                                       instanceProfile: profile))
+        }
+        return result
+    }
+
+    /// `compute.eks`: name, region (default the first), controlPlaneAZs (default the region's first three), nodeGroups.
+    static func readEKS(_ node: SourceNode, _ context: Context, _ groups: [NetworkSpec.AutoScalingGroup],
+                        _ d: inout Diagnostics) -> NetworkSpec.EKSCluster? {
+        guard var e = MappingReader(node, allowedKeys: ["name", "region", "controlPlaneAZs", "nodeGroups"], what: "an EKS cluster",
+                                    diagnostics: &d) else { return nil }
+        defer { e.reportUnknownKeys(&d) }
+        let name = e.required("name", &d).flatMap { Read.name($0, &d, what: "a cluster name") }
+        var region = context.topology.regions.first
+        if let regionNode = e.child("region"), let text = Read.string(regionNode, &d) {
+            region = context.topology.regions.first { $0.name == text }
+            if region == nil { d.error(regionNode, unknownMessage("region", text, context.topology.regions.map(\.name))) }
+        }
+        var controlPlane = Array((region?.availabilityZones ?? []).prefix(3))
+        if let azNode = e.child("controlPlaneAZs"), let items = Read.list(azNode, &d, what: "AZs") {
+            controlPlane = items.compactMap { item in
+                guard let az = Read.string(item, &d) else { return nil }
+                guard region?.availabilityZones.contains(az) == true else {
+                    d.error(item, unknownMessage("availability zone", az, region?.availabilityZones ?? []))
+                    return nil
+                }
+                return az
+            }
+        }
+        var nodeGroups: [String] = []
+        if let groupsNode = e.child("nodeGroups"), let items = Read.list(groupsNode, &d, what: "node groups") {
+            for item in items {
+                guard let text = Read.string(item, &d) else { continue }
+                if groups.contains(where: { $0.name == text }) { nodeGroups.append(text) } else {
+                    d.error(item, unknownMessage("Auto Scaling group", text, groups.map(\.name)))
+                }
+            }
+        }
+        guard let name, let region else { return nil }
+        return NetworkSpec.EKSCluster(name: name, region: region.name, controlPlaneAZs: controlPlane, nodeGroups: nodeGroups)
+    }
+
     /// `expect.reachability[]`: `{from: instance | address | CIDR, to: instance, port, allowed}`.
     static func readReachability(_ node: SourceNode, _ network: NetworkSpec, _ d: inout Diagnostics) -> [NetworkSpec.Reachability] {
         guard let items = Read.list(node, &d, what: "reachability checks") else { return [] }
@@ -878,7 +988,7 @@ public enum ScenarioLoader {
     static func readExpectFailure(_ node: SourceNode, _ expectations: Expectations, _ d: inout Diagnostics) -> [String] {
         guard let list = Read.list(node, &d, what: "expectations that must fail") else { return [] }
         let ids = expectations.ids
-        let kinds = ["rto", "rpo", "availability", "invariant", "reachability"]
+        let kinds = ["rto", "rpo", "availability", "invariant", "reachability", "capacity"]
         var result: [String] = []
         for item in list {
             guard let text = Read.string(item, &d, what: "an expectation id") else { continue }

@@ -68,8 +68,30 @@ public struct NetworkSpec: Sendable {
         public var id: String { "reachability/\(from)->\(to):\(port)" }
     }
 
+    /// An Auto Scaling group over one subnet per listed AZ.
+    public struct AutoScalingGroup: Sendable {
+        public var name: String
+        public var availabilityZones: [String]
+        public var minSize: Int
+        public var maxSize: Int
+        public var desiredCapacity: Int
+        public var type: String
+        public var securityGroups: [String]
+        public var instanceProfile: String?
+    }
+
+    /// An EKS cluster whose managed node groups are Auto Scaling groups.
+    public struct EKSCluster: Sendable {
+        public var name: String
+        public var region: String
+        public var controlPlaneAZs: [String]
+        public var nodeGroups: [String]
+    }
+
     public var securityGroups: [SecurityGroup] = []
     public var instances: [Instance] = []
+    public var autoScalingGroups: [AutoScalingGroup] = []
+    public var eks: EKSCluster?
     public var reachability: [Reachability] = []
 }
 
@@ -239,6 +261,8 @@ public enum WorkloadKind: String, CaseIterable, Sendable {
     /// Resolve a Route 53 name through the client's caching resolver, then
     /// connect to the answer: ok only if the answer is reachable.
     case dnsResolve = "dns-resolve"
+    /// A call to the EKS cluster's API server (kubectl, controllers).
+    case eksAPI = "eks-api"
 
     /// True for kinds whose operations write data (and so have an RPO).
     public var writes: Bool { self == .s3Put || self == .dbWrite }
@@ -276,12 +300,14 @@ public struct Expectations: Sendable {
 
     /// Reachability checks (`expect.reachability`).
     public var reachability: [NetworkSpec.Reachability] = []
+    /// Time to restore an Auto Scaling group's desired in-service capacity after a disruption.
+    public var capacity: [(group: String, target: SimDuration)] = []
 
     /// The ids of every expectation, as reports and `expectFailure` name them.
     public var ids: [String] {
         rto.map { "rto/\($0.workload)" } + rpo.map { "rpo/\($0.workload)" }
             + availability.map { "availability/\($0.workload)" } + invariants.map { "invariant/\($0.rawValue)" }
-            + reachability.map(\.id)
+            + reachability.map(\.id) + capacity.map { "capacity/\($0.group)" }
     }
 }
 

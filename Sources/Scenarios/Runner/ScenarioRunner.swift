@@ -21,7 +21,13 @@ public enum ScenarioRunner {
         var world = World(scenario: scenario, seed: seed)
         world.build()
         world.run(progress: progress)
-        let results = Evaluation.evaluate(scenario, history: world.history, decided: world.reachabilityResults)
+        let capacityResults = scenario.expectations.capacity.map { expectation in
+            Evaluation.capacity(expectation.group, target: expectation.target,
+                                desired: world.autoScaling.groups[expectation.group]?.desiredCapacity ?? 0,
+                                samples: world.capacityTimeline[expectation.group] ?? [],
+                                faults: Evaluation.faultWindows(scenario), end: .zero + scenario.duration)
+        }
+        let results = Evaluation.evaluate(scenario, history: world.history, decided: world.reachabilityResults + capacityResults)
         let traceText = world.trace.canonicalJSONLines()
         let hash = SHA256.hash(data: Data(traceText.utf8)).map { byte in
             (byte < 16 ? "0" : "") + String(byte, radix: 16)

@@ -16,6 +16,10 @@ struct World {
     var rds: RDSService
     var route53: Route53Service
     var ec2: EC2Service
+    var autoScaling: AutoScalingService
+    var eks = EKSService()
+    /// In-service instances per Auto Scaling group, each time it changes.
+    var capacityTimeline: [String: [(at: SimInstant, inService: Int)]] = [:]
     var history = History()
     /// Reachability expectations, decided from the network as built.
     var reachabilityResults: [PropertyResult] = []
@@ -76,6 +80,7 @@ struct World {
         rds = RDSService(random: root.stream("rds"))
         route53 = Route53Service(random: root.stream("route53"))
         ec2 = EC2Service(random: root.stream("ec2"))
+        autoScaling = AutoScalingService(random: root.stream("autoscaling"))
         clients = scenario.workloads.map { spec in
             let bucket = scenario.buckets.first { $0.name == spec.bucket }
             return Client(spec: spec, random: root.stream("workload." + spec.name), primaryBucket: spec.bucket,
@@ -235,6 +240,26 @@ struct World {
                 "name": .string(instance.name), "id": .string(id), "az": .string(instance.availabilityZone),
             ])
         }
+        for group in spec.autoScalingGroups {
+            let subnets = group.availabilityZones.compactMap { az -> GroupSubnet? in
+                guard let subnet = scenario.topology.subnets.first(where: { $0.availabilityZone == az }),
+                      let block = IPv4Block(subnet.cidr) else { return nil }
+                return GroupSubnet(id: subnet.id, availabilityZone: az, cidr: block)
+            }
+            let region = scenario.topology.regions.first { $0.availabilityZones.contains(group.availabilityZones.first ?? "") }?.name ?? ""
+            autoScaling.createAutoScalingGroup(
+                name: group.name, region: region, subnets: subnets, minSize: group.minSize, maxSize: group.maxSize,
+                desiredCapacity: group.desiredCapacity,
+                template: LaunchTemplate(instanceType: group.type, securityGroups: group.securityGroups.compactMap { ids[$0] },
+                                         instanceProfile: group.instanceProfile),
+                ec2: &ec2, faults: faults, now: now)
+        }
+        if let cluster = spec.eks {
+            eks.createCluster(name: cluster.name, region: cluster.region, controlPlaneAZs: cluster.controlPlaneAZs,
+                              nodeGroups: cluster.nodeGroups)
+            trace.record("eks", "create-cluster", at: now, ["name": .string(cluster.name), "node_groups": .int(Int64(cluster.nodeGroups.count))])
+        }
+        drainAutoScaling(initial: true)
         for check in scenario.expectations.reachability {
             guard let destination = ec2.instance(named: check.to) else { continue }
             let verdict: ReachabilityVerdict
@@ -247,6 +272,51 @@ struct World {
                 id: check.id, kind: "reachability", workload: nil, target: check.allowed ? "reachable" : "refused",
                 measured: verdict.allowed ? "reachable" : "refused", status: verdict.allowed == check.allowed ? .pass : .fail,
                 detail: verdict.explanation + "."))
+        }
+    }
+
+    /// Registers launched instances as hosts, reports what Auto Scaling did,
+    /// turns node-group changes into EKS node events, and samples capacity.
+    mutating func drainAutoScaling(initial: Bool = false) {
+        for item in autoScaling.outbox { loop.schedule(.autoScaling(item.event), at: item.at) }
+        autoScaling.outbox.removeAll()
+        for notice in autoScaling.notices {
+            var text: String
+            switch notice {
+            case let .launched(group, instance, name, az, subnet):
+                faults.addHost(name, in: .subnet(subnet))
+                text = "auto scaling \(group): launched \(name) (\(instance)) in \(az)"
+                if initial { eks.observe(.ready(group: group, instance: instance, name: name), ec2: ec2) }
+            case let .launchFailed(group, az, reason):
+                text = "auto scaling \(group): launch in \(az) failed: \(reason)"
+            case let .terminated(group, _, name, reason):
+                text = "auto scaling \(group): terminated \(name), \(reason)"
+            case let .ready(group, _, name):
+                text = "auto scaling \(group): \(name) in service"
+            }
+            eks.observe(notice, ec2: ec2)
+            trace.record("autoscaling", "activity", at: loop.now, ["text": .string(text)])
+            if !initial { timeline.append(TimelineEntry(at: loop.now, kind: "autoscaling", text: text)) }
+        }
+        autoScaling.notices.removeAll()
+        for event in eks.nodeEvents {
+            switch event {
+            case let .joined(cluster, _, name, az):
+                trace.record("eks", "node-joined", at: loop.now, ["cluster": .string(cluster), "node": .string(name), "az": .string(az)])
+            case let .left(cluster, _, name, reason):
+                trace.record("eks", "node-left", at: loop.now, ["cluster": .string(cluster), "node": .string(name), "reason": .string(reason)])
+            }
+        }
+        eks.nodeEvents.removeAll()
+        sampleCapacity()
+    }
+
+    mutating func sampleCapacity() {
+        for name in autoScaling.groups.keys.sorted() {
+            let inService = autoScaling.inService(name, ec2: ec2)
+            if capacityTimeline[name]?.last?.inService != inService {
+                capacityTimeline[name, default: []].append((loop.now, inService))
+            }
         }
     }
 
@@ -304,6 +374,7 @@ struct World {
             timeline.append(TimelineEntry(at: loop.now, kind: "ec2-instance", text: notice))
         }
         ec2.notices.removeAll()
+        sampleCapacity()
     }
 
     mutating func drainRDS() {
@@ -363,6 +434,9 @@ struct World {
         case .route53(let event):
             route53.handle(event, faults: faults, now: loop.now)
             drainRoute53()
+        case .autoScaling(let event):
+            autoScaling.handle(event, ec2: &ec2, faults: faults, now: loop.now)
+            drainAutoScaling()
         case .progress: break
         case .controlFaultEnd(let id): _ = liftControlFault(id)
         }
@@ -485,6 +559,19 @@ struct World {
         case .s3Get:
             let part = Int(clients[index].random.next(upperBound: UInt64(max(clients[index].preloadedObjects, 1))))
             key = Keys.preloaded(part)
+        case .eksAPI:
+            let op = history.invoke(workload: spec.name, kind: .read, at: loop.now, target: spec.bucket, key: "GET /version")
+            let cluster = eks.clusters[spec.bucket]
+            let regionDown = cluster.map { !faults.isUp(.region($0.region)) } ?? true
+            if eks.isControlPlaneAvailable(spec.bucket, faults: faults), !regionDown {
+                history.complete(op, at: loop.now, outcome: .ok, value: "ok")
+                clients[index].consecutiveFailures = 0
+            } else {
+                history.complete(op, at: loop.now, outcome: .failed, error: "API server of \(spec.bucket) unavailable: control plane lost quorum")
+                noteFailure(index)
+            }
+            recordCompletion(op)
+            return
         case .dnsResolve:
             // The stub resolver answers from its cache or from Route 53; then the
             // client connects to the answer. Both are local to the client's view.

@@ -23,6 +23,8 @@ enum WorldEvent: Hashable, Sendable {
     case rds(RDSEvent)
     /// Route 53 health-check probes.
     case route53(Route53Event)
+    /// Auto Scaling health checks and instance boots.
+    case autoScaling(AutoScalingEvent)
     /// Report progress to the caller (not traced).
     case progress
     /// A fault injected through `serve`'s control endpoint ends.
