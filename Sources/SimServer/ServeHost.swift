@@ -165,6 +165,11 @@ public final class ServeHost: Sendable {
                 }
                 return response
             default:
+                let region = verified.identity.region.isEmpty ? context.signingRegion : verified.identity.region
+                if let response = state.world.handleQuery(service: verified.identity.service, request: request,
+                                                          body: verified.body, region: region, requestId: requestId) {
+                    return response
+                }
                 let error = S3Error(code: "NotImplemented", httpStatus: 501,
                                     message: "The \(verified.identity.service) service is not simulated by odas-sim serve yet.",
                                     resource: String(request.rawPath))

@@ -100,6 +100,14 @@ func requireTool(_ name: String, check: [String]) -> Bool {
         #expect(result.status == 0, "\(result.output)")
     }
 
+    @Test func theAWSCLIDescribesEC2AndRDSAndSeesAnAZOutage() throws {
+        guard requireTool("aws", check: ["--version"]), requireTool("curl", check: ["--version"]) else { return }
+        let served = try ServedWorld(scenario: "scenarios/az-failure.yaml", extraArguments: ["--allow-any-credentials"])
+        let result = try served.runClient("bash", ["Tests/OdasSimEndToEndTests/Clients/awscli_infra_checks.sh", served.aws,
+                                                   served.control])
+        #expect(result.status == 0, "\(result.output)")
+    }
+
     @Test func faultAndClockCommandsDriveTheControlEndpoint() throws {
         let served = try ServedWorld()
         let inject = try OdasSimProcess.run(["fault", "inject", "az-outage", "us-west-2b", "--duration", "5m",

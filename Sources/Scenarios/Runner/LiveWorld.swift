@@ -131,6 +131,45 @@ public struct LiveWorld: Sendable {
         return scheduled + injected
     }
 
+    // MARK: Query-protocol services (EC2, RDS, Auto Scaling)
+
+    /// Answers a Query-protocol request for `service` (the SigV4 scope's
+    /// service) in `region`; nil for services not simulated.
+    public mutating func handleQuery(service: String, request: WireRequest, body: [UInt8], region: String,
+                                     requestId: String) -> WireResponse? {
+        let query = QueryRequest(request, body: body)
+        switch service {
+        case "ec2":
+            return EC2QueryAdapter.handle(query, ec2: world.ec2, topology: ec2View(), region: region, requestId: requestId)
+        case "rds":
+            let response = RDSQueryAdapter.handle(query, rds: &world.rds, faults: world.faults, now: world.loop.now,
+                                                  requestId: requestId)
+            world.drainRDS()
+            return response
+        case "autoscaling":
+            return AutoScalingQueryAdapter.handle(query, autoScaling: world.autoScaling, ec2: world.ec2, requestId: requestId)
+        default:
+            return nil
+        }
+    }
+
+    func ec2View() -> EC2TopologyView {
+        let topology = world.scenario.topology
+        var zones: [EC2TopologyView.Zone] = []
+        var vpcs: [EC2TopologyView.VPC] = []
+        var subnets: [EC2TopologyView.Subnet] = []
+        for region in topology.regions {
+            for az in region.availabilityZones {
+                zones.append(.init(name: az, region: region.name, isUp: world.faults.isUp(.availabilityZone(az))))
+            }
+            guard let vpc = region.vpc else { continue }
+            let id = "vpc-" + String(String(StableHash.fnv1a64(region.name + vpc.cidr), radix: 16).prefix(17))
+            vpcs.append(.init(id: id, region: region.name, cidr: vpc.cidr))
+            subnets += vpc.subnets.map { .init(id: $0.id, vpcId: id, availabilityZone: $0.availabilityZone, cidr: $0.cidr) }
+        }
+        return EC2TopologyView(zones: zones, vpcs: vpcs, subnets: subnets)
+    }
+
     // MARK: State for persistence
 
     /// Starts recording which S3 buckets and objects change (for `--state-dir`).
