@@ -166,8 +166,10 @@ public final class ServeHost: Sendable {
                 return response
             default:
                 let region = verified.identity.region.isEmpty ? context.signingRegion : verified.identity.region
+                let wallDate = HTTPDate.iso8601(unixMilliseconds: wallSeconds * 1000)
                 if let response = state.world.handleQuery(service: verified.identity.service, request: request,
-                                                          body: verified.body, region: region, requestId: requestId) {
+                                                          body: verified.body, region: region, requestId: requestId,
+                                                          wallDate: wallDate) {
                     return response
                 }
                 let error = S3Error(code: "NotImplemented", httpStatus: 501,

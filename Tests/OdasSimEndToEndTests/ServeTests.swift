@@ -108,6 +108,15 @@ func requireTool(_ name: String, check: [String]) -> Bool {
         #expect(result.status == 0, "\(result.output)")
     }
 
+    @Test func theAWSCLIDrivesRoute53AndEKS() throws {
+        guard requireTool("aws", check: ["--version"]), requireTool("curl", check: ["--version"]) else { return }
+        let dns = try ServedWorld(scenario: "scenarios/dns-failover.yaml", extraArguments: ["--allow-any-credentials"])
+        let eks = try ServedWorld(scenario: "scenarios/eks-az-failure.yaml", extraArguments: ["--allow-any-credentials"])
+        let result = try dns.runClient("bash", ["Tests/OdasSimEndToEndTests/Clients/awscli_dns_eks_checks.sh", dns.aws,
+                                                dns.control, eks.aws])
+        #expect(result.status == 0, "\(result.output)")
+    }
+
     @Test func faultAndClockCommandsDriveTheControlEndpoint() throws {
         let served = try ServedWorld()
         let inject = try OdasSimProcess.run(["fault", "inject", "az-outage", "us-west-2b", "--duration", "5m",

@@ -81,6 +81,8 @@ public struct Route53Service: Sendable {
     public static let checkerCount = 3
 
     public private(set) var records: [Route53Record] = []
+    /// The hosted zone (one per simulated account): id and name.
+    public private(set) var zone: (id: String, name: String)?
     public internal(set) var healthChecks: [String: Route53HealthCheck] = [:]
     var caches: [String: [String: DNSAnswer]] = [:]
     public var outbox: [(at: SimInstant, event: Route53Event)] = []
@@ -88,6 +90,20 @@ public struct Route53Service: Sendable {
     var random: SimRandom
 
     public init(random: SimRandom) { self.random = random }
+
+    /// CreateHostedZone.
+    public mutating func createHostedZone(name: String) -> String {
+        let id = "Z" + String(String(StableHash.fnv1a64(name), radix: 36).uppercased().prefix(13))
+        zone = (id, name)
+        return id
+    }
+
+    /// DELETE of a record set: false when it does not exist.
+    public mutating func delete(name: String, type: String, setIdentifier: String?) -> Bool {
+        let before = records.count
+        records.removeAll { $0.name == name && $0.type == type && $0.setIdentifier == setIdentifier }
+        return records.count < before
+    }
 
     /// CreateHealthCheck: probes start at once, staggered across checkers.
     public mutating func createHealthCheck(id: String, target: FaultDomain, requestInterval: SimDuration,

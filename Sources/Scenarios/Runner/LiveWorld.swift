@@ -136,7 +136,7 @@ public struct LiveWorld: Sendable {
     /// Answers a Query-protocol request for `service` (the SigV4 scope's
     /// service) in `region`; nil for services not simulated.
     public mutating func handleQuery(service: String, request: WireRequest, body: [UInt8], region: String,
-                                     requestId: String) -> WireResponse? {
+                                     requestId: String, wallDate: String = "2026-01-01T00:00:00.000Z") -> WireResponse? {
         let query = QueryRequest(request, body: body)
         switch service {
         case "ec2":
@@ -148,6 +148,12 @@ public struct LiveWorld: Sendable {
             return response
         case "autoscaling":
             return AutoScalingQueryAdapter.handle(query, autoScaling: world.autoScaling, ec2: world.ec2, requestId: requestId)
+        case "route53":
+            return Route53RestAdapter.handle(request, body: body, route53: &world.route53, now: wallDate, requestId: requestId)
+        case "eks":
+            let faults = world.faults, eks = world.eks
+            return EKSRestAdapter.handle(request, eks: eks, controlPlaneUp: { eks.isControlPlaneAvailable($0, faults: faults) },
+                                         requestId: requestId)
         default:
             return nil
         }

@@ -323,6 +323,7 @@ struct World {
     /// The hosted zone's health checks (probing from now on) and record sets.
     mutating func buildDNS(at now: SimInstant) {
         guard let dns = scenario.dns else { return }
+        _ = route53.createHostedZone(name: dns.zone)
         for check in dns.healthChecks {
             route53.createHealthCheck(id: check.name, target: check.target, requestInterval: check.interval,
                                       failureThreshold: check.failureThreshold, now: now)
