@@ -29,6 +29,8 @@ public enum RDSEvent: Hashable, Sendable {
     case globalReplicate(String, sequence: Int)
     /// Aurora Global Database: promotion of the secondary cluster completes.
     case globalFailoverComplete(String)
+    /// Aurora Global Database: a planned switchover completes (no data loss).
+    case globalSwitchoverComplete(String)
 }
 
 /// One RDS DB instance: a primary SQLite database and, with Multi-AZ, a
@@ -148,6 +150,26 @@ public struct RDSService: Sendable {
                 throw RDSError(code: "InternalFailure", message: error.description)
             }
         }
+    }
+
+    /// SwitchoverGlobalCluster (planned, for a healthy database): writes
+    /// pause, the secondary catches up, and the regions swap roles — RPO 0,
+    /// with an outage that grows with the replication lag
+    /// (aurora-global-database-disaster-recovery.html).
+    public mutating func switchoverGlobalCluster(_ identifier: String, faults: FaultModel, now: SimInstant) throws(RDSError) {
+        guard let instance = instances[identifier] else { throw .notFound(identifier) }
+        guard instance.secondary != nil, let region = instance.globalSecondaryRegion else {
+            throw RDSError(code: "InvalidGlobalClusterStateFault", message: "\(identifier) has no secondary region")
+        }
+        guard instance.status == .available, faults.isReachable(from: .region(instance.region), to: .region(region)) else {
+            throw RDSError(code: "InvalidGlobalClusterStateFault",
+                           message: "switchover needs a healthy global database; use failover (AllowDataLoss) in a regional outage")
+        }
+        instances[identifier]?.status = .failingOver
+        let catchUp = max(instance.lastGlobalApplyAt - now, .zero)
+        outbox.append((now + catchUp + random.duration(in: Self.globalPromotionDuration), .globalSwitchoverComplete(identifier)))
+        notices.append(RDSNotice(instance: identifier, kind: "global-switchover-started",
+                                 text: "db \(identifier): planned switchover to \(region) started (writes paused)"))
     }
 
     /// FailoverGlobalCluster with AllowDataLoss: promote the secondary region.
@@ -340,6 +362,25 @@ public struct RDSService: Sendable {
             instances[identifier] = instance
             notices.append(RDSNotice(instance: identifier, kind: "global-failover-completed",
                                      text: "db \(identifier): \(region) promoted to primary; \(lost) unreplicated commits lost"))
+        case .globalSwitchoverComplete(let identifier):
+            guard var instance = instances[identifier], let secondary = instance.secondary,
+                  let region = instance.globalSecondaryRegion, let az = instance.globalSecondaryAZ else { return }
+            for pending in instance.globalPending { for entry in pending.entries { try? secondary.apply(entry) } }
+            let oldPrimary = instance.primary, oldRegion = instance.region, oldAZ = instance.primaryAZ
+            instance.primary = secondary
+            instance.secondary = oldPrimary
+            instance.globalPending = []
+            instance.region = region
+            instance.primaryAZ = az
+            instance.globalSecondaryRegion = oldRegion
+            instance.globalSecondaryAZ = oldAZ
+            instance.readerAZs = []
+            instance.lastGlobalApplyAt = now
+            instance.failovers += 1
+            instance.status = faults.isUp(.host(instance.primaryHost)) ? .available : .unavailable
+            instances[identifier] = instance
+            notices.append(RDSNotice(instance: identifier, kind: "global-switchover-completed",
+                                     text: "db \(identifier): \(region) is the primary region now, \(oldRegion) the secondary; no commit lost"))
         case .rebootComplete(let identifier):
             guard var instance = instances[identifier], instance.status == .rebooting else { return }
             instance.status = faults.isUp(.host(instance.primaryHost)) ? .available : .unavailable

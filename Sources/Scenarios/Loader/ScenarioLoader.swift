@@ -598,9 +598,9 @@ public enum ScenarioLoader {
                 case .dnsHealthCheckFailure:
                     let names = dns?.healthChecks.map(\.name) ?? []
                     if names.contains(text) { target = .host(text) } else { d.error(targetNode, unknownMessage("health check", text, names)) }
-                case .dbPrimaryCrash, .dbGlobalFailover:
-                    if action == .dbGlobalFailover, text.lowercased() == database?.identifier, database?.globalSecondaryRegion == nil {
-                        d.error(targetNode, "db-global-failover needs an Aurora Global Database (database.globalSecondary)")
+                case .dbPrimaryCrash, .dbGlobalFailover, .dbGlobalSwitchover:
+                    if action != .dbPrimaryCrash, text.lowercased() == database?.identifier, database?.globalSecondaryRegion == nil {
+                        d.error(targetNode, "\(action?.rawValue ?? "") needs an Aurora Global Database (database.globalSecondary)")
                     } else if text.lowercased() == database?.identifier { target = .host(text.lowercased()) }
                     else { d.error(targetNode, unknownMessage("database", text, database.map { [$0.identifier] } ?? [])) }
                 case .networkPartition, .networkLatency, nil:

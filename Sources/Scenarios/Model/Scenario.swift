@@ -221,13 +221,16 @@ public enum FaultAction: String, CaseIterable, Sendable {
     /// The operator promotes the Aurora Global Database's secondary region
     /// (FailoverGlobalCluster with AllowDataLoss): unreplicated commits are lost.
     case dbGlobalFailover = "db-global-failover"
+    /// The operator switches the Aurora Global Database over to the secondary
+    /// region while both are healthy (SwitchoverGlobalCluster): RPO 0.
+    case dbGlobalSwitchover = "db-global-switchover"
 
     /// A Route 53 health check reports its endpoint unhealthy (FIS has no
     /// equivalent; it exercises DNS failover without losing the endpoint).
     case dnsHealthCheckFailure = "dns-health-check-failure"
 
     /// Actions that are events handled by a service rather than fault-model states.
-    public var isInstant: Bool { self == .dbPrimaryCrash || self == .dbGlobalFailover }
+    public var isInstant: Bool { self == .dbPrimaryCrash || self == .dbGlobalFailover || self == .dbGlobalSwitchover }
 }
 
 /// One scheduled fault.

@@ -92,7 +92,7 @@ public struct LiveWorld: Sendable {
         case .networkLatency:
             guard let latency, latency > .zero else { throw LiveWorldError("network-latency needs a latency such as 200ms") }
             kind = .latency(domain, latency: latency)
-        case .dbPrimaryCrash, .dbGlobalFailover, .dnsHealthCheckFailure:
+        case .dbPrimaryCrash, .dbGlobalFailover, .dbGlobalSwitchover, .dnsHealthCheckFailure:
             throw LiveWorldError("\(action.rawValue) is not available in serve yet (RDS is not served over the wire yet)")
         }
         let id = "control-\(world.nextControlFault)"

@@ -467,7 +467,7 @@ struct World {
             timeline.append(TimelineEntry(at: loop.now, kind: "fault-start",
                                           text: "fault \(spec.name) starts: dns-health-check-failure \(spec.target.name)"))
             return
-        case .dbPrimaryCrash, .dbGlobalFailover:
+        case .dbPrimaryCrash, .dbGlobalFailover, .dbGlobalSwitchover:
             // Events handled by RDS, as FIS's RDS actions are API calls, not a fault-model state.
             trace.record("fault", "action-start", at: loop.now, [
                 "fault": .string(spec.name), "action": .string(spec.action.rawValue), "target": .string(spec.target.name),
@@ -477,6 +477,8 @@ struct World {
             do {
                 if spec.action == .dbGlobalFailover {
                     try rds.failoverGlobalCluster(spec.target.name, now: loop.now)
+                } else if spec.action == .dbGlobalSwitchover {
+                    try rds.switchoverGlobalCluster(spec.target.name, faults: faults, now: loop.now)
                 } else {
                     try rds.crashPrimary(spec.target.name, faults: faults, now: loop.now)
                 }
