@@ -67,4 +67,26 @@ import SimCore
         #expect(!check.isHealthy)
         #expect(check.detectionBound == .seconds(20))
     }
+
+    @Test func aliasesFollowTheirTargetAndItsHealth() {
+        var (r53, _) = service()
+        r53.upsert(Route53Record(name: "app.example.com", type: "A", ttl: .zero, target: "", routing: .failover(primary: true),
+                                 setIdentifier: "p", aliasTarget: "svc.example.com", evaluateTargetHealth: true))
+        r53.upsert(Route53Record(name: "backup.example.com", type: "A", ttl: .seconds(10), target: "web-b", routing: .simple))
+        r53.upsert(Route53Record(name: "app.example.com", type: "A", ttl: .zero, target: "", routing: .failover(primary: false),
+                                 setIdentifier: "s", aliasTarget: "backup.example.com"))
+        #expect(r53.authoritativeAnswer(name: "app.example.com")?.target == "web-a")
+        #expect(r53.authoritativeAnswer(name: "app.example.com")?.ttl == .seconds(60)) // the target's TTL
+        r53.healthChecks["hc-a"]?.checkerHealthy = [false, false, false]
+        // svc.example.com still answers (its SECONDARY is healthy), so the alias stays healthy and follows it.
+        #expect(r53.authoritativeAnswer(name: "app.example.com")?.target == "web-b")
+    }
+
+    @Test func aPrivateZoneAnswersOnlyInsideItsVPC() {
+        var r53 = Route53Service(random: SimRandom(seed: 1))
+        _ = r53.createHostedZone(name: "internal.example.com", privateVPCRegion: "us-west-2")
+        r53.upsert(Route53Record(name: "db.internal.example.com", type: "CNAME", ttl: .seconds(5), target: "db", routing: .simple))
+        #expect(r53.resolve(name: "db.internal.example.com", client: "in", clientRegion: "us-west-2", now: .zero)?.target == "db")
+        #expect(r53.resolve(name: "db.internal.example.com", client: "out", clientRegion: "us-east-1", now: .zero) == nil)
+    }
 }

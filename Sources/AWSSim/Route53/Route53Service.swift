@@ -20,9 +20,15 @@ public struct Route53Record: Hashable, Sendable {
     public var routing: Route53Routing
     public var setIdentifier: String?
     public var healthCheck: String?
+    /// An alias record answers what the record named here answers (with that
+    /// record's TTL; alias records have none of their own).
+    public var aliasTarget: String?
+    /// For aliases: healthy only while the aliased name has a healthy answer.
+    public var evaluateTargetHealth: Bool
 
     public init(name: String, type: String, ttl: SimDuration, target: String, routing: Route53Routing,
-                setIdentifier: String? = nil, healthCheck: String? = nil) {
+                setIdentifier: String? = nil, healthCheck: String? = nil, aliasTarget: String? = nil,
+                evaluateTargetHealth: Bool = false) {
         self.name = name
         self.type = type
         self.ttl = ttl
@@ -30,6 +36,8 @@ public struct Route53Record: Hashable, Sendable {
         self.routing = routing
         self.setIdentifier = setIdentifier
         self.healthCheck = healthCheck
+        self.aliasTarget = aliasTarget
+        self.evaluateTargetHealth = evaluateTargetHealth
     }
 }
 
@@ -83,6 +91,8 @@ public struct Route53Service: Sendable {
     public private(set) var records: [Route53Record] = []
     /// The hosted zone (one per simulated account): id and name.
     public private(set) var zone: (id: String, name: String)?
+    /// A private zone answers only clients inside its VPC's region.
+    public private(set) var privateZoneRegion: String?
     public internal(set) var healthChecks: [String: Route53HealthCheck] = [:]
     var caches: [String: [String: DNSAnswer]] = [:]
     public var outbox: [(at: SimInstant, event: Route53Event)] = []
@@ -92,9 +102,10 @@ public struct Route53Service: Sendable {
     public init(random: SimRandom) { self.random = random }
 
     /// CreateHostedZone.
-    public mutating func createHostedZone(name: String) -> String {
+    public mutating func createHostedZone(name: String, privateVPCRegion: String? = nil) -> String {
         let id = "Z" + String(String(StableHash.fnv1a64(name), radix: 36).uppercased().prefix(13))
         zone = (id, name)
+        privateZoneRegion = privateVPCRegion
         return id
     }
 
@@ -158,32 +169,54 @@ public struct Route53Service: Sendable {
     /// every record is unhealthy, Route 53 answers as if all were healthy);
     /// weighted records pick among healthy ones by weight.
     public mutating func authoritativeAnswer(name: String) -> Route53Record? {
+        answer(name: name, depth: 0)
+    }
+
+    /// Resolution with aliases followed (at most 8 deep, which also stops cycles).
+    mutating func answer(name: String, depth: Int) -> Route53Record? {
+        guard depth < 8 else { return nil }
         let candidates = records.filter { $0.name == name }
         guard !candidates.isEmpty else { return nil }
-        func healthy(_ record: Route53Record) -> Bool {
-            record.healthCheck.flatMap { healthChecks[$0]?.isHealthy } ?? true
-        }
-        let live = candidates.filter(healthy)
-        let pool = live.isEmpty ? candidates : live
-        if let primary = pool.first(where: { $0.routing == .failover(primary: true) }) { return primary }
-        if let secondary = pool.first(where: { $0.routing == .failover(primary: false) }) { return secondary }
-        let weighted = pool.compactMap { record -> (Route53Record, Int)? in
-            if case .weighted(let weight) = record.routing, weight > 0 { return (record, weight) }
-            return nil
-        }
-        if !weighted.isEmpty {
-            var pick = Int(random.next(upperBound: UInt64(weighted.reduce(0) { $0 + $1.1 })))
-            for (record, weight) in weighted {
-                if pick < weight { return record }
-                pick -= weight
+        var healthyCandidates: [Route53Record] = []
+        for record in candidates where isHealthy(record, depth: depth) { healthyCandidates.append(record) }
+        let pool = healthyCandidates.isEmpty ? candidates : healthyCandidates
+        var chosen: Route53Record?
+        if let primary = pool.first(where: { $0.routing == .failover(primary: true) }) {
+            chosen = primary
+        } else if let secondary = pool.first(where: { $0.routing == .failover(primary: false) }) {
+            chosen = secondary
+        } else {
+            let weighted = pool.compactMap { record -> (Route53Record, Int)? in
+                if case .weighted(let weight) = record.routing, weight > 0 { return (record, weight) }
+                return nil
             }
+            if !weighted.isEmpty {
+                var pick = Int(random.next(upperBound: UInt64(weighted.reduce(0) { $0 + $1.1 })))
+                for (record, weight) in weighted {
+                    if pick < weight { chosen = record; break }
+                    pick -= weight
+                }
+            }
+            if chosen == nil { chosen = pool.first }
         }
-        return pool.first
+        guard let record = chosen else { return nil }
+        if let alias = record.aliasTarget { return answer(name: alias, depth: depth + 1) }
+        return record
+    }
+
+    func isHealthy(_ record: Route53Record, depth: Int) -> Bool {
+        if let check = record.healthCheck, let state = healthChecks[check], !state.isHealthy { return false }
+        if record.evaluateTargetHealth, let alias = record.aliasTarget {
+            let targets = records.filter { $0.name == alias }
+            return targets.contains { isHealthy($0, depth: depth + 1) } && depth < 8
+        }
+        return true
     }
 
     /// A client's stub resolver: the cached answer while its TTL lasts, else
     /// Route 53's answer, cached for the record's TTL.
-    public mutating func resolve(name: String, client: String, now: SimInstant) -> DNSAnswer? {
+    public mutating func resolve(name: String, client: String, clientRegion: String? = nil, now: SimInstant) -> DNSAnswer? {
+        if let privateRegion = privateZoneRegion, clientRegion != privateRegion { return nil }
         if let cached = caches[client]?[name], cached.expires > now {
             var answer = cached
             answer.authoritative = false

@@ -398,7 +398,7 @@ public enum ScenarioLoader {
     /// `dns:` — a hosted zone, record sets (simple, failover PRIMARY/SECONDARY,
     /// weighted) whose targets are topology names, and health checks.
     static func readDNS(_ node: SourceNode, _ context: Context, _ d: inout Diagnostics) -> DNSSpec? {
-        guard var r = MappingReader(node, allowedKeys: ["zone", "records", "healthChecks"], what: "a dns section",
+        guard var r = MappingReader(node, allowedKeys: ["zone", "private", "records", "healthChecks"], what: "a dns section",
                                     diagnostics: &d) else { return nil }
         defer { r.reportUnknownKeys(&d) }
         var zone: String?
@@ -434,9 +434,11 @@ public enum ScenarioLoader {
             }
         }
         var records: [DNSSpec.Record] = []
+        var recordNodes: [SourceNode] = []
         if let list = r.child("records").flatMap({ Read.list($0, &d, what: "records") }) {
             for item in list {
-                guard var rec = MappingReader(item, allowedKeys: ["name", "type", "ttl", "target", "failover", "weight", "healthCheck"],
+                guard var rec = MappingReader(item, allowedKeys: ["name", "type", "ttl", "target", "alias", "evaluateTargetHealth",
+                                                                  "failover", "weight", "healthCheck"],
                                               what: "a record", diagnostics: &d) else { continue }
                 var name: String?
                 if let nameNode = rec.required("name", &d), let text = Read.string(nameNode, &d) {
@@ -449,12 +451,20 @@ public enum ScenarioLoader {
                 }
                 let ttl = rec.child("ttl").flatMap { Read.duration($0, &d) } ?? .seconds(300)
                 var target: String?
-                if let targetNode = rec.required("target", &d, hint: "the topology name the record points at"),
+                var alias: String?
+                if let aliasNode = rec.child("alias"), let text = Read.string(aliasNode, &d) {
+                    if rec.child("target") != nil { d.error(aliasNode, "a record has a target or an alias, not both") }
+                    if let zone, text.lowercased().hasSuffix("." + zone) || text.lowercased() == zone {
+                        alias = text.lowercased()
+                        target = ""
+                    } else { d.error(aliasNode, "alias \(text.prefix(60)) must name a record of the zone \(zone ?? "")") }
+                } else if let targetNode = rec.required("target", &d, hint: "the topology name the record points at (or alias: another record)"),
                    let text = Read.string(targetNode, &d) {
                     if context.domain(named: text) != nil { target = text } else {
                         d.error(targetNode, unknownMessage("region, AZ, subnet or host", text, context.allDomainNames))
                     }
                 }
+                let evaluate = rec.child("evaluateTargetHealth").flatMap { Read.bool($0, &d) } ?? false
                 var failover: String?
                 if let failoverNode = rec.child("failover"), let text = Read.string(failoverNode, &d) {
                     if text == "PRIMARY" || text == "SECONDARY" { failover = text } else {
@@ -472,11 +482,20 @@ public enum ScenarioLoader {
                 rec.reportUnknownKeys(&d)
                 guard let name, let target else { continue }
                 records.append(DNSSpec.Record(name: name, type: type, ttl: ttl, target: target, failover: failover,
-                                              weight: weight, healthCheck: healthCheck))
+                                              weight: weight, healthCheck: healthCheck, alias: alias,
+                                              evaluateTargetHealth: evaluate))
+                recordNodes.append(item)
             }
         }
+        for (record, item) in zip(records, recordNodes) where record.alias != nil {
+            if !records.contains(where: { $0.name == record.alias && $0.alias == nil }) {
+                d.error(item, "alias \(record.alias ?? "") names no record of the zone (aliases of aliases are not simulated)")
+            }
+        }
+        let isPrivate = r.child("private").flatMap { Read.bool($0, &d) } ?? false
         guard let zone else { return nil }
-        return DNSSpec(zone: zone, records: records, healthChecks: checks)
+        return DNSSpec(zone: zone, records: records, healthChecks: checks,
+                       privateRegion: isPrivate ? context.topology.regions.first?.name : nil)
     }
 
     static func readWorkloads(_ node: SourceNode, _ context: Context, _ buckets: [BucketSpec], _ database: DatabaseSpec?,

@@ -105,6 +105,9 @@ public struct DNSSpec: Sendable {
         public var failover: String?
         public var weight: Int?
         public var healthCheck: String?
+        /// Alias records name another record of the zone instead of a target.
+        public var alias: String?
+        public var evaluateTargetHealth: Bool = false
     }
 
     public struct HealthCheck: Sendable {
@@ -117,6 +120,8 @@ public struct DNSSpec: Sendable {
     public var zone: String
     public var records: [Record]
     public var healthChecks: [HealthCheck]
+    /// A private zone is associated with the VPC of this region and answers only clients there.
+    public var privateRegion: String?
 }
 
 /// An RDS DB instance (`database:`): single-AZ, or Multi-AZ with a standby.

@@ -323,7 +323,7 @@ struct World {
     /// The hosted zone's health checks (probing from now on) and record sets.
     mutating func buildDNS(at now: SimInstant) {
         guard let dns = scenario.dns else { return }
-        _ = route53.createHostedZone(name: dns.zone)
+        _ = route53.createHostedZone(name: dns.zone, privateVPCRegion: dns.privateRegion)
         for check in dns.healthChecks {
             route53.createHealthCheck(id: check.name, target: check.target, requestInterval: check.interval,
                                       failureThreshold: check.failureThreshold, now: now)
@@ -333,7 +333,8 @@ struct World {
                 ?? record.weight.map { .weighted(weight: $0) } ?? .simple
             route53.upsert(Route53Record(name: record.name, type: record.type, ttl: record.ttl, target: record.target,
                                          routing: routing, setIdentifier: record.failover ?? record.weight.map(String.init),
-                                         healthCheck: record.healthCheck))
+                                         healthCheck: record.healthCheck, aliasTarget: record.alias,
+                                         evaluateTargetHealth: record.evaluateTargetHealth))
         }
         trace.record("route53", "create-hosted-zone", at: now, [
             "zone": .string(dns.zone), "records": .int(Int64(dns.records.count)), "health_checks": .int(Int64(dns.healthChecks.count)),
@@ -580,7 +581,8 @@ struct World {
             // client connects to the answer. Both are local to the client's view.
             let op = history.invoke(workload: spec.name, kind: .read, at: loop.now, target: "route53", key: spec.bucket)
             let clientID = spec.name
-            guard let answer = route53.resolve(name: spec.bucket, client: clientID, now: loop.now) else {
+            guard let answer = route53.resolve(name: spec.bucket, client: clientID, clientRegion: faults.region(of: spec.from),
+                                               now: loop.now) else {
                 history.complete(op, at: loop.now, outcome: .failed, error: "NXDOMAIN \(spec.bucket)")
                 recordCompletion(op)
                 return

@@ -21,7 +21,7 @@ public enum Route53RestAdapter {
         case ("GET", let path) where path.count == 3 && path[0] == "hostedzone" && path[2] == "rrset":
             guard route53.zone?.id == path[1] else { return noSuchZone(path[1], requestId) }
             let sets = route53.records.sorted { ($0.name, $0.type, $0.setIdentifier ?? "") < ($1.name, $1.type, $1.setIdentifier ?? "") }
-                .map(recordElement)
+                .map { recordElement($0, zoneId: path[1]) }
             return document("ListResourceRecordSetsResponse", [XMLElement("ResourceRecordSets", children: sets),
                                                                .leaf("IsTruncated", "false"), .leaf("MaxItems", "300")])
         case ("POST", let path) where path.count == 3 && path[0] == "hostedzone" && path[2] == "rrset":
@@ -47,7 +47,7 @@ public enum Route53RestAdapter {
         }
     }
 
-    static func recordElement(_ record: Route53Record) -> XMLElement {
+    static func recordElement(_ record: Route53Record, zoneId: String) -> XMLElement {
         var children: [XMLElement] = [.leaf("Name", record.name + "."), .leaf("Type", record.type)]
         if let id = record.setIdentifier { children.append(.leaf("SetIdentifier", id)) }
         switch record.routing {
@@ -55,8 +55,15 @@ public enum Route53RestAdapter {
         case .weighted(let weight): children.append(.leaf("Weight", String(weight)))
         case .simple: break
         }
-        children.append(.leaf("TTL", String(record.ttl.nanoseconds / 1_000_000_000)))
-        children.append(XMLElement("ResourceRecords", children: [XMLElement("ResourceRecord", children: [.leaf("Value", record.target)])]))
+        if let alias = record.aliasTarget {
+            children.append(XMLElement("AliasTarget", children: [
+                .leaf("HostedZoneId", zoneId), .leaf("DNSName", alias + "."),
+                .leaf("EvaluateTargetHealth", record.evaluateTargetHealth ? "true" : "false"),
+            ]))
+        } else {
+            children.append(.leaf("TTL", String(record.ttl.nanoseconds / 1_000_000_000)))
+            children.append(XMLElement("ResourceRecords", children: [XMLElement("ResourceRecord", children: [.leaf("Value", record.target)])]))
+        }
         if let check = record.healthCheck { children.append(.leaf("HealthCheckId", check)) }
         return XMLElement("ResourceRecordSet", children: children)
     }
@@ -89,9 +96,18 @@ public enum Route53RestAdapter {
                 if action == "CREATE", exists {
                     return invalidBatch("Tried to create resource record set [name='\(name).', type='\(type)'] but it already exists", requestId)
                 }
-                guard let value = set.child("ResourceRecords")?.child("ResourceRecord")?.child("Value")?.text,
-                      let ttl = set.child("TTL").flatMap({ Int64($0.text) }), ttl >= 0 else {
-                    return invalidBatch("A record set needs TTL and ResourceRecords (alias records are not simulated)", requestId)
+                var aliasName: String?
+                if let alias = set.child("AliasTarget"), var dnsName = alias.child("DNSName")?.text {
+                    if dnsName.hasSuffix(".") { dnsName.removeLast() }
+                    guard staged.records.contains(where: { $0.name == dnsName.lowercased() }) else {
+                        return invalidBatch("Tried to create an alias that targets \(dnsName)., type \(type) in zone \(zone), but the alias target name does not lie within the target zone", requestId)
+                    }
+                    aliasName = dnsName.lowercased()
+                }
+                let value = set.child("ResourceRecords")?.child("ResourceRecord")?.child("Value")?.text
+                let ttl = set.child("TTL").flatMap { Int64($0.text) }
+                guard aliasName != nil || (value != nil && (ttl ?? -1) >= 0) else {
+                    return invalidBatch("A record set needs TTL and ResourceRecords, or an AliasTarget", requestId)
                 }
                 let routing: Route53Routing
                 if let failover = set.child("Failover")?.text {
@@ -106,8 +122,9 @@ public enum Route53RestAdapter {
                 if let check, staged.healthChecks[check] == nil {
                     return error("NoSuchHealthCheck", "No health check exists with the specified ID \(check).", 404, requestId)
                 }
-                staged.upsert(Route53Record(name: name, type: type, ttl: .seconds(ttl), target: value, routing: routing,
-                                            setIdentifier: setIdentifier, healthCheck: check))
+                staged.upsert(Route53Record(name: name, type: type, ttl: .seconds(ttl ?? 60), target: value ?? "", routing: routing,
+                                            setIdentifier: setIdentifier, healthCheck: check, aliasTarget: aliasName,
+                                            evaluateTargetHealth: set.child("AliasTarget")?.child("EvaluateTargetHealth")?.text == "true"))
             default:
                 return error("InvalidInput", "Action \(action) is not CREATE, UPSERT or DELETE", 400, requestId)
             }
