@@ -52,6 +52,7 @@ import SimCore
         var ec2 = try world()
         let node = try #require(ec2.instance(named: "node"))
         let anywhere = try #require(IPv4Block("203.0.113.9"))
+        ec2.routeToInternetGateway(subnet: "s")
         #expect(!ec2.reachability(fromAddress: anywhere, to: node, port: 12050).allowed)
         let group = try #require(ec2.securityGroupID(named: "svc"))
         ec2.authorizeSecurityGroupIngress(group, rules: [SecurityGroupRule(fromPort: 8083, toPort: 8083, peer: .cidr(.anywhere))])
@@ -77,5 +78,27 @@ import SimCore
         #expect(vpc.overlaps(try #require(IPv4Block("10.20.5.0/24"))))
         #expect(!vpc.overlaps(other))
         #expect(IPv4Block("10.20.0.1/16") == nil) // host bits set
+    }
+}
+
+@Suite struct VPCRoutingTests {
+    @Test func privateSubnetsHaveNoRouteFromTheInternetAndPeeringJoinsVPCs() throws {
+        var ec2 = EC2Service(random: SimRandom(seed: 3))
+        let open = ec2.createSecurityGroup(name: "open", region: "us-west-2", ingress: [])
+        ec2.authorizeSecurityGroupIngress(open, rules: [SecurityGroupRule(ipProtocol: "-1", fromPort: 0, toPort: 65535, peer: .cidr(.anywhere))])
+        let eastGroup = ec2.createSecurityGroup(name: "open-east", region: "us-east-1", ingress: [])
+        ec2.authorizeSecurityGroupIngress(eastGroup, rules: [SecurityGroupRule(ipProtocol: "-1", fromPort: 0, toPort: 65535, peer: .cidr(.anywhere))])
+        ec2.runInstance(name: "west", type: "t3.micro", region: "us-west-2", availabilityZone: "us-west-2a", subnet: "w",
+                        subnetCIDR: try #require(IPv4Block("10.20.0.0/20")), securityGroups: [open], instanceProfile: nil)
+        ec2.runInstance(name: "east", type: "t3.micro", region: "us-east-1", availabilityZone: "us-east-1a", subnet: "e",
+                        subnetCIDR: try #require(IPv4Block("10.30.0.0/20")), securityGroups: [eastGroup], instanceProfile: nil)
+        let west = try #require(ec2.instance(named: "west")), east = try #require(ec2.instance(named: "east"))
+        let internet = try #require(IPv4Block("203.0.113.1"))
+        #expect(ec2.reachability(fromAddress: internet, to: west, port: 22).explanation.contains("is private"))
+        ec2.routeToInternetGateway(subnet: "w")
+        #expect(ec2.reachability(fromAddress: internet, to: west, port: 22).allowed)
+        #expect(ec2.reachability(from: west, to: east, port: 443).explanation.contains("VPC peering is not configured"))
+        ec2.peer("us-west-2", "us-east-1")
+        #expect(ec2.reachability(from: west, to: east, port: 443).allowed)
     }
 }

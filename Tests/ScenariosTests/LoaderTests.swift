@@ -131,6 +131,7 @@ workload:
         (base + "network:\n  securityGroups:\n    - {name: a, ingress: [{port: 22, from: everywhere}]}\n", 16, "neither a CIDR block"),
         (base + "network:\n  securityGroups:\n    - {name: a, ingress: [{port: 22, from: sg:ghost}]}\n", 16, "unknown security group ghost"),
         (base + "compute:\n  instances:\n    - {name: n1, az: us-west-2a}\n", 16, "has no subnet"),
+        ("name: x\nduration: 1h\ntopology:\n  regions:\n    - {name: us-west-2, azs: [us-west-2a], vpc: {cidr: 10.20.0.0/16}}\n    - {name: us-east-1, azs: [us-east-1a], vpc: {cidr: 10.20.0.0/16}}\nnetwork:\n  peering:\n    - [us-west-2, us-east-1]\n", 9, "non-overlapping CIDR blocks"),
         (base + "dns:\n  zone: odas.example.com\n  healthChecks:\n    - {name: hc, target: us-west-2a, interval: 20s}\n", 17, "30s (standard) or 10s (fast)"),
         (base + "dns:\n  zone: odas.example.com\n  records:\n    - {name: planner.other.com, target: us-west-2a}\n", 17, "not in the zone"),
         (base + "dns:\n  zone: odas.example.com\n  records:\n    - {name: p.odas.example.com, target: us-west-2a, healthCheck: nope}\n", 17, "unknown health check"),

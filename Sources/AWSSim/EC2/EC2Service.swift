@@ -83,6 +83,10 @@ public struct EC2Service: Sendable {
     public internal(set) var securityGroups: [String: SecurityGroup] = [:]
     public internal(set) var instances: [String: EC2Instance] = [:]
     var nextAddress: [String: UInt32] = [:]
+    /// Subnets whose route table sends 0.0.0.0/0 to an internet gateway.
+    public internal(set) var publicSubnets: Set<String> = []
+    /// VPC peering connections, as sorted region pairs (one VPC per region).
+    public internal(set) var peerings: Set<[String]> = []
     var random: SimRandom
     public var notices: [String] = []
 
@@ -136,6 +140,12 @@ public struct EC2Service: Sendable {
         return id
     }
 
+    /// A route 0.0.0.0/0 → internet gateway in the subnet's route table (a public subnet).
+    public mutating func routeToInternetGateway(subnet: String) { publicSubnets.insert(subnet) }
+
+    /// CreateVpcPeeringConnection (accepted) between the VPCs of two regions.
+    public mutating func peer(_ a: String, _ b: String) { peerings.insert([a, b].sorted()) }
+
     /// Sets an instance's state (Auto Scaling launches and terminations).
     public mutating func setState(_ id: String, _ state: InstanceState) {
         instances[id]?.state = state
@@ -164,7 +174,7 @@ public struct EC2Service: Sendable {
     /// modelled); the source's egress and the destination's ingress must
     /// each have a rule admitting the other side.
     public func reachability(from source: EC2Instance, to destination: EC2Instance, port: Int) -> ReachabilityVerdict {
-        guard source.region == destination.region else {
+        guard source.region == destination.region || peerings.contains([source.region, destination.region].sorted()) else {
             return ReachabilityVerdict(allowed: false, explanation: "no route: \(source.name) and \(destination.name) are in different VPCs and VPC peering is not configured")
         }
         guard let out = rule(in: source.securityGroups, outbound: true, admitting: destination, port: port) else {
@@ -179,6 +189,9 @@ public struct EC2Service: Sendable {
 
     /// Can traffic from outside the instances (an address or block) reach `to` on `port`?
     public func reachability(fromAddress block: IPv4Block, to destination: EC2Instance, port: Int) -> ReachabilityVerdict {
+        guard publicSubnets.contains(destination.subnet) else {
+            return ReachabilityVerdict(allowed: false, explanation: "no route from \(block): \(destination.subnet) is private (its route table has no route to an internet gateway)")
+        }
         for groupID in destination.securityGroups.sorted() {
             guard let group = securityGroups[groupID] else { continue }
             for rule in group.ingress where rule.allows(port: port) {

@@ -84,7 +84,10 @@ public enum ScenarioLoader {
             .flatMap { readTopology($0, &d) }
         var context = Context(topology: topology ?? Topology(regions: [], hosts: []), duration: duration)
         var network = NetworkSpec()
-        if let networkNode = top.child("network") { network.securityGroups = readSecurityGroups(networkNode, context, &d) }
+        if let networkNode = top.child("network") {
+            network.securityGroups = readSecurityGroups(networkNode, context, &d)
+            network.peerings = readPeerings(networkNode, context, &d)
+        }
         if let computeNode = top.child("compute") {
             network.instances = readInstances(computeNode, context, network.securityGroups, &d)
             if case .mapping(let pairs) = computeNode.value {
@@ -239,7 +242,7 @@ public enum ScenarioLoader {
     }
 
     static func readVPC(_ node: SourceNode, azs: [String], _ d: inout Diagnostics) -> Topology.VPC? {
-        guard var v = MappingReader(node, allowedKeys: ["cidr"], what: "a vpc", diagnostics: &d) else { return nil }
+        guard var v = MappingReader(node, allowedKeys: ["cidr", "publicAZs"], what: "a vpc", diagnostics: &d) else { return nil }
         defer { v.reportUnknownKeys(&d) }
         guard let cidrNode = v.required("cidr", &d, hint: "the VPC's IPv4 block, e.g. 10.20.0.0/16"),
               let cidr = Read.string(cidrNode, &d) else { return nil }
@@ -251,8 +254,15 @@ public enum ScenarioLoader {
             d.error(cidrNode, "VPC block \(cidr) is too small for one subnet per AZ (\(azs.count))")
             return nil
         }
+        var publicAZs: Set<String> = []
+        if let publicNode = v.child("publicAZs"), let items = Read.list(publicNode, &d, what: "public AZs") {
+            for item in items {
+                guard let az = Read.string(item, &d) else { continue }
+                if azs.contains(az) { publicAZs.insert(az) } else { d.error(item, unknownMessage("availability zone of this region", az, azs)) }
+            }
+        }
         return Topology.VPC(cidr: cidr, subnets: zip(azs, subnets).map { az, subnet in
-            Topology.Subnet(id: "subnet-\(az)", availabilityZone: az, cidr: subnet)
+            Topology.Subnet(id: "subnet-\(az)", availabilityZone: az, cidr: subnet, isPublic: publicAZs.contains(az))
         })
     }
 
@@ -771,8 +781,9 @@ public enum ScenarioLoader {
     /// `network.securityGroups[]`: name, region (default the first), ingress
     /// and egress rules `{port | ports: a-b, protocol: tcp|udp|all, from|to: CIDR | sg:<name>}`.
     static func readSecurityGroups(_ node: SourceNode, _ context: Context, _ d: inout Diagnostics) -> [NetworkSpec.SecurityGroup] {
-        guard var n = MappingReader(node, allowedKeys: ["securityGroups"], what: "a network section", diagnostics: &d) else { return [] }
+        guard var n = MappingReader(node, allowedKeys: ["securityGroups", "peering"], what: "a network section", diagnostics: &d) else { return [] }
         defer { n.reportUnknownKeys(&d) }
+        _ = n.child("peering")
         guard let list = n.child("securityGroups").flatMap({ Read.list($0, &d, what: "security groups") }) else { return [] }
         var groups: [NetworkSpec.SecurityGroup] = []
         var nodes: [SourceNode] = []
@@ -803,6 +814,34 @@ public enum ScenarioLoader {
             }
         }
         return groups
+    }
+
+    /// `network.peering[]`: `[regionA, regionB]` pairs; both need a vpc, and
+    /// their blocks must not overlap (VPC peering refuses overlapping CIDRs).
+    static func readPeerings(_ node: SourceNode, _ context: Context, _ d: inout Diagnostics) -> [[String]] {
+        guard case .mapping(let pairs) = node.value,
+              let peeringNode = pairs.first(where: { if case .scalar("peering", _, _) = $0.key.value { return true }; return false })?.value,
+              let items = Read.list(peeringNode, &d, what: "peerings") else { return [] }
+        var result: [[String]] = []
+        for item in items {
+            guard let names = Read.list(item, &d, what: "a pair of regions") else { continue }
+            let regions = names.compactMap { Read.string($0, &d) }
+            guard regions.count == 2, regions[0] != regions[1] else {
+                d.error(item, "a peering names two different regions, e.g. [us-west-2, us-east-1]")
+                continue
+            }
+            let vpcs = regions.map { name in context.topology.regions.first { $0.name == name }?.vpc }
+            guard let first = vpcs[0], let second = vpcs[1] else {
+                d.error(item, "both regions of a peering need a vpc (regions[].vpc.cidr)")
+                continue
+            }
+            if let a = IPv4Block(first.cidr), let b = IPv4Block(second.cidr), a.overlaps(b) {
+                d.error(item, "VPC peering needs non-overlapping CIDR blocks: \(first.cidr) (\(regions[0])) overlaps \(second.cidr) (\(regions[1]))")
+                continue
+            }
+            result.append(regions.sorted())
+        }
+        return result
     }
 
     static func readRules(_ node: SourceNode, peerKey: String, _ d: inout Diagnostics) -> [NetworkSpec.Rule] {

@@ -89,6 +89,8 @@ public struct NetworkSpec: Sendable {
     }
 
     public var securityGroups: [SecurityGroup] = []
+    /// VPC peering connections between regions.
+    public var peerings: [[String]] = []
     public var instances: [Instance] = []
     public var autoScalingGroups: [AutoScalingGroup] = []
     public var eks: EKSCluster?
@@ -167,6 +169,8 @@ public struct Topology: Sendable {
         public var id: String
         public var availabilityZone: String
         public var cidr: String
+        /// A route to an internet gateway (a public subnet).
+        public var isPublic: Bool = false
     }
 
     /// A named machine of the scenario (a client host, a bastion…), placed in

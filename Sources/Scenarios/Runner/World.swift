@@ -205,6 +205,8 @@ struct World {
     /// and instances; then the reachability expectations, decided by EC2's query.
     mutating func buildNetwork(at now: SimInstant) {
         let spec = scenario.network
+        for subnet in scenario.topology.subnets where subnet.isPublic { ec2.routeToInternetGateway(subnet: subnet.id) }
+        for pair in spec.peerings where pair.count == 2 { ec2.peer(pair[0], pair[1]) }
         var ids: [String: String] = [:]
         for group in spec.securityGroups {
             ids[group.name] = ec2.createSecurityGroup(name: group.name, region: group.region, ingress: [])
