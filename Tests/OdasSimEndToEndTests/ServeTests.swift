@@ -108,6 +108,14 @@ func requireTool(_ name: String, check: [String]) -> Bool {
         #expect(result.status == 0, "\(result.output)")
     }
 
+    @Test func theAWSCLIDrivesAuroraClusterCalls() throws {
+        guard requireTool("aws", check: ["--version"]), requireTool("curl", check: ["--version"]) else { return }
+        let served = try ServedWorld(scenario: "scenarios/aurora-global-region-failure.yaml", extraArguments: ["--allow-any-credentials"])
+        let result = try served.runClient("bash", ["Tests/OdasSimEndToEndTests/Clients/awscli_aurora_checks.sh", served.aws,
+                                                   served.control])
+        #expect(result.status == 0, "\(result.output)")
+    }
+
     @Test func theAWSCLIDrivesRoute53AndEKS() throws {
         guard requireTool("aws", check: ["--version"]), requireTool("curl", check: ["--version"]) else { return }
         let dns = try ServedWorld(scenario: "scenarios/dns-failover.yaml", extraArguments: ["--allow-any-credentials"])

@@ -72,6 +72,13 @@ public struct DBInstance: Sendable {
     public var standbyHost: String? { standbyAZ.map { Self.host(identifier, az: $0) } }
     public var standbyInSync: Bool { standby != nil && pendingForStandby.isEmpty }
 
+    /// The host the reader endpoint sends a connection to: a reader in a live
+    /// AZ, else the writer (Aurora's reader endpoint falls back to the writer
+    /// when no reader is available).
+    public func readerHost(_ faults: FaultModel) -> String {
+        readerAZs.first { faults.isUp(.host(Self.host(identifier, az: $0))) }.map { Self.host(identifier, az: $0) } ?? primaryHost
+    }
+
     /// Where a failover would move the writer now, if anywhere: the in-sync
     /// standby (Multi-AZ instance) or the first reader in a live AZ (Aurora,
     /// whose cluster volume spans three AZs and so is always in sync).
@@ -211,8 +218,14 @@ public struct RDSService: Sendable {
     /// (the acknowledgement). The caller has checked that the primary can be
     /// reached; the instance must be available.
     public mutating func execute(_ identifier: String, statements: [String], faults: FaultModel,
-                                 now: SimInstant = .zero) throws(RDSError) -> [[String?]] {
+                                 now: SimInstant = .zero, onReader: Bool = false) throws(RDSError) -> [[String?]] {
         guard let instance = instances[identifier] else { throw .notFound(identifier) }
+        if onReader, instance.isAurora {
+            // Readers share the cluster volume; they answer reads even while the writer fails over.
+            do { return try instance.primary.query(statements.joined(separator: "; ")) } catch {
+                throw RDSError(code: "SQLError", message: error.message)
+            }
+        }
         guard instance.status == .available else {
             throw RDSError(code: "ConnectionRefused", message: "\(instance.endpoint) is \(instance.statusName)")
         }

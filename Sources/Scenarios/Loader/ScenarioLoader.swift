@@ -515,7 +515,7 @@ public enum ScenarioLoader {
         var names: Set<String> = []
         let kinds = WorkloadKind.allCases.map(\.rawValue)
         for item in list {
-            guard var w = MappingReader(item, allowedKeys: ["name", "kind", "from", "rate", "bucket", "database", "record", "failover",
+            guard var w = MappingReader(item, allowedKeys: ["name", "kind", "from", "rate", "bucket", "database", "record", "endpoint", "failover",
                                                             "failoverAfter", "timeout", "start", "stop"],
                                         what: "a workload", diagnostics: &d) else { continue }
             let name = w.required("name", &d).flatMap { Read.name($0, &d, what: "a workload name") }
@@ -569,6 +569,14 @@ public enum ScenarioLoader {
                     d.error(node, "failover needs a replica, but bucket \(bucket.name) has no replicateTo")
                 }
             }
+            var readerEndpoint = false
+            if let endpointNode = w.child("endpoint"), let text = Read.string(endpointNode, &d) {
+                if kind != .dbRead || database?.isAurora != true {
+                    d.error(endpointNode, "endpoint applies to db-read on an aurora-mysql database")
+                } else if text == "reader" { readerEndpoint = true } else if text != "cluster" {
+                    d.error(endpointNode, "endpoint is cluster (the writer) or reader")
+                }
+            }
             let failoverAfter = w.child("failoverAfter").flatMap { Read.integer($0, &d, range: 1...1000, what: "a count of consecutive failures") } ?? 3
             let timeout = w.child("timeout").flatMap { Read.duration($0, &d, allowZero: false) } ?? .seconds(5)
             let start = w.child("start").flatMap { Read.duration($0, &d) } ?? .zero
@@ -588,7 +596,7 @@ public enum ScenarioLoader {
             }
             workloads.append(WorkloadSpec(name: name, kind: kind, from: from, ratePerSecond: rate, bucket: target,
                                           failover: failover, failoverAfter: Int(failoverAfter), timeout: timeout,
-                                          start: start, stop: stop))
+                                          readerEndpoint: readerEndpoint, start: start, stop: stop))
         }
         return workloads
     }

@@ -298,6 +298,8 @@ public struct WorkloadSpec: Sendable {
     public var failoverAfter: Int
     /// How long the client waits for an answer before giving up.
     public var timeout: SimDuration
+    /// db-read: read through the cluster's reader endpoint (Aurora).
+    public var readerEndpoint: Bool = false
     /// Active window within the run.
     public var start: SimDuration
     public var stop: SimDuration?

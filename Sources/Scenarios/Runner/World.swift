@@ -609,7 +609,7 @@ struct World {
             guard let instance = rds.instances[spec.bucket] else { return }
             bucket = instance.endpoint
             region = instance.region
-            endpoint = .host(instance.primaryHost)
+            endpoint = .host(spec.readerEndpoint ? instance.readerHost(faults) : instance.primaryHost)
             if spec.kind == .dbWrite {
                 clients[index].sequence += 1
                 let sequence = clients[index].sequence
@@ -626,7 +626,7 @@ struct World {
         let oneWay = networkLatency(index, to: endpoint, region: region)
         var flight = InFlight(workload: index, bucket: bucket, key: key, body: body, endpoint: endpoint, oneWay: oneWay)
         flight.statements = statements
-        if spec.kind.usesDatabase, let instance = rds.instances[spec.bucket], instance.status != .available {
+        if spec.kind.usesDatabase, !spec.readerEndpoint, let instance = rds.instances[spec.bucket], instance.status != .available {
             // The endpoint answers nothing while failing over: the connection is refused at once.
             history.complete(op, at: loop.now, outcome: .failed, error: "connection refused: \(instance.endpoint) is \(instance.statusName)")
             recordCompletion(op)
@@ -666,7 +666,8 @@ struct World {
         if !flight.statements.isEmpty {
             let spec = clients[flight.workload].spec
             do {
-                let rows = try rds.execute(spec.bucket, statements: flight.statements, faults: faults, now: loop.now)
+                let rows = try rds.execute(spec.bucket, statements: flight.statements, faults: faults, now: loop.now,
+                                           onReader: spec.readerEndpoint)
                 drainRDS()
                 flight.answer = .ok(value: rows.first?.first.flatMap { $0 } ?? "")
             } catch {

@@ -17,6 +17,12 @@ expect "$(aws ec2 describe-security-groups --query 'SecurityGroups[].GroupName' 
 expect "$(aws ec2 describe-instances --query "Reservations[].Instances[] | [?Tags[0].Value=='odas-node-2a'].State.Name | [0]")" "running" "instance before"
 expect "$(aws rds describe-db-instances --query 'DBInstances[0].[DBInstanceStatus,AvailabilityZone,MultiAZ]' | tr '\t' ' ')" "available us-west-2a True" "db before"
 expect "$(aws autoscaling describe-auto-scaling-groups --query 'length(AutoScalingGroups)')" "0" "no groups in this scenario"
+expect "$(aws rds reboot-db-instance --db-instance-identifier odas-catalog --force-failover --query 'DBInstance.DBInstanceStatus')" "failing-over" "forced failover"
+curl -sf -XPOST "$control/v1/clock" -d '{"advance": "3m"}' > /dev/null
+expect "$(aws rds describe-db-instances --query 'DBInstances[0].[DBInstanceStatus,AvailabilityZone]' | tr '\t' ' ')" "available us-west-2b" "forced failover done"
+expect "$(aws rds reboot-db-instance --db-instance-identifier odas-catalog --force-failover --query 'DBInstance.DBInstanceStatus')" "failing-over" "fail back"
+curl -sf -XPOST "$control/v1/clock" -d '{"advance": "3m"}' > /dev/null
+expect "$(aws rds describe-db-instances --query 'DBInstances[0].AvailabilityZone')" "us-west-2a" "failed back"
 
 # An AZ outage through the control endpoint is visible through the API.
 curl -sf -XPOST "$control/v1/faults" -d '{"action": "az-outage", "target": "us-west-2a"}' > /dev/null
