@@ -920,15 +920,7 @@ public enum ScenarioLoader {
                 }
             }
             let type = i.child("type").flatMap { Read.string($0, &d) } ?? "m5.xlarge"
-            var memberOf: [String] = []
-            if let groupsNode = i.child("securityGroups"), let items = Read.list(groupsNode, &d, what: "security groups") {
-                for groupNode in items {
-                    guard let text = Read.string(groupNode, &d) else { continue }
-                    if groups.contains(where: { $0.name == text }) { memberOf.append(text) } else {
-                        d.error(groupNode, unknownMessage("security group", text, groups.map(\.name)))
-                    }
-                }
-            }
+            let memberOf = i.child("securityGroups").map { readGroupNames($0, groups, &d) } ?? []
             let profile = i.child("instanceProfile").flatMap { Read.string($0, &d) }
             i.reportUnknownKeys(&d)
             guard let name, let subnet else { continue }
@@ -940,6 +932,19 @@ public enum ScenarioLoader {
                                                   subnet: subnet.id, securityGroups: memberOf, instanceProfile: profile))
         }
         return instances
+    }
+
+    /// A list of security group names, each one defined in `network`.
+    static func readGroupNames(_ node: SourceNode, _ groups: [NetworkSpec.SecurityGroup], _ d: inout Diagnostics) -> [String] {
+        guard let items = Read.list(node, &d, what: "security groups") else { return [] }
+        return items.compactMap { groupNode in
+            guard let text = Read.string(groupNode, &d) else { return nil }
+            guard groups.contains(where: { $0.name == text }) else {
+                d.error(groupNode, unknownMessage("security group", text, groups.map(\.name)))
+                return nil
+            }
+            return text
+        }
     }
 
     /// `compute.autoScalingGroups[]`: name, azs (each needs a subnet), min, max, desired, type, securityGroups, instanceProfile.
@@ -968,15 +973,7 @@ public enum ScenarioLoader {
                 d.error(item, "an Auto Scaling group needs min ≤ desired ≤ max (got \(minSize), \(desired), \(maxSize))")
             }
             let type = g.child("type").flatMap { Read.string($0, &d) } ?? "m5.xlarge"
-            var memberOf: [String] = []
-            if let groupsNode = g.child("securityGroups"), let items = Read.list(groupsNode, &d, what: "security groups") {
-                for groupNode in items {
-                    guard let text = Read.string(groupNode, &d) else { continue }
-                    if groups.contains(where: { $0.name == text }) { memberOf.append(text) } else {
-                        d.error(groupNode, unknownMessage("security group", text, groups.map(\.name)))
-                    }
-                }
-            }
+            let memberOf = g.child("securityGroups").map { readGroupNames($0, groups, &d) } ?? []
             let profile = g.child("instanceProfile").flatMap { Read.string($0, &d) }
             g.reportUnknownKeys(&d)
             guard let name, !azs.isEmpty else { continue }
