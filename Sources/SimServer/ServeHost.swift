@@ -57,6 +57,10 @@ public final class ServeHost: Sendable {
 
     let state: NIOLockedValueBox<State>
     let credentials: CredentialStore
+    /// Users by access key: name and identity policies.
+    let users: [String: (name: String, policies: [PolicyDocument])]
+    /// The simulated account.
+    static let account = "123456789012"
     let options: ServeOptions
     let store: S3StateStore?
     /// Unix milliseconds at virtual zero, for dates on the wire.
@@ -65,7 +69,12 @@ public final class ServeHost: Sendable {
     public init(scenario: Scenario, options: ServeOptions) throws(S3StateStore.Failure) {
         self.options = options
         var secrets: [String: String] = [:]
-        for user in scenario.iamUsers { secrets[user.accessKeyId] = user.secretAccessKey }
+        var users: [String: (name: String, policies: [PolicyDocument])] = [:]
+        for user in scenario.iamUsers {
+            secrets[user.accessKeyId] = user.secretAccessKey
+            users[user.accessKeyId] = (user.name, user.policies.compactMap { try? PolicyDocument.parse($0) })
+        }
+        self.users = users
         credentials = CredentialStore(secrets: secrets, allowAnyCredentials: options.allowAnyCredentials)
         epochUnixMilliseconds = Int64((Date().timeIntervalSince1970 * 1000).rounded())
         var world = LiveWorld(scenario: scenario)
@@ -156,6 +165,10 @@ public final class ServeHost: Sendable {
             switch verified.identity.service {
             case "s3":
                 if !verified.identity.region.isEmpty { context.signingRegion = verified.identity.region }
+                if let denied = authorize(request, identity: verified.identity, world: state.world, context: context,
+                                          wallSeconds: wallSeconds) {
+                    return denied
+                }
                 let response = state.world.handleS3(request, body: verified.body, trailers: verified.trailers, context: context)
                 if let failure = Self.persist(store, &state) {
                     let error = S3Error(code: "InternalError", httpStatus: 500,
@@ -178,6 +191,45 @@ public final class ServeHost: Sendable {
                 return S3RestAdapter.errorResponse(error, request: request, context: context)
             }
         }
+    }
+
+    /// IAM authorization of an S3 request: the user's identity policies and
+    /// the bucket policy, evaluated for each permission the request needs.
+    /// `--allow-any-credentials` skips it (documented local-development mode).
+    func authorize(_ request: WireRequest, identity: SigV4Identity, world: LiveWorld, context: S3WireContext,
+                   wallSeconds: Int64) -> WireResponse? {
+        guard !credentials.allowAnyCredentials,
+              case .success(let address) = S3RestAdapter.address(of: request, baseDomains: options.baseDomains) else { return nil }
+        let user = users[identity.accessKeyId]
+        let userName = user?.name ?? identity.accessKeyId
+        let principal = "arn:aws:iam::\(Self.account):user/\(userName)"
+        for requirement in S3Authorization.requirements(request, address: address) {
+            var keys = requirement.context
+            keys["aws:username"] = [userName]
+            keys["aws:PrincipalArn"] = [principal]
+            keys["aws:SecureTransport"] = ["false"]
+            keys["aws:SourceIp"] = ["127.0.0.1"]
+            keys["aws:CurrentTime"] = [HTTPDate.iso8601(unixMilliseconds: wallSeconds * 1000)]
+            let bucketName = requirement.resource.hasPrefix("arn:aws:s3:::")
+                ? String(requirement.resource.dropFirst("arn:aws:s3:::".count).split(separator: "/").first ?? "") : ""
+            let bucketPolicy = world.bucketPolicy(bucketName).flatMap { try? PolicyDocument.parse($0) }
+            let authorization = AuthorizationRequest(principalArn: principal, principalAccount: Self.account,
+                                                     action: requirement.action, resource: requirement.resource,
+                                                     resourceAccount: Self.account, context: keys)
+            let decision = PolicyEvaluator.evaluate(authorization, identityPolicies: user?.policies ?? [], resourcePolicy: bucketPolicy)
+            guard decision.isAllowed else {
+                let why: String
+                if case .explicitDeny = decision { why = "with an explicit deny in a\(bucketPolicy == nil ? "n identity-based" : "") policy" }
+                else { why = "because no identity-based policy allows the \(requirement.action) action" }
+                let error = S3Error(code: "AccessDenied", httpStatus: 403,
+                                    message: "User: \(principal) is not authorized to perform: \(requirement.action) on resource: \"\(requirement.resource)\" \(why)",
+                                    resource: String(request.rawPath))
+                var response = S3RestAdapter.errorResponse(error, request: request, context: context)
+                response.headers.append(("x-amz-request-id", context.requestId))
+                return response
+            }
+        }
+        return nil
     }
 
     static func requestId(_ counter: UInt64) -> String {

@@ -84,7 +84,7 @@ func requireTool(_ name: String, check: [String]) -> Bool {
 @Suite struct ServeTests {
     static let script = "Tests/OdasSimEndToEndTests/Clients/s3_checks.py"
 
-    @Test(arguments: ["buckets", "objects", "virtual_hosted", "multipart", "listing", "auth", "hostile", "faults", "configuration", "versioning"])
+    @Test(arguments: ["buckets", "objects", "virtual_hosted", "multipart", "listing", "auth", "hostile", "faults", "configuration", "versioning", "authorization"])
     func boto3WithDefaultSettingsSeesS3(check: String) throws {
         guard requireTool("python3", check: ["-c", "import boto3"]) else { return }
         let served = try ServedWorld()

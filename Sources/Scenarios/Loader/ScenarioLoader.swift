@@ -702,7 +702,7 @@ public enum ScenarioLoader {
         var keys: Set<String> = []
         if let list = iam.child("users").flatMap({ Read.list($0, &d, what: "IAM users") }) {
             for item in list {
-                guard var u = MappingReader(item, allowedKeys: ["name", "accessKeyId", "secretAccessKey"], what: "an IAM user",
+                guard var u = MappingReader(item, allowedKeys: ["name", "accessKeyId", "secretAccessKey", "policies"], what: "an IAM user",
                                             diagnostics: &d) else { continue }
                 let name = u.required("name", &d).flatMap { Read.name($0, &d, what: "a user name") }
                 var accessKeyId: String?
@@ -718,13 +718,32 @@ public enum ScenarioLoader {
                     if text.count >= 8, !text.contains(where: { $0.isWhitespace }) { secret = text }
                     else { d.error(secretNode, "a secret access key is at least 8 characters without spaces") }
                 }
+                var policies: [String] = []
+                if let list = u.child("policies").flatMap({ Read.list($0, &d, what: "policies") }) {
+                    for policyNode in list {
+                        // A managed policy ARN, or an inline document written as YAML (or JSON text).
+                        var text: String?
+                        if case .scalar(let value, _, _) = policyNode.value {
+                            if value.hasPrefix("arn:") {
+                                text = ManagedPolicies.documents[value]
+                                if text == nil { d.error(policyNode, unknownMessage("managed policy", value, ManagedPolicies.documents.keys.sorted())) }
+                            } else { text = value }
+                        } else {
+                            text = JSONFromNode.render(policyNode)
+                        }
+                        guard let text else { continue }
+                        do { _ = try PolicyDocument.parse(text); policies.append(text) } catch {
+                            d.error(policyNode, error.description)
+                        }
+                    }
+                }
                 u.reportUnknownKeys(&d)
                 guard let name, let accessKeyId, let secret else { continue }
                 guard keys.insert(accessKeyId).inserted else {
                     d.error(item, "access key id \(accessKeyId) is used twice")
                     continue
                 }
-                users.append(IAMUserSpec(name: name, accessKeyId: accessKeyId, secretAccessKey: secret))
+                users.append(IAMUserSpec(name: name, accessKeyId: accessKeyId, secretAccessKey: secret, policies: policies))
             }
         }
         iam.reportUnknownKeys(&d)
@@ -1168,5 +1187,43 @@ public enum ScenarioLoader {
             offset += length
         }
         return (1, 1, 0, bytes.first ?? 0)
+    }
+}
+
+/// Renders a YAML node as JSON text (policy documents written inline in a scenario).
+enum JSONFromNode {
+    static func render(_ node: SourceNode) -> String {
+        var out = ""
+        write(node, &out)
+        return out
+    }
+
+    static func write(_ node: SourceNode, _ out: inout String) {
+        switch node.value {
+        case .null:
+            out += "null"
+        case .scalar(let text, let isPlain, let tag):
+            if isPlain, tag == "tag:yaml.org,2002:bool" || tag == "tag:yaml.org,2002:int" || tag == "tag:yaml.org,2002:float" {
+                out += text
+            } else {
+                JSONText.appendString(text, to: &out)
+            }
+        case .sequence(let items):
+            out += "["
+            for (index, item) in items.enumerated() {
+                if index > 0 { out += "," }
+                write(item, &out)
+            }
+            out += "]"
+        case .mapping(let pairs):
+            out += "{"
+            for (index, pair) in pairs.enumerated() {
+                if index > 0 { out += "," }
+                if case .scalar(let key, _, _) = pair.key.value { JSONText.appendString(key, to: &out) } else { out += "\"?\"" }
+                out += ":"
+                write(pair.value, &out)
+            }
+            out += "}"
+        }
     }
 }

@@ -148,6 +148,8 @@ public struct IAMUserSpec: Sendable {
     public var name: String
     public var accessKeyId: String
     public var secretAccessKey: String
+    /// Identity policies: JSON documents (managed policies given by ARN are expanded).
+    public var policies: [String] = []
 }
 
 /// Regions, their availability zones and VPCs, and named hosts.

@@ -189,6 +189,9 @@ public struct LiveWorld: Sendable {
         return changes.reversed().filter { seen.insert($0).inserted }.reversed()
     }
 
+    /// A bucket's policy document, if it has one.
+    public func bucketPolicy(_ name: String) -> String? { world.s3.buckets[name]?.policy }
+
     /// Every bucket with its objects, in name order.
     public var s3Buckets: [S3Bucket] { world.s3.listBuckets() }
 

@@ -424,6 +424,31 @@ def check_versioning():
     expect(s3.get_bucket_versioning(Bucket="okera-data")["Status"] == "Enabled", "replicated bucket versioned")
 
 
+def check_authorization():
+    analyst = boto3.client("s3", endpoint_url=AWS_URL, region_name=REGION, aws_access_key_id="AKIAODASSIMANALYST00",
+                           aws_secret_access_key="odas-sim-analyst-key")
+    # The analyst's policy allows reading the dataset and listing the bucket, nothing else.
+    expect(analyst.get_object(Bucket="okera-data", Key="data/part-00000.parquet")["ContentLength"] == 1024, "analyst reads data/")
+    expect(analyst.list_objects_v2(Bucket="okera-data", Prefix="data/")["KeyCount"] == 10, "analyst lists")
+    try:
+        analyst.put_object(Bucket="okera-data", Key="data/evil", Body=b"x")
+        raise AssertionError("analyst could write")
+    except ClientError as error:
+        expect(error.response["Error"]["Code"] == "AccessDenied", "write denied")
+        expect("is not authorized to perform: s3:PutObject" in error.response["Error"]["Message"], error.response["Error"]["Message"])
+    expect(error_code(lambda: analyst.list_buckets()) == "AccessDenied", "ListAllMyBuckets denied")
+    admin = client()
+    admin.put_object(Bucket="okera-data", Key="private/secret", Body=b"s")
+    expect(error_code(lambda: analyst.get_object(Bucket="okera-data", Key="private/secret")) == "AccessDenied", "outside data/")
+    # A bucket policy with an explicit deny overrides the administrator's allow.
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:DeleteObject",
+                                                                 "Resource": "arn:aws:s3:::okera-data/data/*"}]})
+    admin.put_bucket_policy(Bucket="okera-data", Policy=policy)
+    expect(error_code(lambda: admin.delete_object(Bucket="okera-data", Key="data/part-00001.parquet")) == "AccessDenied", "bucket deny")
+    admin.delete_bucket_policy(Bucket="okera-data")
+    admin.delete_object(Bucket="okera-data", Key="data/part-00001.parquet")
+
+
 CHECKS = {name[len("check_"):]: fn for name, fn in globals().items() if name.startswith("check_")}
 if CHECK not in CHECKS:
     sys.exit(f"unknown check {CHECK}; one of {sorted(CHECKS)}")
