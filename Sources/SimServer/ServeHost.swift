@@ -154,6 +154,15 @@ public final class ServeHost: Sendable {
             let verified: SigV4.Verified
             switch verification {
             case .failure(let error):
+                // Errors take the shape of the service the request was signed for.
+                switch SigV4.scopeService(of: request) {
+                case "ec2":
+                    return QueryResponse.ec2Error(code: error.code, message: error.message, status: error.status, requestId: requestId)
+                case "sts", "rds", "autoscaling", "iam", "route53":
+                    return QueryResponse.error(code: error.code, message: error.message, status: error.status, requestId: requestId)
+                default:
+                    break
+                }
                 let s3Error = S3Error(code: error.code, httpStatus: error.status, message: error.message,
                                       resource: String(request.rawPath))
                 var response = S3RestAdapter.errorResponse(s3Error, request: request, context: context)
@@ -177,6 +186,13 @@ public final class ServeHost: Sendable {
                     return S3RestAdapter.errorResponse(error, request: request, context: context)
                 }
                 return response
+            case "sts" where QueryRequest(request, body: verified.body).action == "GetCallerIdentity":
+                // The caller, as STS reports it (the simulated account; user ids are derived from the access key).
+                let userName = users[verified.identity.accessKeyId]?.name ?? verified.identity.accessKeyId
+                let userId = "AIDA" + String(verified.identity.accessKeyId.dropFirst(4).prefix(17))
+                return QueryResponse.result(action: "GetCallerIdentity", namespace: "https://sts.amazonaws.com/doc/2011-06-15/", children: [
+                    .leaf("Arn", "arn:aws:iam::\(Self.account):user/\(userName)"), .leaf("UserId", userId), .leaf("Account", Self.account),
+                ], requestId: requestId)
             default:
                 let region = verified.identity.region.isEmpty ? context.signingRegion : verified.identity.region
                 let wallDate = HTTPDate.iso8601(unixMilliseconds: wallSeconds * 1000)

@@ -81,6 +81,19 @@ public enum SigV4 {
         throw SigV4Error(code: "AccessDenied", status: 403, message: "Anonymous access is not allowed; sign the request with SigV4")
     }
 
+    /// The service named in the request's credential scope (header or presigned), if any,
+    /// read before verification so that errors can take that service's shape.
+    public static func scopeService(of request: WireRequest) -> String? {
+        let credential: Substring?
+        if let authorization = request.header("authorization"), let range = authorization.range(of: "Credential=") {
+            credential = authorization[range.upperBound...].split(separator: ",").first
+        } else {
+            credential = request.query("X-Amz-Credential").map { Substring($0) }
+        }
+        let parts = credential?.split(separator: "/") ?? []
+        return parts.count == 5 ? String(parts[3]) : nil
+    }
+
     // MARK: Header
 
     static func verifyHeader(_ request: WireRequest, authorization: String, credentials: CredentialStore,
@@ -114,7 +127,8 @@ public enum SigV4 {
                              message: "The difference between the request time and the current time is too large.")
         }
         let secret = try secretKey(for: scope.accessKeyId, credentials: credentials)
-        let payloadHash = request.header("x-amz-content-sha256") ?? "UNSIGNED-PAYLOAD"
+        // S3 sends the payload hash in x-amz-content-sha256; other services sign sha256(body) without the header.
+        let payloadHash = request.header("x-amz-content-sha256") ?? sha256Hex(request.body)
         let signedHeaderNames = signedHeaders.split(separator: ";").map(String.init)
         guard signedHeaderNames.contains("host") else {
             throw .malformed("The authorization header is malformed; host must be a signed header.")

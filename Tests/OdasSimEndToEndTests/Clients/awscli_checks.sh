@@ -14,6 +14,12 @@ aws() {
 }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# Query-protocol services verify signatures over the form body too.
+[ "$(aws sts get-caller-identity --query Arn --output text)" = "arn:aws:iam::123456789012:user/developer" ] || fail "sts get-caller-identity"
+[ "$(aws ec2 describe-availability-zones --query 'length(AvailabilityZones)' --output text)" = "3" ] || fail "signed ec2 call"
+if AWS_SECRET_ACCESS_KEY=wrong command aws --endpoint-url "$url" ec2 describe-vpcs 2> "$work/ec2err"; then fail "ec2 with a wrong secret"; fi
+grep -q SignatureDoesNotMatch "$work/ec2err" || fail "ec2 wrong secret: $(cat "$work/ec2err")"
+
 aws s3 mb s3://cli-bucket
 buckets=$(aws s3 ls)
 grep -q cli-bucket <<< "$buckets" || fail "mb/ls: $buckets"

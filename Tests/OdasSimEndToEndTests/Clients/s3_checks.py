@@ -225,13 +225,18 @@ def check_auth():
     except urllib.error.HTTPError as error:
         body = error.read()
         expect(error.code == 403 and b"Request has expired" in body, f"expired: {body}")
-    # Clock skew: sign 20 minutes in the past.
-    request = AWSRequest(method="GET", url=AWS_URL + "/okera-data?list-type=2")
-    request.context["timestamp"] = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(time.time() - 1200))
-    SigV4Auth(Credentials(KEY_ID, SECRET), "s3", REGION).add_auth(request)
-    request.headers["X-Amz-Date"] = request.context["timestamp"]
+    # Clock skew: a request correctly signed 20 minutes in the past.
+    import datetime
+    import botocore.auth
+    original_now = botocore.auth.get_current_datetime
+    botocore.auth.get_current_datetime = lambda: original_now() - datetime.timedelta(minutes=20)
+    try:
+        request = AWSRequest(method="GET", url=AWS_URL + "/okera-data?list-type=2")
+        FixedPayloadAuth(hashlib.sha256(b"").hexdigest()).add_auth(request)
+    finally:
+        botocore.auth.get_current_datetime = original_now
     status, body = send(request.prepare())
-    expect(status == 403, f"skew status {status} {body[:200]}")
+    expect(status == 403 and b"RequestTimeTooSkewed" in body, f"skew status {status} {body[:200]}")
 
 
 def send(prepared, body=None, content_length=None):
