@@ -179,6 +179,28 @@ public struct RDSService: Sendable {
                                  text: "db \(identifier): planned switchover to \(region) started (writes paused)"))
     }
 
+    /// Makes the global secondary the primary; the old primary becomes the new
+    /// secondary (switchover) or is detached (failover). Returns the regions.
+    mutating func promoteGlobalSecondary(_ identifier: String, keepOldPrimaryAsSecondary: Bool, faults: FaultModel,
+                                         now: SimInstant) -> (old: String, new: String)? {
+        guard var instance = instances[identifier], let secondary = instance.secondary,
+              let region = instance.globalSecondaryRegion, let az = instance.globalSecondaryAZ else { return nil }
+        let oldPrimary = instance.primary, oldRegion = instance.region, oldAZ = instance.primaryAZ
+        instance.primary = secondary
+        instance.secondary = keepOldPrimaryAsSecondary ? oldPrimary : nil
+        instance.globalSecondaryRegion = keepOldPrimaryAsSecondary ? oldRegion : nil
+        instance.globalSecondaryAZ = keepOldPrimaryAsSecondary ? oldAZ : nil
+        instance.globalPending = []
+        instance.lastGlobalApplyAt = now
+        instance.region = region
+        instance.primaryAZ = az
+        instance.readerAZs = []
+        instance.failovers += 1
+        instance.status = faults.isUp(.host(instance.primaryHost)) ? .available : .unavailable
+        instances[identifier] = instance
+        return (oldRegion, region)
+    }
+
     /// FailoverGlobalCluster with AllowDataLoss: promote the secondary region.
     /// What it has not applied yet is lost (the measured RPO).
     public mutating func failoverGlobalCluster(_ identifier: String, now: SimInstant) throws(RDSError) {
@@ -360,40 +382,19 @@ public struct RDSService: Sendable {
             }
             instances[identifier]?.globalPending = pending
         case .globalFailoverComplete(let identifier):
-            guard var instance = instances[identifier], let secondary = instance.secondary,
-                  let region = instance.globalSecondaryRegion, let az = instance.globalSecondaryAZ else { return }
-            let lost = instance.globalPending.count
-            instance.primary = secondary
-            instance.secondary = nil
-            instance.globalPending = []
-            instance.region = region
-            instance.primaryAZ = az
-            instance.readerAZs = []
-            instance.globalSecondaryRegion = nil
-            instance.failovers += 1
-            instance.status = faults.isUp(.host(instance.primaryHost)) ? .available : .unavailable
-            instances[identifier] = instance
+            // Unplanned: what the secondary has not applied is lost; the old region is detached.
+            let lost = instances[identifier]?.globalPending.count ?? 0
+            guard let region = promoteGlobalSecondary(identifier, keepOldPrimaryAsSecondary: false, faults: faults, now: now) else { return }
             notices.append(RDSNotice(instance: identifier, kind: "global-failover-completed",
-                                     text: "db \(identifier): \(region) promoted to primary; \(lost) unreplicated commits lost"))
+                                     text: "db \(identifier): \(region.new) promoted to primary; \(lost) unreplicated commits lost"))
         case .globalSwitchoverComplete(let identifier):
-            guard var instance = instances[identifier], let secondary = instance.secondary,
-                  let region = instance.globalSecondaryRegion, let az = instance.globalSecondaryAZ else { return }
-            for pending in instance.globalPending { for entry in pending.entries { try? secondary.apply(entry) } }
-            let oldPrimary = instance.primary, oldRegion = instance.region, oldAZ = instance.primaryAZ
-            instance.primary = secondary
-            instance.secondary = oldPrimary
-            instance.globalPending = []
-            instance.region = region
-            instance.primaryAZ = az
-            instance.globalSecondaryRegion = oldRegion
-            instance.globalSecondaryAZ = oldAZ
-            instance.readerAZs = []
-            instance.lastGlobalApplyAt = now
-            instance.failovers += 1
-            instance.status = faults.isUp(.host(instance.primaryHost)) ? .available : .unavailable
-            instances[identifier] = instance
+            // Planned: the secondary applies everything first, then the regions swap roles.
+            if let instance = instances[identifier], let secondary = instance.secondary {
+                for pending in instance.globalPending { for entry in pending.entries { try? secondary.apply(entry) } }
+            }
+            guard let region = promoteGlobalSecondary(identifier, keepOldPrimaryAsSecondary: true, faults: faults, now: now) else { return }
             notices.append(RDSNotice(instance: identifier, kind: "global-switchover-completed",
-                                     text: "db \(identifier): \(region) is the primary region now, \(oldRegion) the secondary; no commit lost"))
+                                     text: "db \(identifier): \(region.new) is the primary region now, \(region.old) the secondary; no commit lost"))
         case .rebootComplete(let identifier):
             guard var instance = instances[identifier], instance.status == .rebooting else { return }
             instance.status = faults.isUp(.host(instance.primaryHost)) ? .available : .unavailable

@@ -13,8 +13,8 @@ import Darwin
 /// the draws of the others, and the same seed gives the same numbers in every
 /// process and on every platform.
 ///
-/// Never use `SystemRandomNumberGenerator` or `.random()` without a generator
-/// inside the simulation; pass a `SimRandom` instead.
+/// Inside the simulation, never draw from the system's generator or from an
+/// unseeded random call; pass a `SimRandom` instead.
 public struct SimRandom: RandomNumberGenerator, Sendable {
     /// The seed this generator (or stream) was created from.
     public let seed: UInt64
