@@ -45,10 +45,10 @@ import SimCore
         for key in ["b", "a/2", "a/1", "c", "a/10"] {
             try s3.putObject(bucket: "okera-data", key: key, body: [], now: .zero)
         }
-        let page = try s3.listObjectsV2(bucket: "okera-data", prefix: "a/", maxKeys: 2)
+        let page = try s3.listObjects(bucket: "okera-data", prefix: "a/", maxKeys: 2)
         #expect(page.objects.map(\.key) == ["a/1", "a/10"])
         #expect(page.isTruncated)
-        let rest = try s3.listObjectsV2(bucket: "okera-data", prefix: "a/", startAfter: "a/10")
+        let rest = try s3.listObjects(bucket: "okera-data", prefix: "a/", startAfter: "a/10")
         #expect(rest.objects.map(\.key) == ["a/2"])
         #expect(!rest.isTruncated)
     }

@@ -137,21 +137,6 @@ public struct S3Service: Sendable {
         try deleteObject(bucket: name, key: key, versionId: nil, now: .zero)
     }
 
-    /// ListObjectsV2 (prefix and max-keys; the wire adapter adds the rest):
-    /// keys in UTF-8 byte order after `startAfter`, at most `maxKeys`.
-    public func listObjectsV2(bucket name: String, prefix: String = "", startAfter: String? = nil,
-                              maxKeys: Int = 1000) throws(S3Error) -> (objects: [S3Object], isTruncated: Bool) {
-        guard let bucket = buckets[name] else { throw .noSuchBucket(name) }
-        var result: [S3Object] = []
-        var truncated = false
-        for key in bucket.sortedKeys where key.hasPrefix(prefix) {
-            if let startAfter, !startAfter.utf8.lexicographicallyPrecedes(key.utf8) { continue }
-            if result.count == maxKeys { truncated = true; break }
-            if let object = bucket.objects[key] { result.append(object) }
-        }
-        return (result, truncated)
-    }
-
     // MARK: Replication
 
     /// Replication lag for one object.

@@ -793,8 +793,8 @@ struct World {
             } else {
                 do {
                     // In-process, one call lists everything (the wire adapter pages by 1000).
-                    let observed = try s3.listObjectsV2(bucket: bucket, prefix: Keys.writtenPrefix(workload: client.spec.name),
-                                                        maxKeys: .max).objects.map(\.key)
+                    let observed = try s3.listObjects(bucket: bucket, prefix: Keys.writtenPrefix(workload: client.spec.name),
+                                                      maxKeys: .max).objects.map(\.key)
                     history.complete(op, at: end, outcome: .ok, observed: observed)
                 } catch {
                     history.complete(op, at: end, outcome: .failed, error: "\(error.code): \(error.message)")
@@ -815,17 +815,6 @@ public struct TimelineEntry: Codable, Sendable {
     public var at: SimInstant
     public var kind: String
     public var text: String
-}
-
-extension SimInstant: Codable {
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        self.init(nanosecondsSinceStart: try container.decode(Int64.self))
-    }
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(nanosecondsSinceStart)
-    }
 }
 
 /// Names of S3 endpoints in the fault model.

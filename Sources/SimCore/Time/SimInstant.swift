@@ -38,3 +38,15 @@ extension SimInstant: CustomStringConvertible {
     /// `T+` followed by the time since the start of the run, e.g. `T+20m0.25s`.
     public var description: String { "T+\(sinceStart)" }
 }
+
+/// Encoded as nanoseconds since the start of the run (reports carry instants this way).
+extension SimInstant: Codable {
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        self.init(nanosecondsSinceStart: try container.decode(Int64.self))
+    }
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(nanosecondsSinceStart)
+    }
+}
