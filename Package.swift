@@ -70,6 +70,7 @@ let package = Package(
             name: "AWSSimTests",
             dependencies: ["AWSSim", "SimCore"]
         ),
+        .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "SimCore"]),
         .testTarget(
             name: "ScenariosTests",
             dependencies: ["Scenarios", "SimCore", "AWSSim"],
