@@ -58,7 +58,11 @@ public enum PolicyEvaluator {
             }
         }
         let identityAllow = firstAllow(identityPolicies, request, isResourcePolicy: false)
-        let resourceAllow = resourcePolicy.flatMap { firstAllow([$0], request, isResourcePolicy: true) }
+        // A resource policy that names only the account (`123456789012` or its
+        // `:root` ARN) delegates to that account's identity policies rather
+        // than granting by itself (reference_policies_elements_principal.html,
+        // "AWS account principals").
+        let resourceAllow = resourcePolicy.flatMap { firstAllow([$0], request, isResourcePolicy: true, directOnly: true) }
         if let permissionsBoundary, identityAllow != nil, firstAllow([permissionsBoundary], request, isResourcePolicy: false) == nil {
             return .implicitDeny(reason: "the permissions boundary does not allow \(request.action)")
         }
@@ -74,16 +78,20 @@ public enum PolicyEvaluator {
         return .implicitDeny(reason: "no policy allows \(request.action) on \(request.resource)")
     }
 
-    static func firstAllow(_ policies: [PolicyDocument], _ request: AuthorizationRequest, isResourcePolicy: Bool) -> String? {
+    static func firstAllow(_ policies: [PolicyDocument], _ request: AuthorizationRequest, isResourcePolicy: Bool,
+                           directOnly: Bool = false) -> String? {
         for policy in policies {
             for (index, statement) in policy.statements.enumerated() where statement.effect == .allow {
-                if matches(statement, request, isResourcePolicy: isResourcePolicy) { return statement.sid ?? "statement \(index + 1)" }
+                if matches(statement, request, isResourcePolicy: isResourcePolicy, directOnly: directOnly) {
+                    return statement.sid ?? "statement \(index + 1)"
+                }
             }
         }
         return nil
     }
 
-    static func matches(_ statement: PolicyDocument.Statement, _ request: AuthorizationRequest, isResourcePolicy: Bool) -> Bool {
+    static func matches(_ statement: PolicyDocument.Statement, _ request: AuthorizationRequest, isResourcePolicy: Bool,
+                        directOnly: Bool = false) -> Bool {
         let actionHit = statement.actions.patterns.contains { wildcard($0, request.action, caseInsensitive: true) }
         guard actionHit != statement.actions.negated else { return false }
         if let resources = statement.resources {
@@ -93,23 +101,29 @@ public enum PolicyEvaluator {
             return false // identity statements need Resource or NotResource
         }
         if let principals = statement.principals {
-            guard principalMatches(principals, request) != principals.negated else { return false }
+            let sameAccountDelegation = directOnly && !principals.negated && request.principalAccount == request.resourceAccount
+            guard principalMatches(principals, request, accountGrants: !sameAccountDelegation) != principals.negated else { return false }
         } else if isResourcePolicy {
             return false
         }
         return statement.conditions.allSatisfy { condition($0, request) }
     }
 
-    static func principalMatches(_ principals: PolicyDocument.Principals, _ request: AuthorizationRequest) -> Bool {
+    /// Whether a statement's principal names the requester: `*`, the service,
+    /// the principal's ARN (a role's ARN also names its sessions, through
+    /// `aws:PrincipalArn`), or, when `accountGrants`, the principal's account.
+    static func principalMatches(_ principals: PolicyDocument.Principals, _ request: AuthorizationRequest,
+                                 accountGrants: Bool = true) -> Bool {
         if principals.any { return true }
         if let service = request.servicePrincipal {
             return principals.byKind["Service"]?.contains(service) ?? false
         }
+        let roleArn = request.values("aws:PrincipalArn")?.first
         for pattern in principals.byKind["AWS"] ?? [] {
             if pattern == "*" { return true }
-            if pattern.allSatisfy(\.isNumber), pattern == request.principalAccount { return true }
-            if pattern == "arn:aws:iam::\(request.principalAccount):root" { return true }
-            if pattern == request.principalArn { return true }
+            if accountGrants, pattern.allSatisfy(\.isNumber), pattern == request.principalAccount { return true }
+            if accountGrants, pattern == "arn:aws:iam::\(request.principalAccount):root" { return true }
+            if pattern == request.principalArn || pattern == roleArn { return true }
         }
         return false
     }

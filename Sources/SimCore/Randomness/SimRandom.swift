@@ -83,13 +83,14 @@ public struct SimRandom: RandomNumberGenerator, Sendable {
 }
 
 /// SplitMix64 (Steele, Lea and Flood), used to seed xoshiro and to mix stream names.
-struct SplitMix64 {
+public struct SplitMix64: Sendable {
     var state: UInt64
     mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         return SplitMix64.mix(state)
     }
-    static func mix(_ value: UInt64) -> UInt64 {
+    /// The SplitMix64 finalizer: a bijective 64-bit mixer.
+    public static func mix(_ value: UInt64) -> UInt64 {
         var z = value
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
