@@ -33,6 +33,15 @@ public struct IAMPrincipal: Equatable, Sendable {
     /// True when the caller signs with a long-lived access key (AKIA…).
     public var usesLongLivedKey: Bool
 
+    public init(kind: Kind, arn: String, principalArn: String, account: String, userId: String, usesLongLivedKey: Bool) {
+        self.kind = kind
+        self.arn = arn
+        self.principalArn = principalArn
+        self.account = account
+        self.userId = userId
+        self.usesLongLivedKey = usesLongLivedKey
+    }
+
     /// The request-context keys IAM adds for this principal.
     public var contextKeys: [String: [String]] {
         var keys: [String: [String]] = ["aws:PrincipalArn": [principalArn], "aws:userid": [userId],

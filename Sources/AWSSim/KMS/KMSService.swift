@@ -176,6 +176,10 @@ public struct KMSService: Sendable {
         }
     }
 
+    public mutating func putKeyPolicy(_ keyId: String, region: String, policy: String) throws(KMSError) {
+        _ = try update(keyId, region: region) { (key: inout Key) throws(KMSError) in key.policy = policy }
+    }
+
     public mutating func createGrant(_ keyId: String, region: String, grantee: String, operations: [String], name: String?) throws(KMSError) -> Grant {
         let known: Set<String> = ["Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "ReEncryptFrom",
                                   "ReEncryptTo", "CreateGrant", "RetireGrant", "DescribeKey"]

@@ -47,6 +47,10 @@ public struct Operation: Sendable {
     /// For DNS lookups: what the resolver answered, and how long the answer's
     /// endpoint had been down at that moment.
     public var dns: DNSObservation?
+    /// For S3 operations: the principal that signed (a user or role ARN), and
+    /// whether it signed with a long-lived access key.
+    public var principal: String?
+    public var longLivedKey = false
 }
 
 /// A DNS answer as the history keeps it.
@@ -87,6 +91,12 @@ public struct History: Sendable {
     }
 
     /// Attaches what a DNS lookup observed.
+    public mutating func setPrincipal(_ index: Int, arn: String, longLivedKey: Bool) {
+        guard operations.indices.contains(index) else { return }
+        operations[index].principal = arn
+        operations[index].longLivedKey = longLivedKey
+    }
+
     public mutating func setDNS(_ index: Int, _ observation: DNSObservation) {
         guard operations.indices.contains(index) else { return }
         operations[index].dns = observation

@@ -106,7 +106,18 @@ public enum ScenarioLoader {
         let buckets = top.child("buckets").map { readBuckets($0, context, &d) } ?? []
         let database = top.child("database").flatMap { readDatabase($0, context, &d) }
         let dns = top.child("dns").flatMap { readDNS($0, context, &d) }
-        let workloads = top.child("workload").map { readWorkloads($0, context, buckets, database, dns, network, &d) } ?? []
+        let bucketNames = buckets.flatMap { [$0.name] + ($0.replicaBucket.map { [$0] } ?? []) }
+        let (users, roles) = top.child("iam").map { readIAM($0, bucketNames: bucketNames, &d) } ?? ([], [])
+        if !roles.isEmpty, let computeNode = top.child("compute") {
+            // With roles declared, every instance profile must be one of theirs.
+            let profiles = roles.map(\.instanceProfile)
+            let named = network.instances.compactMap(\.instanceProfile) + network.autoScalingGroups.compactMap(\.instanceProfile)
+            for profile in Set(named).sorted() where !profiles.contains(profile) {
+                d.error(computeNode, unknownMessage("instance profile", profile, profiles))
+            }
+        }
+        let workloads = top.child("workload").map { readWorkloads($0, context, buckets, database, dns, network,
+                                                                   IdentityNames(users: users.map(\.name), roles: roles.map(\.name)), &d) } ?? []
         let faults = top.child("faults").map { readFaults($0, context, database, dns, &d) } ?? []
         var expectations = top.child("expect").map { readExpectations($0, workloads, &d) } ?? Expectations()
         if let expectNode = top.child("expect"), case .mapping(let pairs) = expectNode.value {
@@ -130,12 +141,11 @@ public enum ScenarioLoader {
             }
         }
         let expectFailure = top.child("expectFailure").map { readExpectFailure($0, expectations, &d) } ?? []
-        let users = top.child("iam").map { readIAM($0, &d) } ?? []
         top.reportUnknownKeys(&d)
         guard let name, let duration, topology != nil else { return nil }
         return Scenario(file: file, name: name, description: description, seed: seed, duration: duration,
                         topology: fullTopology, buckets: buckets, workloads: workloads, faults: faults,
-                        expectations: expectations, expectFailure: expectFailure, iamUsers: users, database: database,
+                        expectations: expectations, expectFailure: expectFailure, iamUsers: users, iamRoles: roles, database: database,
                         dns: dns, network: network)
     }
 
@@ -273,7 +283,7 @@ public enum ScenarioLoader {
         let regionNames = context.topology.regions.map(\.name)
         for item in list {
             guard var b = MappingReader(item, allowedKeys: ["name", "region", "objects", "objectSize", "replicateTo",
-                                                            "replicaBucket", "replicationTimeControl"],
+                                                            "replicaBucket", "replicationTimeControl", "policy", "replicaPolicy"],
                                         what: "a bucket", diagnostics: &d) else { continue }
             let nameNode = b.required("name", &d)
             var name = nameNode.flatMap { Read.string($0, &d, what: "a bucket name") }
@@ -311,6 +321,12 @@ public enum ScenarioLoader {
                 replicaBucket = "\(name)-\(replicateTo)"
             }
             let rtc = b.child("replicationTimeControl").flatMap { Read.bool($0, &d) } ?? false
+            let policy = b.child("policy").flatMap { readPolicy($0, &d) }
+            var replicaPolicy: String?
+            if let node = b.child("replicaPolicy") {
+                if replicateTo == nil { d.error(node, "replicaPolicy needs replicateTo (a replica)") }
+                replicaPolicy = readPolicy(node, &d)
+            }
             b.reportUnknownKeys(&d)
             guard let name, let region else { continue }
             for bucketName in [name] + (replicaBucket.map { [$0] } ?? []) where !names.insert(bucketName).inserted {
@@ -318,7 +334,7 @@ public enum ScenarioLoader {
             }
             buckets.append(BucketSpec(name: name, region: region, objects: Int(objects), objectSize: Int(size),
                                       replicateTo: replicateTo, replicaBucket: replicaBucket,
-                                      replicationTimeControl: rtc))
+                                      replicationTimeControl: rtc, policy: policy, replicaPolicy: replicaPolicy))
         }
         return buckets
     }
@@ -508,15 +524,22 @@ public enum ScenarioLoader {
                        privateRegion: isPrivate ? context.topology.regions.first?.name : nil)
     }
 
+    /// The IAM users and roles a workload's `principal` may name.
+    struct IdentityNames {
+        var users: [String]
+        var roles: [String]
+    }
+
     static func readWorkloads(_ node: SourceNode, _ context: Context, _ buckets: [BucketSpec], _ database: DatabaseSpec?,
-                              _ dns: DNSSpec?, _ network: NetworkSpec, _ d: inout Diagnostics) -> [WorkloadSpec] {
+                              _ dns: DNSSpec?, _ network: NetworkSpec, _ identities: IdentityNames,
+                              _ d: inout Diagnostics) -> [WorkloadSpec] {
         guard let list = Read.list(node, &d, what: "workloads") else { return [] }
         var workloads: [WorkloadSpec] = []
         var names: Set<String> = []
         let kinds = WorkloadKind.allCases.map(\.rawValue)
         for item in list {
             guard var w = MappingReader(item, allowedKeys: ["name", "kind", "from", "rate", "bucket", "database", "record", "endpoint", "failover",
-                                                            "failoverAfter", "timeout", "start", "stop"],
+                                                            "failoverAfter", "timeout", "start", "stop", "principal", "external"],
                                         what: "a workload", diagnostics: &d) else { continue }
             let name = w.required("name", &d).flatMap { Read.name($0, &d, what: "a workload name") }
             var kind: WorkloadKind?
@@ -588,6 +611,19 @@ public enum ScenarioLoader {
             if let startNode = w.child("start"), let duration = context.duration, start >= duration {
                 d.error(startNode, "start (\(start)) is not inside the run (duration \(duration))")
             }
+            var principal: WorkloadPrincipal?
+            if let principalNode = w.child("principal"), let text = Read.string(principalNode, &d) {
+                let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
+                if parts.count == 2, parts[0] == "role", identities.roles.contains(parts[1]) { principal = .role(parts[1]) }
+                else if parts.count == 2, parts[0] == "user", identities.users.contains(parts[1]) { principal = .user(parts[1]) }
+                else {
+                    d.error(principalNode, unknownMessage("principal", text, identities.roles.map { "role/\($0)" } + identities.users.map { "user/\($0)" }))
+                }
+                if kind.map({ $0 != .s3Get && $0 != .s3Put }) == true {
+                    d.error(principalNode, "principal applies to S3 workloads (s3-get, s3-put)")
+                }
+            }
+            let external = w.child("external").flatMap { Read.bool($0, &d) } ?? false
             w.reportUnknownKeys(&d)
             guard let name, let kind, let from, let rate, let target else { continue }
             guard names.insert(name).inserted else {
@@ -596,7 +632,8 @@ public enum ScenarioLoader {
             }
             workloads.append(WorkloadSpec(name: name, kind: kind, from: from, ratePerSecond: rate, bucket: target,
                                           failover: failover, failoverAfter: Int(failoverAfter), timeout: timeout,
-                                          readerEndpoint: readerEndpoint, start: start, stop: stop))
+                                          readerEndpoint: readerEndpoint, start: start, stop: stop, principal: principal,
+                                          external: external))
         }
         return workloads
     }
@@ -694,10 +731,38 @@ public enum ScenarioLoader {
         return faults
     }
 
-    /// `iam.users`: IAM users with access keys. Access key ids are 16 to 128
-    /// uppercase letters and digits (AKIA… on AWS); secrets at least 8 characters.
-    static func readIAM(_ node: SourceNode, _ d: inout Diagnostics) -> [IAMUserSpec] {
-        guard var iam = MappingReader(node, allowedKeys: ["users"], what: "an iam section", diagnostics: &d) else { return [] }
+    /// A policy document: a managed policy ARN, or a document written as YAML (or JSON text).
+    static func readPolicy(_ policyNode: SourceNode, _ d: inout Diagnostics) -> String? {
+        var text: String?
+        if case .scalar(let value, _, _) = policyNode.value {
+            if value.hasPrefix("arn:") {
+                text = ManagedPolicies.documents[value]
+                if text == nil { d.error(policyNode, unknownMessage("managed policy", value, ManagedPolicies.documents.keys.sorted())) }
+            } else { text = value }
+        } else {
+            text = JSONFromNode.render(policyNode)
+        }
+        guard let text else { return nil }
+        do { _ = try PolicyDocument.parse(text); return text } catch {
+            d.error(policyNode, error.description)
+            return nil
+        }
+    }
+
+    static func readPolicies(_ reader: inout MappingReader, _ d: inout Diagnostics) -> [String] {
+        guard let list = reader.child("policies").flatMap({ Read.list($0, &d, what: "policies") }) else { return [] }
+        return list.compactMap { readPolicy($0, &d) }
+    }
+
+    /// The trust policy of EC2 instances (`trust: ec2`), as the IAM console writes it.
+    static let ec2TrustPolicy = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#
+
+    /// `iam`: `users` (people and tools with access keys; ids 16 to 128
+    /// uppercase letters and digits, AKIA… on AWS; secrets at least 8
+    /// characters) and `roles` (trust, policies, permissionsBoundary,
+    /// instanceProfile, buckets).
+    static func readIAM(_ node: SourceNode, bucketNames: [String], _ d: inout Diagnostics) -> (users: [IAMUserSpec], roles: [IAMRoleSpec]) {
+        guard var iam = MappingReader(node, allowedKeys: ["users", "roles"], what: "an iam section", diagnostics: &d) else { return ([], []) }
         var users: [IAMUserSpec] = []
         var keys: Set<String> = []
         if let list = iam.child("users").flatMap({ Read.list($0, &d, what: "IAM users") }) {
@@ -718,36 +783,53 @@ public enum ScenarioLoader {
                     if text.count >= 8, !text.contains(where: { $0.isWhitespace }) { secret = text }
                     else { d.error(secretNode, "a secret access key is at least 8 characters without spaces") }
                 }
-                var policies: [String] = []
-                if let list = u.child("policies").flatMap({ Read.list($0, &d, what: "policies") }) {
-                    for policyNode in list {
-                        // A managed policy ARN, or an inline document written as YAML (or JSON text).
-                        var text: String?
-                        if case .scalar(let value, _, _) = policyNode.value {
-                            if value.hasPrefix("arn:") {
-                                text = ManagedPolicies.documents[value]
-                                if text == nil { d.error(policyNode, unknownMessage("managed policy", value, ManagedPolicies.documents.keys.sorted())) }
-                            } else { text = value }
-                        } else {
-                            text = JSONFromNode.render(policyNode)
-                        }
-                        guard let text else { continue }
-                        do { _ = try PolicyDocument.parse(text); policies.append(text) } catch {
-                            d.error(policyNode, error.description)
-                        }
-                    }
-                }
+                let policies = readPolicies(&u, &d)
                 u.reportUnknownKeys(&d)
                 guard let name, let accessKeyId, let secret else { continue }
                 guard keys.insert(accessKeyId).inserted else {
                     d.error(item, "access key id \(accessKeyId) is used twice")
                     continue
                 }
+                if users.contains(where: { $0.name == name }) { d.error(item, "user name \"\(name)\" is used twice"); continue }
                 users.append(IAMUserSpec(name: name, accessKeyId: accessKeyId, secretAccessKey: secret, policies: policies))
             }
         }
+        var roles: [IAMRoleSpec] = []
+        if let list = iam.child("roles").flatMap({ Read.list($0, &d, what: "IAM roles") }) {
+            for item in list {
+                guard var r = MappingReader(item, allowedKeys: ["name", "trust", "policies", "permissionsBoundary", "instanceProfile", "buckets"],
+                                            what: "an IAM role", diagnostics: &d) else { continue }
+                let name = r.required("name", &d).flatMap { Read.name($0, &d, what: "a role name") }
+                var trust: String?
+                if let trustNode = r.required("trust", &d, hint: "ec2 (instances may assume it) or a trust policy document") {
+                    if case .scalar(let value, _, _) = trustNode.value, value == "ec2" { trust = ec2TrustPolicy }
+                    else if let text = readPolicy(trustNode, &d) {
+                        if let document = try? PolicyDocument.parse(text), document.statements.contains(where: { $0.principals == nil }) {
+                            d.error(trustNode, "MalformedPolicyDocument: Has prohibited field Resource or missing Principal (a trust policy names who may assume the role)")
+                        } else { trust = text }
+                    }
+                }
+                let policies = readPolicies(&r, &d)
+                let boundary = r.child("permissionsBoundary").flatMap { readPolicy($0, &d) }
+                let profile = r.child("instanceProfile").flatMap { Read.name($0, &d, what: "an instance profile name") }
+                var buckets: [String]?
+                if let list = r.child("buckets").flatMap({ Read.list($0, &d, what: "bucket names") }) {
+                    buckets = []
+                    for bucketNode in list {
+                        guard let bucket = Read.string(bucketNode, &d) else { continue }
+                        if bucketNames.contains(bucket) { buckets?.append(bucket) }
+                        else { d.error(bucketNode, unknownMessage("bucket", bucket, bucketNames)) }
+                    }
+                }
+                r.reportUnknownKeys(&d)
+                guard let name, let trust else { continue }
+                if roles.contains(where: { $0.name == name }) { d.error(item, "role name \"\(name)\" is used twice"); continue }
+                roles.append(IAMRoleSpec(name: name, trustPolicy: trust, policies: policies, permissionsBoundary: boundary,
+                                         instanceProfile: profile ?? name, buckets: buckets))
+            }
+        }
         iam.reportUnknownKeys(&d)
-        return users
+        return (users, roles)
     }
 
     static func readExpectations(_ node: SourceNode, _ workloads: [WorkloadSpec], _ d: inout Diagnostics) -> Expectations {

@@ -23,6 +23,9 @@ public struct Scenario: Sendable {
     /// IAM users with long-lived access keys (people and tools outside the
     /// deployment); `odas-sim serve` accepts their keys.
     public var iamUsers: [IAMUserSpec] = []
+    /// IAM roles (`iam.roles`): the deployment's identities, used through
+    /// instance profiles and temporary credentials.
+    public var iamRoles: [IAMRoleSpec] = []
     /// The RDS database holding ODAS's state, if the scenario has one.
     public var database: DatabaseSpec?
     /// Route 53 names for ODAS's services.
@@ -152,6 +155,36 @@ public struct IAMUserSpec: Sendable {
     public var policies: [String] = []
 }
 
+/// An IAM role, as `iam.roles` declares it.
+public struct IAMRoleSpec: Sendable {
+    public var name: String
+    /// The trust policy (JSON).
+    public var trustPolicy: String
+    /// Identity policies (JSON; managed policies given by ARN are expanded).
+    public var policies: [String]
+    public var permissionsBoundary: String?
+    /// The instance profile that carries the role (default: the role's name).
+    public var instanceProfile: String
+    /// For `least-privilege`: the buckets this role serves (their replicas
+    /// included); nil when the role is not checked.
+    public var buckets: [String]?
+}
+
+/// Who a workload's requests are signed as.
+public enum WorkloadPrincipal: Sendable, Equatable, CustomStringConvertible {
+    /// Temporary credentials of a role, from the instance metadata service of the client's instance.
+    case role(String)
+    /// A user's long-lived access key.
+    case user(String)
+
+    public var description: String {
+        switch self {
+        case .role(let name): return "role/\(name)"
+        case .user(let name): return "user/\(name)"
+        }
+    }
+}
+
 /// Regions, their availability zones and VPCs, and named hosts.
 public struct Topology: Sendable {
     public struct Region: Sendable {
@@ -216,6 +249,10 @@ public struct BucketSpec: Sendable {
     public var replicateTo: String?
     public var replicaBucket: String?
     public var replicationTimeControl: Bool
+    /// The bucket policy (JSON) of the bucket, and of its replica: S3
+    /// replication does not copy bucket policies, so each bucket has its own.
+    public var policy: String? = nil
+    public var replicaPolicy: String? = nil
 }
 
 /// The fault actions of scenario format v1. Names follow AWS FIS's meaning
@@ -305,6 +342,12 @@ public struct WorkloadSpec: Sendable {
     /// Active window within the run.
     public var start: SimDuration
     public var stop: SimDuration?
+    /// Who signs the workload's S3 requests; nil: the account's own
+    /// deployment role (full access), for scenarios without an `iam` section.
+    public var principal: WorkloadPrincipal? = nil
+    /// True for clients outside the deployment (people, partner tools): they
+    /// may hold long-lived keys without breaking `no-static-credentials`.
+    public var external = false
 }
 
 /// The properties a run is judged by.
@@ -334,12 +377,15 @@ public enum Invariant: String, CaseIterable, Sendable {
     /// Route 53 never answers with an endpoint that has been down for longer
     /// than its health check needs to notice (cached answers excepted).
     case dnsPointsToHealthy = "dns-points-to-healthy"
+    /// No read succeeded that the policies of the dataset's bucket and of the
+    /// reader forbid (replicas and failover included).
+    case noUnauthorizedRead = "no-unauthorized-read"
+    /// No component of the deployment holds long-lived access keys.
+    case noStaticCredentials = "no-static-credentials"
+    /// Roles with a bucket list cannot reach any other bucket.
+    case leastPrivilege = "least-privilege"
 
     /// Invariants of the format that need service fakes not built yet, with
     /// what they wait for; a scenario naming one is rejected with this note.
-    public static let planned: [String: String] = [
-        "no-unauthorized-read": "needs the IAM policy evaluation (IAM/STS/KMS issue)",
-        "no-static-credentials": "needs the IAM fake (IAM/STS/KMS issue)",
-        "least-privilege": "needs the IAM fake (IAM/STS/KMS issue)",
-    ]
+    public static let planned: [String: String] = [:]
 }

@@ -27,7 +27,9 @@ public enum ScenarioRunner {
                                 samples: world.capacityTimeline[expectation.group] ?? [],
                                 faults: Evaluation.faultWindows(scenario), end: .zero + scenario.duration)
         }
-        let results = Evaluation.evaluate(scenario, history: world.history, decided: world.reachabilityResults + capacityResults)
+        let security = SecurityChecks.results(scenario, history: world.history, iam: world.iam)
+        let results = Evaluation.evaluate(scenario, history: world.history,
+                                          decided: world.reachabilityResults + capacityResults + security)
         let traceText = world.trace.canonicalJSONLines()
         let hash = SHA256.hash(data: Data(traceText.utf8)).map { byte in
             (byte < 16 ? "0" : "") + String(byte, radix: 16)

@@ -18,6 +18,9 @@ struct World {
     var ec2: EC2Service
     var autoScaling: AutoScalingService
     var eks = EKSService()
+    var iam = IAMService(account: World.account)
+    var sts = STSService()
+    var kms = KMSService(account: World.account)
     /// In-service instances per Auto Scaling group, each time it changes.
     var capacityTimeline: [String: [(at: SimInstant, inService: Int)]] = [:]
     var history = History()
@@ -65,6 +68,8 @@ struct World {
         var answer: Answer?
         /// Why the request or answer did not get through, for the timeout message.
         var lostBecause: String?
+        /// For S3 operations: what the request is signed with.
+        var credentials: Credentials?
     }
 
     enum Answer {
@@ -111,6 +116,7 @@ struct World {
         }
         buildNetwork(at: start)
         buildBuckets(at: start)
+        buildIAM(at: start)
         buildDatabase(at: start)
         buildDNS(at: start)
         for (index, fault) in scenario.faults.enumerated() {
@@ -623,9 +629,25 @@ struct World {
         }
         let op = history.invoke(workload: spec.name, kind: spec.kind.writes ? .write : .read, at: loop.now,
                                 target: bucket, key: key, value: value)
+        var credentials: Credentials?
+        if spec.kind == .s3Get || spec.kind == .s3Put {
+            guard let held = self.credentials(for: index) else {
+                history.complete(op, at: loop.now, outcome: .failed,
+                                 error: "NoCredentialProviders: the instance metadata service gives no credentials for \(spec.principal?.description ?? World.defaultRole)")
+                recordCompletion(op)
+                noteFailure(index)
+                return
+            }
+            credentials = held
+            if case .success(let principal) = sts.principal(accessKeyId: held.accessKeyId, sessionToken: held.sessionToken, iam: iam,
+                                                             now: loop.now) {
+                history.setPrincipal(op, arn: principal.principalArn, longLivedKey: principal.usesLongLivedKey)
+            }
+        }
         let oneWay = networkLatency(index, to: endpoint, region: region)
         var flight = InFlight(workload: index, bucket: bucket, key: key, body: body, endpoint: endpoint, oneWay: oneWay)
         flight.statements = statements
+        flight.credentials = credentials
         if spec.kind.usesDatabase, !spec.readerEndpoint, let instance = rds.instances[spec.bucket], instance.status != .available {
             // The endpoint answers nothing while failing over: the connection is refused at once.
             history.complete(op, at: loop.now, outcome: .failed, error: "connection refused: \(instance.endpoint) is \(instance.statusName)")
@@ -674,21 +696,30 @@ struct World {
                 flight.answer = .error(code: error.code, message: error.message)
             }
         } else {
-            do {
-                if let body = flight.body {
-                    let object = try s3.putObject(bucket: flight.bucket, key: flight.key, body: body, now: loop.now)
-                    flight.answer = .ok(value: object.eTag)
-                    drainS3Outbox()
-                } else {
-                    let object = try s3.getObject(bucket: flight.bucket, key: flight.key)
-                    flight.answer = .ok(value: object.eTag)
-                }
-            } catch {
-                flight.answer = .error(code: error.code, message: error.message)
+            let action = flight.body != nil ? "s3:PutObject" : "s3:GetObject"
+            if let credentials = flight.credentials,
+               let denied = authorizeS3(credentials, action: action, bucket: flight.bucket, key: flight.key) {
+                flight.answer = .error(code: denied.code, message: denied.message)
+            } else {
+                flight.answer = executeS3(flight)
             }
         }
         inFlight[op] = flight
         loop.schedule(.responseArrives(operation: op), after: serviceTime + flight.oneWay)
+    }
+
+    /// Runs an authorized S3 request: a PUT (with its replication) or a GET.
+    mutating func executeS3(_ flight: InFlight) -> Answer {
+        do {
+            if let body = flight.body {
+                let object = try s3.putObject(bucket: flight.bucket, key: flight.key, body: body, now: loop.now)
+                drainS3Outbox()
+                return .ok(value: object.eTag)
+            }
+            return .ok(value: try s3.getObject(bucket: flight.bucket, key: flight.key).eTag)
+        } catch {
+            return .error(code: error.code, message: error.message)
+        }
     }
 
     mutating func responseArrives(_ op: Int) {
@@ -709,7 +740,9 @@ struct World {
         case .error(let code, let message):
             history.complete(op, at: loop.now, outcome: .failed, error: "\(code): \(message)")
             recordCompletion(op)
-            noteFailure(flight.workload)
+            // A refusal is not an outage: clients fail over on errors and
+            // timeouts of the endpoint, not on their own missing permissions.
+            if !["AccessDenied", "ExpiredToken", "InvalidAccessKeyId"].contains(code) { noteFailure(flight.workload) }
         }
     }
 

@@ -1,0 +1,135 @@
+import AWSSim
+import SimCore
+
+/// Identity in the world: the scenario's IAM users and roles, the
+/// credentials each workload signs with, and the authorization of every S3
+/// request before S3 runs it.
+extension World {
+    /// The simulated AWS account (also `odas-sim serve`'s).
+    static let account = "123456789012"
+    /// The role workloads without a `principal` sign as: the deployment's own
+    /// role with full access, for scenarios that say nothing about IAM.
+    static let defaultRole = "odas-sim-deployment"
+
+    /// Credentials a client holds for one request.
+    struct Credentials {
+        var accessKeyId: String
+        var sessionToken: String?
+    }
+
+    /// Users with their access keys and policies; roles with their trust
+    /// policies, identity policies, boundaries and instance profiles; bucket
+    /// policies (the replica's own: replication does not copy them).
+    mutating func buildIAM(at now: SimInstant) {
+        for user in scenario.iamUsers {
+            do {
+                _ = try iam.createUser(name: user.name, now: now)
+                for (index, document) in user.policies.enumerated() {
+                    try iam.putUserPolicy(user: user.name, policyName: "\(user.name)-policy-\(index + 1)", document: document)
+                }
+                _ = try iam.createAccessKey(user: user.name, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey, now: now)
+                trace.record("iam", "create-user", at: now, ["name": .string(user.name), "policies": .int(Int64(user.policies.count))])
+            } catch {
+                trace.record("iam", "create-user-failed", at: now, ["name": .string(user.name), "error": .string(error.description)])
+            }
+        }
+        var roles = scenario.iamRoles
+        if scenario.workloads.contains(where: { $0.principal == nil && ($0.kind == .s3Get || $0.kind == .s3Put) }),
+           !roles.contains(where: { $0.name == Self.defaultRole }) {
+            roles.append(IAMRoleSpec(name: Self.defaultRole, trustPolicy: ScenarioLoader.ec2TrustPolicy,
+                                     policies: ManagedPolicies.documents["arn:aws:iam::aws:policy/AdministratorAccess"].map { [$0] } ?? [],
+                                     permissionsBoundary: nil, instanceProfile: Self.defaultRole, buckets: nil))
+        }
+        for role in roles {
+            do {
+                _ = try iam.createRole(name: role.name, trustPolicy: role.trustPolicy, now: now)
+                for (index, document) in role.policies.enumerated() {
+                    try iam.putRolePolicy(role: role.name, policyName: "\(role.name)-policy-\(index + 1)", document: document)
+                }
+                if let boundary = role.permissionsBoundary {
+                    let policy = try iam.createPolicy(name: "\(role.name)-boundary", document: boundary, now: now)
+                    try iam.putRolePermissionsBoundary(role: role.name, policyArn: policy.arn)
+                }
+                if iam.instanceProfiles[role.instanceProfile] == nil {
+                    _ = try iam.createInstanceProfile(name: role.instanceProfile, now: now)
+                }
+                try iam.addRoleToInstanceProfile(profile: role.instanceProfile, role: role.name)
+                trace.record("iam", "create-role", at: now, ["name": .string(role.name), "instance_profile": .string(role.instanceProfile)])
+            } catch {
+                trace.record("iam", "create-role-failed", at: now, ["name": .string(role.name), "error": .string(error.description)])
+            }
+        }
+        for bucket in scenario.buckets {
+            for (name, policy) in [(bucket.name, bucket.policy), (bucket.replicaBucket, bucket.replicaPolicy)] {
+                guard let name, let policy else { continue }
+                do {
+                    try s3.putBucketPolicy(name, document: policy)
+                    trace.record("s3", "put-bucket-policy", at: now, ["bucket": .string(name)])
+                } catch {
+                    trace.record("s3", "put-bucket-policy-failed", at: now, ["bucket": .string(name), "error": .string(error.code)])
+                }
+            }
+        }
+    }
+
+    /// The credentials a workload signs its next request with: a user's
+    /// access key, or its role's current temporary credentials from the
+    /// instance metadata service (which rotates them before they expire).
+    /// Nil when the role's instance profile gives the instance no credentials.
+    mutating func credentials(for index: Int) -> Credentials? {
+        let spec = clients[index].spec
+        switch spec.principal ?? .role(Self.defaultRole) {
+        case .user(let name):
+            guard let key = iam.accessKeys.values.filter({ $0.userName == name && $0.active }).min(by: { $0.accessKeyId < $1.accessKeyId })
+            else { return nil }
+            return Credentials(accessKeyId: key.accessKeyId, sessionToken: nil)
+        case .role(let name):
+            guard let role = scenario.iamRoles.first(where: { $0.name == name }) ?? (name == Self.defaultRole
+                ? IAMRoleSpec(name: name, trustPolicy: "", policies: [], permissionsBoundary: nil, instanceProfile: name, buckets: nil) : nil),
+                  let session = sts.instanceCredentials(iam: iam, instanceId: "client-\(spec.name)", instanceProfile: role.instanceProfile,
+                                                        now: loop.now) else { return nil }
+            return Credentials(accessKeyId: session.accessKeyId, sessionToken: session.sessionToken)
+        }
+    }
+
+    /// S3's authorization of a request that reached it: who signed (expired
+    /// session credentials are refused), then the principal's identity
+    /// policies, boundary and the bucket policy of the bucket actually
+    /// addressed. Returns the error S3 answers, or nil when allowed.
+    func authorizeS3(_ credentials: Credentials, action: String, bucket: String, key: String) -> (code: String, message: String)? {
+        let principal: IAMPrincipal
+        switch sts.principal(accessKeyId: credentials.accessKeyId, sessionToken: credentials.sessionToken, iam: iam, now: loop.now) {
+        case .success(let value): principal = value
+        case .failure(let error):
+            // S3's wording of an expired session (AmazonS3/latest/API/ErrorResponses.html).
+            return error.code == "ExpiredToken" ? ("ExpiredToken", "The provided token has expired.")
+                : ("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
+        }
+        let resource = "arn:aws:s3:::\(bucket)/\(key)"
+        let decision = Self.evaluate(principal, action: action, resource: resource, bucketPolicy: s3.buckets[bucket]?.policy, iam: iam)
+        guard !decision.isAllowed else { return nil }
+        return ("AccessDenied", "User: \(principal.arn) is not authorized to perform: \(action) on resource: \"\(resource)\"")
+    }
+
+    /// One IAM decision for a principal on an S3 resource (same account).
+    static func evaluate(_ principal: IAMPrincipal, action: String, resource: String, bucketPolicy: String?,
+                         iam: IAMService) -> AuthorizationDecision {
+        var keys = principal.contextKeys
+        keys["aws:SecureTransport"] = ["true"]
+        let request = AuthorizationRequest(principalArn: principal.arn, principalAccount: principal.account, action: action,
+                                           resource: resource, resourceAccount: account, context: keys)
+        let identity: [PolicyDocument]
+        let boundary: PolicyDocument?
+        switch principal.kind {
+        case .user(let name):
+            identity = iam.identityPolicies(user: name)
+            boundary = iam.permissionsBoundary(user: name)
+        case .assumedRole(let role, _):
+            identity = iam.identityPolicies(role: role)
+            boundary = iam.permissionsBoundary(role: role)
+        }
+        return PolicyEvaluator.evaluate(request, identityPolicies: identity,
+                                        resourcePolicy: bucketPolicy.flatMap { try? PolicyDocument.parse($0) },
+                                        permissionsBoundary: boundary)
+    }
+}
