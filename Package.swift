@@ -76,7 +76,8 @@ let package = Package(
             dependencies: ["Scenarios", "SimCore", "AWSSim"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "OdasSimEndToEndTests", dependencies: [], exclude: ["Clients"]),
+        // AWSSim only to compare `aws iam simulate-custom-policy` with the in-process evaluator.
+        .testTarget(name: "OdasSimEndToEndTests", dependencies: ["AWSSim"], exclude: ["Clients"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -56,11 +56,11 @@ public final class ServeHost: Sendable {
     }
 
     let state: NIOLockedValueBox<State>
-    let credentials: CredentialStore
-    /// Users by access key: name and identity policies.
-    let users: [String: (name: String, policies: [PolicyDocument])]
+    /// The signature checker's copy of every secret (users' keys and STS
+    /// sessions), refreshed inside the lock whenever IAM or STS changes them.
+    let credentials: NIOLockedValueBox<(generation: UInt64, store: CredentialStore)>
     /// The simulated account.
-    static let account = "123456789012"
+    static var account: String { LiveWorld.account }
     let options: ServeOptions
     let store: S3StateStore?
     /// Unix milliseconds at virtual zero, for dates on the wire.
@@ -68,16 +68,11 @@ public final class ServeHost: Sendable {
 
     public init(scenario: Scenario, options: ServeOptions) throws(S3StateStore.Failure) {
         self.options = options
-        var secrets: [String: String] = [:]
-        var users: [String: (name: String, policies: [PolicyDocument])] = [:]
-        for user in scenario.iamUsers {
-            secrets[user.accessKeyId] = user.secretAccessKey
-            users[user.accessKeyId] = (user.name, user.policies.compactMap { try? PolicyDocument.parse($0) })
-        }
-        self.users = users
-        credentials = CredentialStore(secrets: secrets, allowAnyCredentials: options.allowAnyCredentials)
         epochUnixMilliseconds = Int64((Date().timeIntervalSince1970 * 1000).rounded())
         var world = LiveWorld(scenario: scenario)
+        let secrets = world.credentialSecrets
+        credentials = NIOLockedValueBox((secrets.generation, CredentialStore(secrets: secrets.secrets,
+                                                                             allowAnyCredentials: options.allowAnyCredentials)))
         if let directory = options.stateDirectory {
             let store = try S3StateStore(directory: directory)
             if let restored = try store.load() {
@@ -138,8 +133,9 @@ public final class ServeHost: Sendable {
             v2Resource = "/\(bucket)" + request.rawPath // virtual-hosted style
         }
         let verification: Result<SigV4.Verified, SigV4Error>
+        let secrets = credentials.withLockedValue { $0.store }
         do throws(SigV4Error) {
-            verification = .success(try SigV4.verify(request, credentials: credentials, nowUnixSeconds: wallSeconds,
+            verification = .success(try SigV4.verify(request, credentials: secrets, nowUnixSeconds: wallSeconds,
                                                      v2Resource: v2Resource))
         } catch {
             verification = .failure(error)
@@ -171,10 +167,27 @@ public final class ServeHost: Sendable {
             case .success(let value):
                 verified = value
             }
-            switch verified.identity.service {
+            defer { refreshCredentials(state.world) }
+            let service = verified.identity.service
+            // Who signed: a user's key or an STS session (token checked, expiry enforced).
+            let sessionToken = request.header("x-amz-security-token") ?? request.query("X-Amz-Security-Token")
+            let principal: IAMPrincipal
+            switch state.world.principal(accessKeyId: verified.identity.accessKeyId, sessionToken: sessionToken) {
+            case .success(let known):
+                principal = known
+            case .failure where credentials.withLockedValue({ $0.store.allowAnyCredentials }):
+                let arn = "arn:aws:iam::\(Self.account):user/\(verified.identity.accessKeyId)"
+                principal = IAMPrincipal(kind: .user(name: verified.identity.accessKeyId), arn: arn, principalArn: arn,
+                                         account: Self.account, userId: "AIDA" + String(verified.identity.accessKeyId.prefix(16)),
+                                         usesLongLivedKey: true)
+            case .failure(let error):
+                return Self.credentialError(error, service: service, request: request, context: context)
+            }
+            switch service {
             case "s3":
                 if !verified.identity.region.isEmpty { context.signingRegion = verified.identity.region }
-                if let denied = authorize(request, identity: verified.identity, world: state.world, context: context,
+                var request = request
+                if let denied = authorize(&request, principal: principal, world: &state.world, context: context,
                                           wallSeconds: wallSeconds) {
                     return denied
                 }
@@ -186,13 +199,12 @@ public final class ServeHost: Sendable {
                     return S3RestAdapter.errorResponse(error, request: request, context: context)
                 }
                 return response
-            case "sts" where QueryRequest(request, body: verified.body).action == "GetCallerIdentity":
-                // The caller, as STS reports it (the simulated account; user ids are derived from the access key).
-                let userName = users[verified.identity.accessKeyId]?.name ?? verified.identity.accessKeyId
-                let userId = "AIDA" + String(verified.identity.accessKeyId.dropFirst(4).prefix(17))
-                return QueryResponse.result(action: "GetCallerIdentity", namespace: "https://sts.amazonaws.com/doc/2011-06-15/", children: [
-                    .leaf("Arn", "arn:aws:iam::\(Self.account):user/\(userName)"), .leaf("UserId", userId), .leaf("Account", Self.account),
-                ], requestId: requestId)
+            case "iam", "sts", "kms":
+                let region = verified.identity.region.isEmpty ? context.signingRegion : verified.identity.region
+                return state.world.handleIdentity(service: service, request: request, body: verified.body, caller: principal,
+                                                  region: region, epochUnixMilliseconds: epochUnixMilliseconds, requestId: requestId,
+                                                  authorize: !options.allowAnyCredentials)
+                    ?? QueryResponse.error(code: "InvalidAction", message: "unknown service \(service)", requestId: requestId)
             default:
                 let region = verified.identity.region.isEmpty ? context.signingRegion : verified.identity.region
                 let wallDate = HTTPDate.iso8601(unixMilliseconds: wallSeconds * 1000)
@@ -209,43 +221,101 @@ public final class ServeHost: Sendable {
         }
     }
 
-    /// IAM authorization of an S3 request: the user's identity policies and
-    /// the bucket policy, evaluated for each permission the request needs.
-    /// `--allow-any-credentials` skips it (documented local-development mode).
-    func authorize(_ request: WireRequest, identity: SigV4Identity, world: LiveWorld, context: S3WireContext,
+    /// Copies new secrets (access keys, STS sessions) to the signature checker.
+    func refreshCredentials(_ world: LiveWorld) {
+        let generation = world.credentialSecrets.generation
+        guard credentials.withLockedValue({ $0.generation }) != generation else { return }
+        let secrets = world.credentialSecrets
+        credentials.withLockedValue { $0 = (secrets.generation, CredentialStore(secrets: secrets.secrets,
+                                                                                 allowAnyCredentials: $0.store.allowAnyCredentials)) }
+    }
+
+    /// A credential failure (expired session, unknown key) in the shape of the service signed for.
+    static func credentialError(_ error: STSError, service: String, request: WireRequest, context: S3WireContext) -> WireResponse {
+        switch service {
+        case "s3":
+            // S3's wording (AmazonS3/latest/API/ErrorResponses.html).
+            let s3Error = error.code == "ExpiredToken"
+                ? S3Error(code: "ExpiredToken", httpStatus: 400, message: "The provided token has expired.", resource: String(request.rawPath))
+                : S3Error(code: "InvalidAccessKeyId", httpStatus: 403, message: "The AWS Access Key Id you provided does not exist in our records.",
+                          resource: String(request.rawPath))
+            var response = S3RestAdapter.errorResponse(s3Error, request: request, context: context)
+            response.headers.append(("x-amz-request-id", context.requestId))
+            return response
+        case "kms":
+            let type = error.code == "ExpiredToken" ? "ExpiredTokenException" : "UnrecognizedClientException"
+            let body = "{\"__type\":\"\(type)\",\"message\":\"\(error.message)\"}"
+            return WireResponse(status: 400, headers: [("Content-Type", "application/x-amz-json-1.1")], body: Array(body.utf8))
+        case "ec2":
+            return QueryResponse.ec2Error(code: error.code, message: error.message, status: error.status, requestId: context.requestId)
+        default:
+            return QueryResponse.error(code: error.code, message: error.message, status: error.status, requestId: context.requestId)
+        }
+    }
+
+    /// IAM authorization of an S3 request: the principal's identity policies,
+    /// boundary and the bucket policy, for each permission the request needs;
+    /// for SSE-KMS objects also the KMS permission S3 needs on the caller's
+    /// behalf. `--allow-any-credentials` skips it (documented local-development mode).
+    func authorize(_ request: inout WireRequest, principal: IAMPrincipal, world: inout LiveWorld, context: S3WireContext,
                    wallSeconds: Int64) -> WireResponse? {
-        guard !credentials.allowAnyCredentials,
-              case .success(let address) = S3RestAdapter.address(of: request, baseDomains: options.baseDomains) else { return nil }
-        let user = users[identity.accessKeyId]
-        let userName = user?.name ?? identity.accessKeyId
-        let principal = "arn:aws:iam::\(Self.account):user/\(userName)"
-        for requirement in S3Authorization.requirements(request, address: address) {
-            var keys = requirement.context
-            keys["aws:username"] = [userName]
-            keys["aws:PrincipalArn"] = [principal]
-            keys["aws:SecureTransport"] = ["false"]
-            keys["aws:SourceIp"] = ["127.0.0.1"]
-            keys["aws:CurrentTime"] = [HTTPDate.iso8601(unixMilliseconds: wallSeconds * 1000)]
-            let bucketName = requirement.resource.hasPrefix("arn:aws:s3:::")
-                ? String(requirement.resource.dropFirst("arn:aws:s3:::".count).split(separator: "/").first ?? "") : ""
-            let bucketPolicy = world.bucketPolicy(bucketName).flatMap { try? PolicyDocument.parse($0) }
-            let authorization = AuthorizationRequest(principalArn: principal, principalAccount: Self.account,
-                                                     action: requirement.action, resource: requirement.resource,
-                                                     resourceAccount: Self.account, context: keys)
-            let decision = PolicyEvaluator.evaluate(authorization, identityPolicies: user?.policies ?? [], resourcePolicy: bucketPolicy)
-            guard decision.isAllowed else {
-                let why: String
-                if case .explicitDeny = decision { why = "with an explicit deny in a\(bucketPolicy == nil ? "n identity-based" : "") policy" }
-                else { why = "because no identity-based policy allows the \(requirement.action) action" }
-                let error = S3Error(code: "AccessDenied", httpStatus: 403,
-                                    message: "User: \(principal) is not authorized to perform: \(requirement.action) on resource: \"\(requirement.resource)\" \(why)",
-                                    resource: String(request.rawPath))
-                var response = S3RestAdapter.errorResponse(error, request: request, context: context)
-                response.headers.append(("x-amz-request-id", context.requestId))
-                return response
+        guard case .success(let address) = S3RestAdapter.address(of: request, baseDomains: options.baseDomains) else { return nil }
+        let allowAny = credentials.withLockedValue { $0.store.allowAnyCredentials }
+        func denied(_ action: String, _ resource: String, _ why: String) -> WireResponse {
+            let error = S3Error(code: "AccessDenied", httpStatus: 403,
+                                message: "User: \(principal.arn) is not authorized to perform: \(action) on resource: \"\(resource)\" \(why)",
+                                resource: String(request.rawPath))
+            var response = S3RestAdapter.errorResponse(error, request: request, context: context)
+            response.headers.append(("x-amz-request-id", context.requestId))
+            return response
+        }
+        if !allowAny {
+            let policies = world.policies(of: principal)
+            for requirement in S3Authorization.requirements(request, address: address) {
+                var keys = requirement.context
+                for (name, values) in principal.contextKeys { keys[name] = values }
+                keys["aws:SecureTransport"] = ["false"]
+                keys["aws:SourceIp"] = ["127.0.0.1"]
+                keys["aws:CurrentTime"] = [HTTPDate.iso8601(unixMilliseconds: wallSeconds * 1000)]
+                let bucketName = requirement.resource.hasPrefix("arn:aws:s3:::")
+                    ? String(requirement.resource.dropFirst("arn:aws:s3:::".count).split(separator: "/").first ?? "") : ""
+                let bucketPolicy = world.bucketPolicy(bucketName).flatMap { try? PolicyDocument.parse($0) }
+                let authorization = AuthorizationRequest(principalArn: principal.arn, principalAccount: principal.account,
+                                                         action: requirement.action, resource: requirement.resource,
+                                                         resourceAccount: Self.account, context: keys)
+                let decision = PolicyEvaluator.evaluate(authorization, identityPolicies: policies.identity, resourcePolicy: bucketPolicy,
+                                                        permissionsBoundary: policies.boundary)
+                guard decision.isAllowed else {
+                    if case .explicitDeny = decision {
+                        return denied(requirement.action, requirement.resource, "with an explicit deny in a\(bucketPolicy == nil ? "n identity-based" : "") policy")
+                    }
+                    return denied(requirement.action, requirement.resource, "because no identity-based policy allows the \(requirement.action) action")
+                }
             }
         }
-        return nil
+        guard let bucket = address.bucket else { return nil }
+        let region = world.bucketRegion(bucket) ?? context.signingRegion
+        switch world.kmsRequirement(request, bucket: bucket, key: address.key, region: region) {
+        case .success(nil):
+            return nil
+        case .success(let (key, action)?):
+            do throws(KMSError) { try KMSService.usable(key) } catch {
+                let s3Error = S3Error(code: "KMS.\(error.type)", httpStatus: 400, message: error.message, resource: String(request.rawPath))
+                return S3RestAdapter.errorResponse(s3Error, request: request, context: context)
+            }
+            if !allowAny, !world.authorizeKMS(principal, action: action, key: key).isAllowed {
+                return denied(action, key.arn, "because no identity-based policy allows the \(action) action")
+            }
+            if action == "kms:GenerateDataKey" {
+                // S3 records the key's ARN with the object, whatever name the request used.
+                request.headers.removeAll { $0.name.lowercased() == "x-amz-server-side-encryption-aws-kms-key-id" }
+                request.headers.append(("x-amz-server-side-encryption-aws-kms-key-id", key.arn))
+            }
+            return nil
+        case .failure(let error):
+            let s3Error = S3Error(code: "KMS.\(error.type)", httpStatus: 400, message: error.message, resource: String(request.rawPath))
+            return S3RestAdapter.errorResponse(s3Error, request: request, context: context)
+        }
     }
 
     static func requestId(_ counter: UInt64) -> String {
@@ -321,6 +391,7 @@ public final class ServeHost: Sendable {
             }
             return json(200, stateDocument())
         default:
+            if path.hasPrefix("/v1/imds/") { return instanceMetadata(request, path: path) }
             if request.method == "DELETE", path.hasPrefix("/v1/faults/") {
                 let id = PercentEncoding.decode(path.dropFirst("/v1/faults/".count))
                 let lifted = state.withLockedValue { state in
@@ -330,6 +401,47 @@ public final class ServeHost: Sendable {
                 return lifted ? WireResponse(status: 204) : problem(404, "no active fault \"\(id)\"")
             }
             return problem(404, "unknown control path \(request.method) \(path); see docs/serve.md")
+        }
+    }
+
+    /// The instance metadata service of one instance, at
+    /// `/v1/imds/<instance>/latest/…` (IMDSv2: a token from `PUT latest/api/token`,
+    /// then `meta-data/iam/security-credentials/[role]`). Point an SDK at it with
+    /// `AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:<control>/v1/imds/<instance>/`.
+    func instanceMetadata(_ request: WireRequest, path: String) -> WireResponse {
+        let parts = path.dropFirst("/v1/imds/".count).split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        let instance = PercentEncoding.decode(parts.first ?? "")
+        let rest = parts.count > 1 ? String(parts[1]) : ""
+        func text(_ status: Int, _ body: String) -> WireResponse {
+            WireResponse(status: status, headers: [("Content-Type", "text/plain")], body: Array(body.utf8))
+        }
+        if rest == "latest/api/token" {
+            guard request.method == "PUT" else { return text(405, "Method Not Allowed") }
+            let ttl = request.header("x-aws-ec2-metadata-token-ttl-seconds") ?? "21600"
+            return WireResponse(status: 200, headers: [("Content-Type", "text/plain"), ("X-aws-ec2-metadata-token-ttl-seconds", ttl)],
+                                body: Array("odas-sim-imds-token-\(instance)".utf8))
+        }
+        let prefix = "latest/meta-data/iam/security-credentials/"
+        guard rest.hasPrefix(prefix), request.method == "GET" else { return text(404, "Not Found") }
+        let result = state.withLockedValue { state in
+            state.world.advance(to: Self.virtualNow(state.clock))
+            let answer = state.world.instanceMetadataCredentials(instance: instance)
+            refreshCredentials(state.world)
+            return answer
+        }
+        switch result {
+        case .failure(let error):
+            return text(404, error.description)
+        case .success(let (role, session)):
+            let wanted = String(rest.dropFirst(prefix.count))
+            if wanted.isEmpty { return text(200, role) }
+            guard wanted == role else { return text(404, "Not Found") }
+            func date(_ instant: SimInstant) -> String {
+                String(HTTPDate.iso8601(unixMilliseconds: epochUnixMilliseconds + instant.nanosecondsSinceStart / 1_000_000).prefix(19)) + "Z"
+            }
+            return json(200, ["Code": "Success", "LastUpdated": date(session.issued), "Type": "AWS-HMAC",
+                              "AccessKeyId": session.accessKeyId, "SecretAccessKey": session.secretAccessKey,
+                              "Token": session.sessionToken, "Expiration": date(session.expiration)])
         }
     }
 

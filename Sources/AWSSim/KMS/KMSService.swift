@@ -137,8 +137,9 @@ public struct KMSService: Sendable {
         return key
     }
 
-    public mutating func createAlias(_ alias: String, keyId: String, region: String) throws(KMSError) {
-        guard alias.hasPrefix("alias/"), !alias.hasPrefix("alias/aws/"), alias.count > 6 else {
+    /// CreateAlias. Names under `alias/aws/` are AWS's own (`managedByAWS`: S3's default key).
+    public mutating func createAlias(_ alias: String, keyId: String, region: String, managedByAWS: Bool = false) throws(KMSError) {
+        guard alias.hasPrefix("alias/"), managedByAWS || !alias.hasPrefix("alias/aws/"), alias.count > 6 else {
             throw KMSError(type: "ValidationException", message: "Alias must start with the prefix \"alias/\". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html")
         }
         let target = try key(keyId, region: region)
@@ -240,7 +241,8 @@ public struct KMSService: Sendable {
         KMSError(type: "KMSInvalidStateException", message: "\(key.arn) is pending deletion.")
     }
 
-    static func usable(_ key: Key) throws(KMSError) {
+    /// Throws DisabledException or KMSInvalidStateException unless the key is enabled.
+    public static func usable(_ key: Key) throws(KMSError) {
         switch key.state {
         case .enabled: return
         case .disabled: throw KMSError(type: "DisabledException", message: "\(key.arn) is disabled.")

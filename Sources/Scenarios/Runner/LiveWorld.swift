@@ -192,6 +192,9 @@ public struct LiveWorld: Sendable {
     /// A bucket's policy document, if it has one.
     public func bucketPolicy(_ name: String) -> String? { world.s3.buckets[name]?.policy }
 
+    /// The region of a bucket, if it exists.
+    public func bucketRegion(_ name: String) -> String? { world.s3.buckets[name]?.region }
+
     /// Every bucket with its objects, in name order.
     public var s3Buckets: [S3Bucket] { world.s3.listBuckets() }
 

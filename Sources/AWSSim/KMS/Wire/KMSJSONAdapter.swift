@@ -59,8 +59,8 @@ public enum KMSJSONAdapter {
                                message: "User: \(caller.arn) is not authorized to perform: kms:\(action) on resource: * because no identity-based policy allows the kms:\(action) action")
             }
         }
-        func keyed(_ action: String) throws(KMSError) -> KMSService.Key {
-            let key = try kms.key(try string("KeyId"), region: region)
+        func keyed(_ action: String, field: String = "KeyId") throws(KMSError) -> KMSService.Key {
+            let key = try kms.key(try string(field), region: region)
             try authorize(action, key)
             return key
         }
@@ -95,7 +95,7 @@ public enum KMSJSONAdapter {
                 let key = try keyed(operation)
                 output = ["KeyId": try kms.cancelDeletion(key.keyId, region: region).arn]
             case "CreateAlias":
-                let key = try keyed(operation)
+                let key = try keyed(operation, field: "TargetKeyId")
                 try kms.createAlias(try string("AliasName"), keyId: key.keyId, region: region)
                 output = [:]
             case "ListAliases":

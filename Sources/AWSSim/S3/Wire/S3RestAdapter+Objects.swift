@@ -46,6 +46,9 @@ extension S3RestAdapter {
     }
 
     static let storedContentHeaders = ["cache-control", "content-disposition", "content-encoding", "content-language", "expires"]
+    /// Server-side encryption, kept with the object and echoed on PUT, GET and HEAD.
+    /// (`odas-sim serve` resolves the KMS key and authorizes its use before S3 runs.)
+    static let encryptionHeaders = ["x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id"]
 
     static func putObject(_ request: WireRequest, bucket: String, key: String, body: [UInt8],
                           trailers: [(name: String, value: String)], s3: inout S3Service,
@@ -57,6 +60,17 @@ extension S3RestAdapter {
             _ = try S3Service.validateTags(tags, maximum: S3Service.maximumObjectTags, resource: resource)
         }
         var contentHeaders: [String: String] = [:]
+        if let sse = request.header("x-amz-server-side-encryption") {
+            guard ["AES256", "aws:kms", "aws:kms:dsse"].contains(sse) else {
+                throw S3Error(code: "InvalidArgument", httpStatus: 400,
+                              message: "The encryption method specified is not supported", resource: resource)
+            }
+            for name in encryptionHeaders { contentHeaders[name] = request.header(name) }
+        } else if request.header("x-amz-server-side-encryption-aws-kms-key-id") != nil {
+            throw S3Error(code: "InvalidArgument", httpStatus: 400,
+                          message: "Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms",
+                          resource: resource)
+        }
         for name in storedContentHeaders {
             // aws-chunked is transfer framing, not the object's encoding.
             if let value = request.header(name), !(name == "content-encoding" && value == "aws-chunked") {
@@ -75,6 +89,7 @@ extension S3RestAdapter {
             headers.append(("x-amz-checksum-\(algorithm.lowercased())", value))
         }
         if s3.buckets[bucket]?.versioning != nil { headers.append(("x-amz-version-id", object.versionId)) }
+        for name in encryptionHeaders { if let value = contentHeaders[name] { headers.append((name, value)) } }
         return WireResponse(status: 200, headers: headers)
     }
 
@@ -116,6 +131,7 @@ extension S3RestAdapter {
                 headers.append((name, value))
             }
         }
+        for name in encryptionHeaders { if let value = object.contentHeaders[name] { headers.append((name, value)) } }
         if let status = object.replicationStatus { headers.append(("x-amz-replication-status", status.rawValue)) }
         if !object.tags.isEmpty { headers.append(("x-amz-tagging-count", String(object.tags.count))) }
         if s3.buckets[bucket]?.versioning != nil || object.versionId != "null" {
