@@ -151,9 +151,22 @@ public struct IAMService: Sendable {
         policies[arn]?.defaultDocument ?? ManagedPolicies.documents[arn]
     }
 
+    /// IAM's policy-size quotas, counted without white space (IAM User Guide,
+    /// reference_iam-quotas.html, "IAM and STS character limits").
+    public static let managedPolicySize = 6_144
+    public static let userInlineSize = 2_048
+    public static let groupInlineSize = 5_120
+    public static let roleInlineSize = 10_240
+    public static let trustPolicySize = 2_048
+
+    static func size(_ document: String) -> Int { document.unicodeScalars.filter { !$0.properties.isWhitespace }.count }
+
     public mutating func createPolicy(name: String, document: String, path: String = "/", description: String = "",
                                       now: SimInstant) throws(IAMError) -> ManagedPolicy {
         try Self.check(name: name, field: "policyName", maximum: 128)
+        guard Self.size(document) <= Self.managedPolicySize else {
+            throw IAMError(code: "LimitExceeded", status: 409, message: "Cannot exceed quota for PolicySize: \(Self.managedPolicySize)")
+        }
         do { _ = try PolicyDocument.parse(document) } catch { throw .malformed(error) }
         let arn = "arn:aws:iam::\(account):policy\(path)\(name)"
         guard policies[arn] == nil else { throw .exists("A policy called \(name) already exists. Duplicate names are not allowed.") }
@@ -166,6 +179,9 @@ public struct IAMService: Sendable {
     /// A new version, optionally the default. IAM keeps at most five versions.
     public mutating func createPolicyVersion(arn: String, document: String, setAsDefault: Bool, now: SimInstant) throws(IAMError) -> String {
         guard var policy = policies[arn] else { throw .noSuchEntity("Policy \(arn) does not exist or is not attachable.") }
+        guard Self.size(document) <= Self.managedPolicySize else {
+            throw IAMError(code: "LimitExceeded", status: 409, message: "Cannot exceed quota for PolicySize: \(Self.managedPolicySize)")
+        }
         do { _ = try PolicyDocument.parse(document) } catch { throw .malformed(error) }
         guard policy.versions.count < 5 else {
             throw IAMError(code: "LimitExceeded", status: 409,
@@ -185,8 +201,14 @@ public struct IAMService: Sendable {
         }
     }
 
-    static func putInline(_ permissions: inout Permissions, name: String, document: String) throws(IAMError) {
+    /// Puts an inline policy; `limit` is the aggregate size quota of the entity's inline policies.
+    static func putInline(_ permissions: inout Permissions, name: String, document: String, limit: Int,
+                          entity: String) throws(IAMError) {
         try check(name: name, field: "policyName", maximum: 128)
+        let others = permissions.inlinePolicies.filter { $0.name != name }.map { size($0.document) }.reduce(0, +)
+        guard others + size(document) <= limit else {
+            throw IAMError(code: "LimitExceeded", status: 409, message: "Maximum policy size of \(limit) bytes exceeded for \(entity)")
+        }
         do { _ = try PolicyDocument.parse(document) } catch { throw .malformed(error) }
         if let index = permissions.inlinePolicies.firstIndex(where: { $0.name == name }) {
             permissions.inlinePolicies[index].document = document
@@ -217,7 +239,7 @@ public struct IAMService: Sendable {
 
     public mutating func putUserPolicy(user name: String, policyName: String, document: String) throws(IAMError) {
         var user = try requireUser(name)
-        try Self.putInline(&user.permissions, name: policyName, document: document)
+        try Self.putInline(&user.permissions, name: policyName, document: document, limit: Self.userInlineSize, entity: "user \(name)")
         users[name] = user
     }
 
@@ -262,7 +284,7 @@ public struct IAMService: Sendable {
 
     public mutating func putGroupPolicy(group name: String, policyName: String, document: String) throws(IAMError) {
         guard var group = groups[name] else { throw .noSuchEntity("The group with name \(name) cannot be found.") }
-        try Self.putInline(&group.permissions, name: policyName, document: document)
+        try Self.putInline(&group.permissions, name: policyName, document: document, limit: Self.groupInlineSize, entity: "group \(name)")
         groups[name] = group
     }
 
@@ -279,6 +301,9 @@ public struct IAMService: Sendable {
                                     maxSessionDurationSeconds: Int = 3600, now: SimInstant) throws(IAMError) -> Role {
         try Self.check(name: name, field: "roleName", maximum: 64)
         guard roles[name] == nil else { throw .exists("Role with name \(name) already exists.") }
+        guard Self.size(trustPolicy) <= Self.trustPolicySize else {
+            throw IAMError(code: "LimitExceeded", status: 409, message: "Cannot exceed quota for ACLSizePerRole: \(Self.trustPolicySize)")
+        }
         let trust: PolicyDocument
         do { trust = try PolicyDocument.parse(trustPolicy) } catch { throw .malformed(error) }
         // A trust policy is a resource policy: every statement names a principal
@@ -310,7 +335,7 @@ public struct IAMService: Sendable {
 
     public mutating func putRolePolicy(role name: String, policyName: String, document: String) throws(IAMError) {
         var role = try requireRole(name)
-        try Self.putInline(&role.permissions, name: policyName, document: document)
+        try Self.putInline(&role.permissions, name: policyName, document: document, limit: Self.roleInlineSize, entity: "role \(name)")
         roles[name] = role
     }
 

@@ -56,6 +56,10 @@ public struct PolicyDocument: Equatable, Sendable {
 
     /// Parses a policy document. Errors carry IAM's MalformedPolicyDocument messages.
     public static func parse(_ text: String) throws(Malformed) -> PolicyDocument {
+        // Far above every IAM quota (the largest, a role's inline policies, is
+        // 10,240 characters): callers report LimitExceeded for their own quota;
+        // this bound only keeps hostile input from costing time and memory.
+        guard text.utf8.count <= 1 << 20 else { throw Malformed(message: "Syntax errors in policy.") }
         guard let data = text.data(using: .utf8),
               let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw Malformed(message: "Syntax errors in policy.")
@@ -110,7 +114,7 @@ public struct PolicyDocument: Equatable, Sendable {
                 principals = Principals(any: true, byKind: [:], negated: negated)
             } else if let map = value as? [String: Any] {
                 var byKind: [String: [String]] = [:]
-                for (kind, entry) in map {
+                for (kind, entry) in map.sorted(by: { $0.key < $1.key }) {
                     guard ["AWS", "Service", "Federated", "CanonicalUser"].contains(kind),
                           let list = try strings(entry, field: field) else {
                         throw Malformed(message: "Invalid principal in policy: \(kind)")
@@ -144,7 +148,15 @@ public struct PolicyDocument: Equatable, Sendable {
                     if let text = value as? String { values = [text] }
                     else if let bool = value as? Bool { values = [bool ? "true" : "false"] }
                     else if let number = value as? NSNumber { values = [number.stringValue] }
-                    else if let list = value as? [Any] { values = list.map { "\($0)" } }
+                    else if let list = value as? [Any], !list.isEmpty {
+                        var items: [String] = []
+                        for item in list {
+                            if let text = item as? String { items.append(text) }
+                            else if let number = item as? NSNumber { items.append(number.stringValue) }
+                            else { throw Malformed(message: "Syntax errors in policy: condition value for \(key).") }
+                        }
+                        values = items
+                    }
                     else { throw Malformed(message: "Syntax errors in policy: condition value for \(key).") }
                     conditions.append(Condition(qualifier: qualifier, operatorName: name, ifExists: ifExists, key: key, values: values))
                 }

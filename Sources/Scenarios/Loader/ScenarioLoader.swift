@@ -754,6 +754,12 @@ public enum ScenarioLoader {
         return list.compactMap { readPolicy($0, &d) }
     }
 
+    /// IAM's size quotas (characters without white space), as LimitExceeded would report them.
+    static func checkPolicySize(_ policies: [String], limit: Int, what: String, _ node: SourceNode, _ d: inout Diagnostics) {
+        let size = policies.map { $0.unicodeScalars.filter { !$0.properties.isWhitespace }.count }.reduce(0, +)
+        if size > limit { d.error(node, "LimitExceeded: \(what) total \(size) characters; IAM allows \(limit)") }
+    }
+
     /// The trust policy of EC2 instances (`trust: ec2`), as the IAM console writes it.
     static let ec2TrustPolicy = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#
 
@@ -784,6 +790,7 @@ public enum ScenarioLoader {
                     else { d.error(secretNode, "a secret access key is at least 8 characters without spaces") }
                 }
                 let policies = readPolicies(&u, &d)
+                checkPolicySize(policies, limit: IAMService.userInlineSize, what: "a user's inline policies", item, &d)
                 u.reportUnknownKeys(&d)
                 guard let name, let accessKeyId, let secret else { continue }
                 guard keys.insert(accessKeyId).inserted else {
@@ -810,6 +817,8 @@ public enum ScenarioLoader {
                     }
                 }
                 let policies = readPolicies(&r, &d)
+                checkPolicySize(policies, limit: IAMService.roleInlineSize, what: "a role's inline policies", item, &d)
+                if let trust { checkPolicySize([trust], limit: IAMService.trustPolicySize, what: "a trust policy", item, &d) }
                 let boundary = r.child("permissionsBoundary").flatMap { readPolicy($0, &d) }
                 let profile = r.child("instanceProfile").flatMap { Read.name($0, &d, what: "an instance profile name") }
                 var buckets: [String]?

@@ -45,6 +45,17 @@ dev iam add-role-to-instance-profile --instance-profile-name reader-profile --ro
 expect "$(dev iam get-instance-profile --instance-profile-name reader-profile --query 'InstanceProfile.Roles[0].RoleName')" "reader" "profile"
 must_fail LimitExceeded dev iam add-role-to-instance-profile --instance-profile-name reader-profile --role-name odas-node
 
+# Hostile documents get IAM's errors and change nothing.
+python3 -c 'import json; print(json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject%d" % i for i in range(6000)], "Resource": "*"}]}))' > "$work/big.json"
+[ "$(wc -c < "$work/big.json")" -gt 100000 ] || fail "the big policy is over 100 KB"
+must_fail LimitExceeded dev iam create-policy --policy-name big --policy-document "file://$work/big.json"
+must_fail LimitExceeded dev iam put-role-policy --role-name reader --policy-name big --policy-document "file://$work/big.json"
+python3 -c 'print("{\"Version\":\"2012-10-17\",\"Statement\":" + "[" * 4000 + "]" * 4000 + "}")' > "$work/deep.json"
+must_fail MalformedPolicyDocument dev iam put-role-policy --role-name reader --policy-name deep --policy-document "file://$work/deep.json"
+must_fail MalformedPolicyDocument dev iam put-role-policy --role-name reader --policy-name bad \
+  --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringFoo":{"a":"b"}}}]}'
+expect "$(dev iam list-role-policies --role-name reader --query 'length(PolicyNames)')" "1" "failed puts change nothing"
+
 # A new user starts with no permissions; a policy gives some.
 dev iam create-user --user-name carol > /dev/null
 read -r carol_key carol_secret < <(dev iam create-access-key --user-name carol --query 'AccessKey.[AccessKeyId,SecretAccessKey]')
