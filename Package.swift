@@ -63,7 +63,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .executableTarget(name: "odas-bench", dependencies: ["SimCore", "Scenarios"]),
+        .executableTarget(name: "odas-bench", dependencies: ["SimCore", "Scenarios", "AWSSim"]),
 
         .testTarget(name: "SimCoreTests", dependencies: ["SimCore"]),
         .testTarget(

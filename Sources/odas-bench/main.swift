@@ -9,6 +9,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import AWSSim
 import Scenarios
 import SimCore
 
@@ -69,6 +70,52 @@ func equalTimeBurst(total: Int) -> Double {
     }
 }
 
+/// IAM policy evaluation: a realistic 10-statement ODAS role policy (actions
+/// with wildcards, NotResource, a Deny, conditions with policy variables, IP
+/// ranges and Bool) against a rotating set of 8 requests, on one core.
+func policyEvaluations(total: Int) -> (seconds: Double, allowed: Int) {
+    let text = #"""
+    {"Version":"2012-10-17","Statement":[
+      {"Sid":"ReadDatasets","Effect":"Allow","Action":["s3:GetObject","s3:GetObjectVersion"],"Resource":["arn:aws:s3:::okera-data/*","arn:aws:s3:::okera-data-dr/*"]},
+      {"Sid":"ListDatasets","Effect":"Allow","Action":"s3:ListBucket","Resource":["arn:aws:s3:::okera-data","arn:aws:s3:::okera-data-dr"],"Condition":{"StringLike":{"s3:prefix":["data/*","staging/${aws:username}/*"]}}},
+      {"Sid":"WriteStaging","Effect":"Allow","Action":["s3:PutObject","s3:AbortMultipartUpload"],"Resource":"arn:aws:s3:::okera-data/staging/*","Condition":{"StringEquals":{"s3:x-amz-server-side-encryption":"aws:kms"}}},
+      {"Sid":"UseDataKey","Effect":"Allow","Action":["kms:Decrypt","kms:GenerateDataKey*"],"Resource":"arn:aws:kms:us-west-2:123456789012:key/*","Condition":{"StringEquals":{"kms:ViaService":"s3.us-west-2.amazonaws.com"}}},
+      {"Sid":"FromTheVPC","Effect":"Allow","Action":"s3:Get*","Resource":"arn:aws:s3:::okera-public/*","Condition":{"IpAddress":{"aws:SourceIp":["10.20.0.0/16","10.30.0.0/16"]}}},
+      {"Sid":"CatalogLogs","Effect":"Allow","Action":["logs:CreateLogStream","logs:PutLogEvents"],"Resource":"arn:aws:logs:us-west-2:123456789012:log-group:/odas/*"},
+      {"Sid":"Describe","Effect":"Allow","Action":["ec2:Describe*","autoscaling:Describe*"],"Resource":"*"},
+      {"Sid":"NoDeletes","Effect":"Deny","Action":["s3:DeleteObject*","s3:DeleteBucket*"],"Resource":"*"},
+      {"Sid":"TLSOnly","Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}},
+      {"Sid":"NothingElse","Effect":"Deny","NotAction":["s3:*","kms:*","logs:*","ec2:Describe*","autoscaling:Describe*"],"NotResource":"arn:aws:iam::123456789012:role/odas-*"}
+    ]}
+    """#
+    guard let policy = try? PolicyDocument.parse(text) else { return (0, 0) }
+    let principal = "arn:aws:sts::123456789012:assumed-role/odas-node/i-0123"
+    let context: [String: [String]] = ["aws:SecureTransport": ["true"], "aws:SourceIp": ["10.20.3.4"], "aws:username": ["odas-node"],
+                                       "aws:PrincipalArn": ["arn:aws:iam::123456789012:role/odas-node"]]
+    func request(_ action: String, _ resource: String, _ extra: [String: [String]] = [:]) -> AuthorizationRequest {
+        AuthorizationRequest(principalArn: principal, principalAccount: "123456789012", action: action, resource: resource,
+                             resourceAccount: "123456789012", context: context.merging(extra) { $1 })
+    }
+    let requests = [
+        request("s3:GetObject", "arn:aws:s3:::okera-data/data/part-00001.parquet"),
+        request("s3:ListBucket", "arn:aws:s3:::okera-data", ["s3:prefix": ["staging/odas-node/x"]]),
+        request("s3:PutObject", "arn:aws:s3:::okera-data/staging/x", ["s3:x-amz-server-side-encryption": ["aws:kms"]]),
+        request("kms:Decrypt", "arn:aws:kms:us-west-2:123456789012:key/1234", ["kms:ViaService": ["s3.us-west-2.amazonaws.com"]]),
+        request("s3:GetObject", "arn:aws:s3:::finance-raw/x"),
+        request("s3:DeleteObject", "arn:aws:s3:::okera-data/data/part-00001.parquet"),
+        request("iam:CreateUser", "arn:aws:iam::123456789012:user/mallory"),
+        request("ec2:DescribeInstances", "*"),
+    ]
+    var allowed = 0
+    let policies = [policy]
+    let seconds = measure {
+        for index in 0..<total where PolicyEvaluator.evaluate(requests[index & 7], identityPolicies: policies).isAllowed {
+            allowed += 1
+        }
+    }
+    return (seconds, allowed)
+}
+
 var events = 10_000_000
 var scenarioFiles: [String] = []
 var arguments = CommandLine.arguments.dropFirst()
@@ -103,6 +150,10 @@ let burst = min(events, 2_000_000)
 let burstSeconds = equalTimeBurst(total: burst)
 print("scheduler  equal-time burst: \(burst) events in \(String(format: "%.3f", burstSeconds)) s = \(String(format: "%.2f", Double(burst) / burstSeconds / 1e6)) M events/s")
 print("memory     peak RSS after scheduler runs: \(String(format: "%.1f", peakMemoryMiB())) MiB")
+
+let evaluations = 2_000_000
+let iam = policyEvaluations(total: evaluations)
+print("iam        policy evaluations, 10-statement policy, 8 requests: \(evaluations) in \(String(format: "%.3f", iam.seconds)) s = \(String(format: "%.2f", Double(evaluations) / iam.seconds / 1e6)) M evaluations/s on one core (\(iam.allowed) allowed)")
 
 for file in scenarioFiles {
     let scenario: Scenario

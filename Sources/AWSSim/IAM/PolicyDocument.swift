@@ -6,35 +6,129 @@ import Foundation
 public struct PolicyDocument: Equatable, Sendable {
     public enum Effect: String, Sendable { case allow = "Allow", deny = "Deny" }
 
-    /// A list of patterns, or its negation (`NotAction`, `NotResource`).
-    public struct PatternList: Equatable, Sendable {
-        public var patterns: [String]
-        public var negated: Bool
+    /// A list of patterns, or its negation (`NotAction`, `NotResource`),
+    /// compiled once for matching: UTF-8 bytes, lowercased bytes (actions
+    /// match case-insensitively) and which patterns hold policy variables.
+    ///
+    /// A final class: evaluation reads it without copying its arrays (and their reference counts).
+    public final class PatternList: Equatable, Sendable {
+        public let patterns: [String]
+        public let negated: Bool
+        let bytes: [[UInt8]]
+        let lowered: [[UInt8]]
+        let hasVariables: [Bool]
+
+        public init(patterns: [String], negated: Bool) {
+            self.patterns = patterns
+            self.negated = negated
+            bytes = patterns.map { Array($0.utf8) }
+            lowered = patterns.map { Array($0.lowercased().utf8) }
+            hasVariables = patterns.map { $0.contains("${") }
+        }
+
+        public static func == (lhs: PatternList, rhs: PatternList) -> Bool {
+            lhs.patterns == rhs.patterns && lhs.negated == rhs.negated
+        }
     }
 
     /// `Principal` / `NotPrincipal`: `*`, or patterns by kind (`AWS`, `Service`, `Federated`).
     public struct Principals: Equatable, Sendable {
-        public var any: Bool
-        public var byKind: [String: [String]]
-        public var negated: Bool
+        public let any: Bool
+        public let byKind: [String: [String]]
+        public let negated: Bool
     }
+
+    /// How a condition operator compares (its family), after IfExists and `Not` are taken off.
+    enum Comparison: Equatable, Sendable {
+        case stringEquals, stringEqualsIgnoreCase, stringLike, bool, binaryEquals, ipAddress, arnLike, null
+        case numeric(Order), date(Order)
+    }
+
+    enum Order: Equatable, Sendable { case equal, less, lessOrEqual, greater, greaterOrEqual }
 
     /// One condition: operator (with its IfExists / set-qualifier parts), key, values.
-    public struct Condition: Equatable, Sendable {
-        public var qualifier: String?   // ForAllValues / ForAnyValue
-        public var operatorName: String // e.g. StringLike
-        public var ifExists: Bool
-        public var key: String
-        public var values: [String]
+    public final class Condition: Equatable, Sendable {
+        public let qualifier: String?   // ForAllValues / ForAnyValue
+        public let operatorName: String // e.g. StringLike
+        public let ifExists: Bool
+        public let key: String
+        public let values: [String]
+        let keyLowered: String
+        let comparison: Comparison
+        /// StringNotEquals, NotIpAddress, ArnNotLike, …: the negation of their family.
+        let negated: Bool
+        let hasVariables: Bool
+        /// IpAddress values, parsed once.
+        let blocks: [IPv4Block?]
+
+        init(qualifier: String?, operatorName: String, ifExists: Bool, key: String, values: [String]) {
+            self.qualifier = qualifier
+            self.operatorName = operatorName
+            self.ifExists = ifExists
+            self.key = key
+            self.values = values
+            keyLowered = key.lowercased()
+            negated = ["StringNotEquals", "StringNotEqualsIgnoreCase", "StringNotLike", "NumericNotEquals", "DateNotEquals",
+                       "NotIpAddress", "ArnNotEquals", "ArnNotLike"].contains(operatorName)
+            let family = negated ? operatorName.replacingOccurrences(of: "Not", with: "") : operatorName
+            func order(_ suffix: String) -> Order {
+                switch suffix {
+                case "LessThan": return .less
+                case "LessThanEquals": return .lessOrEqual
+                case "GreaterThan": return .greater
+                case "GreaterThanEquals": return .greaterOrEqual
+                default: return .equal
+                }
+            }
+            switch family {
+            case "StringEquals": comparison = .stringEquals
+            case "StringEqualsIgnoreCase": comparison = .stringEqualsIgnoreCase
+            case "StringLike": comparison = .stringLike
+            case "Bool": comparison = .bool
+            case "BinaryEquals": comparison = .binaryEquals
+            case "IpAddress": comparison = .ipAddress
+            case "ArnEquals", "ArnLike": comparison = .arnLike
+            case "Null": comparison = .null
+            case let name where name.hasPrefix("Numeric"): comparison = .numeric(order(String(name.dropFirst("Numeric".count))))
+            case let name where name.hasPrefix("Date"): comparison = .date(order(String(name.dropFirst("Date".count))))
+            default: comparison = .stringEquals // unreachable: parse admits only known operators
+            }
+            hasVariables = values.contains { $0.contains("${") }
+            blocks = comparison == .ipAddress ? values.map { IPv4Block($0) ?? IPv4Block($0 + "/32") } : []
+        }
+
+        public static func == (lhs: Condition, rhs: Condition) -> Bool {
+            lhs.qualifier == rhs.qualifier && lhs.operatorName == rhs.operatorName && lhs.ifExists == rhs.ifExists
+                && lhs.key == rhs.key && lhs.values == rhs.values
+        }
     }
 
-    public struct Statement: Equatable, Sendable {
-        public var sid: String?
-        public var effect: Effect
-        public var actions: PatternList
-        public var resources: PatternList?
-        public var principals: Principals?
-        public var conditions: [Condition]
+    /// One statement; a final class, so evaluation loops do not copy it.
+    public final class Statement: Equatable, Sendable {
+        public let sid: String?
+        public let effect: Effect
+        public let actions: PatternList
+        public let resources: PatternList?
+        public let principals: Principals?
+        public let conditions: [Condition]
+        /// The Sid, or `statement N`: how decisions name the statement.
+        public let label: String
+
+        init(sid: String?, effect: Effect, actions: PatternList, resources: PatternList?, principals: Principals?,
+             conditions: [Condition], label: String) {
+            self.sid = sid
+            self.effect = effect
+            self.actions = actions
+            self.resources = resources
+            self.principals = principals
+            self.conditions = conditions
+            self.label = label
+        }
+
+        public static func == (lhs: Statement, rhs: Statement) -> Bool {
+            lhs.sid == rhs.sid && lhs.effect == rhs.effect && lhs.actions == rhs.actions && lhs.resources == rhs.resources
+                && lhs.principals == rhs.principals && lhs.conditions == rhs.conditions
+        }
     }
 
     public var version: String
@@ -78,7 +172,7 @@ public struct PolicyDocument: Equatable, Sendable {
         else { throw Malformed(message: "Missing required field Statement") }
         guard !rawStatements.isEmpty else { throw Malformed(message: "Missing required field Statement") }
         var statements: [Statement] = []
-        for raw in rawStatements { statements.append(try statement(raw)) }
+        for (index, raw) in rawStatements.enumerated() { statements.append(try statement(raw, index: index)) }
         return PolicyDocument(version: version, statements: statements)
     }
 
@@ -89,7 +183,7 @@ public struct PolicyDocument: Equatable, Sendable {
         throw Malformed(message: "\(field) must be a string or a non-empty list of strings.")
     }
 
-    static func statement(_ raw: [String: Any]) throws(Malformed) -> Statement {
+    static func statement(_ raw: [String: Any], index: Int) throws(Malformed) -> Statement {
         let allowed: Set<String> = ["Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal", "NotPrincipal", "Condition"]
         if let unknown = raw.keys.sorted().first(where: { !allowed.contains($0) }) {
             throw Malformed(message: "Statement contains an unknown field \(unknown).")
@@ -162,9 +256,10 @@ public struct PolicyDocument: Equatable, Sendable {
                 }
             }
         }
-        return Statement(sid: raw["Sid"] as? String, effect: effect,
+        let sid = raw["Sid"] as? String
+        return Statement(sid: sid, effect: effect,
                          actions: PatternList(patterns: action ?? notAction ?? [], negated: notAction != nil),
                          resources: (resource ?? notResource).map { PatternList(patterns: $0, negated: notResource != nil) },
-                         principals: principals, conditions: conditions)
+                         principals: principals, conditions: conditions, label: sid ?? "statement \(index + 1)")
     }
 }

@@ -9,12 +9,15 @@ public struct AuthorizationRequest: Sendable {
     public var principalAccount: String
     /// For service principals (`ec2.amazonaws.com`), the service name.
     public var servicePrincipal: String?
-    public var action: String
-    public var resource: String
+    public let action: String
+    public let resource: String
+    /// The action lowercased and the resource, as UTF-8, for matching.
+    let actionLowered: [UInt8]
+    let resourceBytes: [UInt8]
     /// The account that owns the resource.
     public var resourceAccount: String
     /// Context keys, matched case-insensitively; multi-valued keys have several values.
-    public var context: [String: [String]]
+    public let context: [String: [String]]
 
     public init(principalArn: String, principalAccount: String, servicePrincipal: String? = nil, action: String,
                 resource: String, resourceAccount: String, context: [String: [String]] = [:]) {
@@ -23,6 +26,8 @@ public struct AuthorizationRequest: Sendable {
         self.servicePrincipal = servicePrincipal
         self.action = action
         self.resource = resource
+        actionLowered = Array(action.lowercased().utf8)
+        resourceBytes = Array(resource.utf8)
         self.resourceAccount = resourceAccount
         self.context = Dictionary(context.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { $0 + $1 })
     }
@@ -35,9 +40,44 @@ public enum AuthorizationDecision: Equatable, Sendable {
     case allow(statement: String)
     case explicitDeny(statement: String)
     /// No statement allowed it (or a boundary or the other account did not).
-    case implicitDeny(reason: String)
+    case implicitDeny(reason: DenyReason)
 
     public var isAllowed: Bool { if case .allow = self { return true }; return false }
+}
+
+/// Why nothing allowed a request; its text is built only when read.
+public struct DenyReason: Equatable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
+    enum Kind: Equatable, Sendable { case noPolicy, boundary, crossAccountIdentity, crossAccountResource, text(String) }
+    let kind: Kind
+    let action: String
+    let resource: String
+    let account: String
+
+    init(_ kind: Kind, _ request: AuthorizationRequest) {
+        self.kind = kind
+        action = request.action
+        resource = request.resource
+        account = kind == .crossAccountResource ? request.resourceAccount : request.principalAccount
+    }
+
+    public init(_ text: String) {
+        kind = .text(text)
+        action = ""
+        resource = ""
+        account = ""
+    }
+
+    public init(stringLiteral value: String) { self.init(value) }
+
+    public var description: String {
+        switch kind {
+        case .noPolicy: return "no policy allows \(action) on \(resource)"
+        case .boundary: return "the permissions boundary does not allow \(action)"
+        case .crossAccountIdentity: return "no identity policy of account \(account) allows \(action)"
+        case .crossAccountResource: return "cross-account access needs the resource policy of account \(account) to allow it"
+        case .text(let text): return text
+        }
+    }
 }
 
 /// IAM policy evaluation as AWS documents it
@@ -48,14 +88,15 @@ public enum AuthorizationDecision: Equatable, Sendable {
 public enum PolicyEvaluator {
     public static func evaluate(_ request: AuthorizationRequest, identityPolicies: [PolicyDocument],
                                 resourcePolicy: PolicyDocument? = nil, permissionsBoundary: PolicyDocument? = nil) -> AuthorizationDecision {
-        let all = identityPolicies.map { ($0, false) } + (resourcePolicy.map { [($0, true)] } ?? [])
-            + (permissionsBoundary.map { [($0, false)] } ?? [])
-        for (policy, isResource) in all {
-            for (index, statement) in policy.statements.enumerated() where statement.effect == .deny {
-                if matches(statement, request, isResourcePolicy: isResource) {
-                    return .explicitDeny(statement: statement.sid ?? "statement \(index + 1)")
-                }
-            }
+        // An explicit Deny in any policy wins.
+        for policy in identityPolicies {
+            if let label = firstDeny(policy, request, isResourcePolicy: false) { return .explicitDeny(statement: label) }
+        }
+        if let resourcePolicy, let label = firstDeny(resourcePolicy, request, isResourcePolicy: true) {
+            return .explicitDeny(statement: label)
+        }
+        if let permissionsBoundary, let label = firstDeny(permissionsBoundary, request, isResourcePolicy: false) {
+            return .explicitDeny(statement: label)
         }
         let identityAllow = firstAllow(identityPolicies, request, isResourcePolicy: false)
         // A resource policy that names only the account (`123456789012` or its
@@ -64,27 +105,30 @@ public enum PolicyEvaluator {
         // "AWS account principals").
         let resourceAllow = resourcePolicy.flatMap { firstAllow([$0], request, isResourcePolicy: true, directOnly: true) }
         if let permissionsBoundary, identityAllow != nil, firstAllow([permissionsBoundary], request, isResourcePolicy: false) == nil {
-            return .implicitDeny(reason: "the permissions boundary does not allow \(request.action)")
+            return .implicitDeny(reason: DenyReason(.boundary, request))
         }
         if request.principalAccount != request.resourceAccount {
-            guard let identityAllow else { return .implicitDeny(reason: "no identity policy of account \(request.principalAccount) allows \(request.action)") }
-            guard resourceAllow != nil else {
-                return .implicitDeny(reason: "cross-account access needs the resource policy of account \(request.resourceAccount) to allow it")
-            }
+            guard let identityAllow else { return .implicitDeny(reason: DenyReason(.crossAccountIdentity, request)) }
+            guard resourceAllow != nil else { return .implicitDeny(reason: DenyReason(.crossAccountResource, request)) }
             return .allow(statement: identityAllow)
         }
         if let identityAllow { return .allow(statement: identityAllow) }
         if let resourceAllow { return .allow(statement: resourceAllow) }
-        return .implicitDeny(reason: "no policy allows \(request.action) on \(request.resource)")
+        return .implicitDeny(reason: DenyReason(.noPolicy, request))
+    }
+
+    static func firstDeny(_ policy: PolicyDocument, _ request: AuthorizationRequest, isResourcePolicy: Bool) -> String? {
+        for statement in policy.statements where statement.effect == .deny {
+            if matches(statement, request, isResourcePolicy: isResourcePolicy) { return statement.label }
+        }
+        return nil
     }
 
     static func firstAllow(_ policies: [PolicyDocument], _ request: AuthorizationRequest, isResourcePolicy: Bool,
                            directOnly: Bool = false) -> String? {
         for policy in policies {
-            for (index, statement) in policy.statements.enumerated() where statement.effect == .allow {
-                if matches(statement, request, isResourcePolicy: isResourcePolicy, directOnly: directOnly) {
-                    return statement.sid ?? "statement \(index + 1)"
-                }
+            for statement in policy.statements where statement.effect == .allow {
+                if matches(statement, request, isResourcePolicy: isResourcePolicy, directOnly: directOnly) { return statement.label }
             }
         }
         return nil
@@ -92,10 +136,21 @@ public enum PolicyEvaluator {
 
     static func matches(_ statement: PolicyDocument.Statement, _ request: AuthorizationRequest, isResourcePolicy: Bool,
                         directOnly: Bool = false) -> Bool {
-        let actionHit = statement.actions.patterns.contains { wildcard($0, request.action, caseInsensitive: true) }
-        guard actionHit != statement.actions.negated else { return false }
+        let actions = statement.actions
+        var actionHit = false
+        for pattern in actions.lowered where wildcard(pattern, request.actionLowered) {
+            actionHit = true
+            break
+        }
+        guard actionHit != actions.negated else { return false }
         if let resources = statement.resources {
-            let hit = resources.patterns.contains { wildcard(substitute($0, request), request.resource, caseInsensitive: false) }
+            var hit = false
+            for (index, pattern) in resources.bytes.enumerated() {
+                let matched = resources.hasVariables[index]
+                    ? wildcard(Array(substitute(resources.patterns[index], request).utf8), request.resourceBytes)
+                    : wildcard(pattern, request.resourceBytes)
+                if matched { hit = true; break }
+            }
             guard hit != resources.negated else { return false }
         } else if !isResourcePolicy {
             return false // identity statements need Resource or NotResource
@@ -106,7 +161,8 @@ public enum PolicyEvaluator {
         } else if isResourcePolicy {
             return false
         }
-        return statement.conditions.allSatisfy { condition($0, request) }
+        for condition in statement.conditions where !self.condition(condition, request) { return false }
+        return true
     }
 
     /// Whether a statement's principal names the requester: `*`, the service,
@@ -128,95 +184,119 @@ public enum PolicyEvaluator {
         return false
     }
 
-    /// `*` and `?` wildcards (IAM matches actions case-insensitively, ARNs case-sensitively).
+    /// `*` and `?` wildcards over text (IAM matches actions case-insensitively, ARNs case-sensitively).
     public static func wildcard(_ pattern: String, _ text: String, caseInsensitive: Bool) -> Bool {
-        let p = Array(caseInsensitive ? pattern.lowercased() : pattern), t = Array(caseInsensitive ? text.lowercased() : text)
-        var pi = 0, ti = 0, star = -1, mark = 0
-        while ti < t.count {
-            if pi < p.count, p[pi] == "?" || p[pi] == t[ti] { pi += 1; ti += 1 }
-            else if pi < p.count, p[pi] == "*" { star = pi; mark = ti; pi += 1 }
-            else if star >= 0 { pi = star + 1; mark += 1; ti = mark }
-            else { return false }
+        caseInsensitive ? wildcard(Array(pattern.lowercased().utf8), Array(text.lowercased().utf8))
+                        : wildcard(Array(pattern.utf8), Array(text.utf8))
+    }
+
+    /// `*` and `?` over UTF-8 bytes, without allocating: greedy with one
+    /// backtrack point, linear in practice. `?` matches one byte (patterns in
+    /// IAM policies are ASCII in practice; a multi-byte character needs `*`).
+    static func wildcard(_ pattern: [UInt8], _ text: [UInt8]) -> Bool {
+        pattern.withUnsafeBufferPointer { p in
+            text.withUnsafeBufferPointer { t in
+                let star = UInt8(ascii: "*"), question = UInt8(ascii: "?")
+                var pi = 0, ti = 0, starAt = -1, mark = 0
+                while ti < t.count {
+                    if pi < p.count, p[pi] == question || p[pi] == t[ti] {
+                        pi += 1
+                        ti += 1
+                    } else if pi < p.count, p[pi] == star {
+                        starAt = pi
+                        mark = ti
+                        pi += 1
+                    } else if starAt >= 0 {
+                        pi = starAt + 1
+                        mark += 1
+                        ti = mark
+                    } else {
+                        return false
+                    }
+                }
+                while pi < p.count, p[pi] == star { pi += 1 }
+                return pi == p.count
+            }
         }
-        while pi < p.count, p[pi] == "*" { pi += 1 }
-        return pi == p.count
     }
 
     /// Policy variables: `${aws:username}`, `${aws:PrincipalArn}` and any context key; `${*}`, `${?}`, `${$}` escapes.
     static func substitute(_ pattern: String, _ request: AuthorizationRequest) -> String {
-        guard pattern.contains("${") else { return pattern }
-        var out = ""
-        var rest = Substring(pattern)
-        while let start = rest.range(of: "${") {
-            out += rest[..<start.lowerBound]
-            guard let end = rest[start.upperBound...].firstIndex(of: "}") else { out += rest[start.lowerBound...]; return out }
-            let name = String(rest[start.upperBound..<end])
-            switch name {
-            case "*", "?", "$": out += name
-            case let key where key.lowercased() == "aws:principalarn": out += request.principalArn
-            default: out += request.values(name)?.first ?? "\u{0}" // an absent variable matches nothing
+        // A byte scan (not Foundation's string search): this runs per request.
+        let bytes = Array(pattern.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 32)
+        var index = 0
+        while index < bytes.count {
+            guard bytes[index] == UInt8(ascii: "$"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "{"),
+                  let close = bytes[(index + 2)...].firstIndex(of: UInt8(ascii: "}")) else {
+                out.append(bytes[index])
+                index += 1
+                continue
             }
-            rest = rest[rest.index(after: end)...]
+            let name = String(decoding: bytes[(index + 2)..<close], as: UTF8.self)
+            switch name {
+            case "*", "?", "$": out += name.utf8
+            case let key where key.lowercased() == "aws:principalarn": out += request.principalArn.utf8
+            default: out += (request.values(name)?.first ?? "\u{0}").utf8 // an absent variable matches nothing
+            }
+            index = close + 1
         }
-        return out + rest
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func condition(_ condition: PolicyDocument.Condition, _ request: AuthorizationRequest) -> Bool {
-        var name = condition.operatorName
-        let negated = ["StringNotEquals", "StringNotEqualsIgnoreCase", "StringNotLike", "NumericNotEquals", "DateNotEquals",
-                       "NotIpAddress", "ArnNotEquals", "ArnNotLike"].contains(name)
-        if name == "Null" {
-            let absent = request.values(condition.key) == nil
+        let actual = request.context[condition.keyLowered]
+        if condition.comparison == .null {
+            let absent = actual == nil
             return condition.values.contains { ($0.lowercased() == "true") == absent }
         }
-        guard let actual = request.values(condition.key), !actual.isEmpty else {
+        guard let actual, !actual.isEmpty else {
             // Absent key: IfExists conditions hold, negated operators hold, the rest fail; ForAllValues holds vacuously.
-            return condition.ifExists || negated || condition.qualifier == "ForAllValues"
+            return condition.ifExists || condition.negated || condition.qualifier == "ForAllValues"
         }
-        if negated { name = name.replacingOccurrences(of: "Not", with: "") } // StringNotLike → StringLike, NotIpAddress → IpAddress
-        let policyValues = condition.values.map { substitute($0, request) }
-        func single(_ value: String) -> Bool { policyValues.contains { compare(name, policy: $0, actual: value) } }
+        let policyValues = condition.hasVariables ? condition.values.map { substitute($0, request) } : condition.values
+        func single(_ value: String) -> Bool {
+            if condition.comparison == .ipAddress {
+                guard let ip = IPv4Block(value) else { return false }
+                return condition.blocks.contains { $0?.contains(ip.address) ?? false }
+            }
+            return policyValues.contains { compare(condition.comparison, policy: $0, actual: value) }
+        }
         let result: Bool
-        switch condition.qualifier {
-        case "ForAllValues": result = actual.allSatisfy(single)
-        case "ForAnyValue": result = actual.contains(where: single)
-        default: result = actual.contains(where: single)
-        }
-        return negated ? !result : result
+        if condition.qualifier == "ForAllValues" { result = actual.allSatisfy(single) } else { result = actual.contains(where: single) }
+        return condition.negated ? !result : result
     }
 
-    static func compare(_ name: String, policy: String, actual: String) -> Bool {
-        switch name {
-        case "StringEquals", "BinaryEquals": return policy == actual
-        case "StringEqualsIgnoreCase": return policy.lowercased() == actual.lowercased()
-        case "StringLike": return wildcard(policy, actual, caseInsensitive: false)
-        case "Bool": return policy.lowercased() == actual.lowercased()
-        case "ArnEquals", "ArnLike": return wildcard(policy, actual, caseInsensitive: false)
-        case "IpAddress":
-            guard let block = IPv4Block(policy) ?? IPv4Block(policy + "/32"), let ip = IPv4Block(actual) else { return false }
-            return block.contains(ip.address)
-        case let numeric where numeric.hasPrefix("Numeric"):
+    static func compare(_ comparison: PolicyDocument.Comparison, policy: String, actual: String) -> Bool {
+        switch comparison {
+        case .stringEquals, .binaryEquals: return policy == actual
+        case .stringEqualsIgnoreCase: return policy.lowercased() == actual.lowercased()
+        case .stringLike, .arnLike: return wildcard(Array(policy.utf8), Array(actual.utf8))
+        case .bool: return asciiCaseInsensitiveEqual(policy, actual)
+        case .ipAddress, .null: return false // decided by the caller
+        case .numeric(let order):
             guard let p = Double(policy), let a = Double(actual) else { return false }
-            switch numeric {
-            case "NumericEquals": return a == p
-            case "NumericLessThan": return a < p
-            case "NumericLessThanEquals": return a <= p
-            case "NumericGreaterThan": return a > p
-            case "NumericGreaterThanEquals": return a >= p
-            default: return false
-            }
-        case let date where date.hasPrefix("Date"):
+            return holds(order, a, p)
+        case .date(let order):
             guard let p = epoch(policy), let a = epoch(actual) else { return false }
-            switch date {
-            case "DateEquals": return a == p
-            case "DateLessThan": return a < p
-            case "DateLessThanEquals": return a <= p
-            case "DateGreaterThan": return a > p
-            case "DateGreaterThanEquals": return a >= p
-            default: return false
-            }
-        default:
-            return false
+            return holds(order, a, p)
+        }
+    }
+
+    static func asciiCaseInsensitiveEqual(_ a: String, _ b: String) -> Bool {
+        a.utf8.elementsEqual(b.utf8) { x, y in
+            (x >= 65 && x <= 90 ? x | 0x20 : x) == (y >= 65 && y <= 90 ? y | 0x20 : y)
+        }
+    }
+
+    static func holds<T: Comparable>(_ order: PolicyDocument.Order, _ a: T, _ p: T) -> Bool {
+        switch order {
+        case .equal: return a == p
+        case .less: return a < p
+        case .lessOrEqual: return a <= p
+        case .greater: return a > p
+        case .greaterOrEqual: return a >= p
         }
     }
 

@@ -231,8 +231,8 @@ public struct KMSService: Sendable {
         if delegates, let identity = PolicyEvaluator.firstAllow(identityPolicies, request, isResourcePolicy: false) {
             return .allow(statement: identity)
         }
-        return .implicitDeny(reason: delegates ? "no identity-based policy allows the \(action) action"
-                                               : "the key policy of \(key.arn) does not allow \(action) for \(principal.arn)")
+        return .implicitDeny(reason: DenyReason(delegates ? "no identity-based policy allows the \(action) action"
+                                               : "the key policy of \(key.arn) does not allow \(action) for \(principal.arn)"))
     }
 
     // MARK: Cryptography

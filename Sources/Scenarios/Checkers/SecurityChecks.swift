@@ -59,7 +59,7 @@ enum SecurityChecks {
                     let why: String
                     switch decision {
                     case .explicitDeny(let statement): why = "explicitly denied by \(statement)"
-                    case .implicitDeny(let reason): why = reason
+                    case .implicitDeny(let reason): why = reason.description
                     case .allow: why = ""
                     }
                     violations.append((op, "\(arn) read \(op.key) from \(op.target), but the policies of \(reader.bucket) forbid it (\(why))"))
