@@ -122,6 +122,30 @@ import SimCore
         #expect(!emr.isEmpty && emr.allSatisfy { ($0.error ?? "").hasPrefix("NoCredentialProviders") })
     }
 
+    @Test func aSourceVpcConditionAdmitsOnlyClientsInTheVPC() throws {
+        let vpc = World.vpcId(region: "us-west-2", cidr: "10.20.0.0/16")
+        let text = """
+            name: vpc
+            seed: 4
+            duration: 5m
+            topology:
+              regions:
+                - {name: us-west-2, azs: [us-west-2a, us-west-2b], vpc: {cidr: 10.20.0.0/16}}
+                - {name: us-east-1, azs: [us-east-1a]}
+            buckets:
+              - name: okera-data
+                region: us-west-2
+                objects: 5
+                policy: {Version: "2012-10-17", Statement: [{Effect: Deny, Principal: "*", Action: "s3:*", Resource: "arn:aws:s3:::okera-data/*", Condition: {StringNotEquals: {"aws:SourceVpc": "\(vpc)"}}}]}
+            workload:
+              - {name: inside, kind: s3-get, bucket: okera-data, from: us-west-2a, rate: 2/s}
+              - {name: outside, kind: s3-get, bucket: okera-data, from: us-east-1a, rate: 2/s}
+            """
+        let history = try history(text)
+        #expect(history.operations(of: "inside").filter { !$0.cutOffByEnd }.allSatisfy { $0.outcome == .ok })
+        #expect(history.operations(of: "outside").filter { !$0.cutOffByEnd }.allSatisfy { ($0.error ?? "").hasPrefix("AccessDenied") })
+    }
+
     @Test func everyShippedScenarioDeclaringASecurityInvariantIsAsDeclared() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         for name in ["iam-over-privileged", "iam-replica-policy-gap", "iam-static-keys"] {

@@ -169,7 +169,7 @@ public struct LiveWorld: Sendable {
                 zones.append(.init(name: az, region: region.name, isUp: world.faults.isUp(.availabilityZone(az))))
             }
             guard let vpc = region.vpc else { continue }
-            let id = "vpc-" + String(String(StableHash.fnv1a64(region.name + vpc.cidr), radix: 16).prefix(17))
+            let id = World.vpcId(region: region.name, cidr: vpc.cidr)
             vpcs.append(.init(id: id, region: region.name, cidr: vpc.cidr))
             subnets += vpc.subnets.map { .init(id: $0.id, vpcId: id, availabilityZone: $0.availabilityZone, cidr: $0.cidr) }
         }

@@ -15,6 +15,20 @@ extension World {
     struct Credentials {
         var accessKeyId: String
         var sessionToken: String?
+        /// The workload (client) that holds them.
+        var workload: Int
+    }
+
+    /// The id of a region's VPC, as EC2 reports it.
+    static func vpcId(region: String, cidr: String) -> String {
+        "vpc-" + String(String(StableHash.fnv1a64(region + cidr), radix: 16).prefix(17))
+    }
+
+    /// The VPC a workload's client runs in, if its region has one.
+    func sourceVpc(of workload: Int) -> String? {
+        guard let region = faults.region(of: clients[workload].spec.from),
+              let vpc = scenario.topology.regions.first(where: { $0.name == region })?.vpc else { return nil }
+        return Self.vpcId(region: region, cidr: vpc.cidr)
     }
 
     /// Users with their access keys and policies; roles with their trust
@@ -82,13 +96,13 @@ extension World {
         case .user(let name):
             guard let key = iam.accessKeys.values.filter({ $0.userName == name && $0.active }).min(by: { $0.accessKeyId < $1.accessKeyId })
             else { return nil }
-            return Credentials(accessKeyId: key.accessKeyId, sessionToken: nil)
+            return Credentials(accessKeyId: key.accessKeyId, sessionToken: nil, workload: index)
         case .role(let name):
             guard let role = scenario.iamRoles.first(where: { $0.name == name }) ?? (name == Self.defaultRole
                 ? IAMRoleSpec(name: name, trustPolicy: "", policies: [], permissionsBoundary: nil, instanceProfile: name, buckets: nil) : nil),
                   let session = sts.instanceCredentials(iam: iam, instanceId: "client-\(spec.name)", instanceProfile: role.instanceProfile,
                                                         now: loop.now) else { return nil }
-            return Credentials(accessKeyId: session.accessKeyId, sessionToken: session.sessionToken)
+            return Credentials(accessKeyId: session.accessKeyId, sessionToken: session.sessionToken, workload: index)
         }
     }
 
@@ -106,16 +120,22 @@ extension World {
                 : ("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
         }
         let resource = "arn:aws:s3:::\(bucket)/\(key)"
-        let decision = Self.evaluate(principal, action: action, resource: resource, bucketPolicy: s3.buckets[bucket]?.policy, iam: iam)
+        var context: [String: [String]] = [:]
+        // A client in a region with a VPC reaches S3 through the VPC's gateway
+        // endpoint (assumed in every VPC, docs/fidelity.md), so the request carries aws:SourceVpc.
+        if let vpc = sourceVpc(of: credentials.workload) { context["aws:SourceVpc"] = [vpc] }
+        let decision = Self.evaluate(principal, action: action, resource: resource, bucketPolicy: s3.buckets[bucket]?.policy, iam: iam,
+                                     context: context)
         guard !decision.isAllowed else { return nil }
         return ("AccessDenied", "User: \(principal.arn) is not authorized to perform: \(action) on resource: \"\(resource)\"")
     }
 
     /// One IAM decision for a principal on an S3 resource (same account).
     static func evaluate(_ principal: IAMPrincipal, action: String, resource: String, bucketPolicy: String?,
-                         iam: IAMService) -> AuthorizationDecision {
+                         iam: IAMService, context: [String: [String]] = [:]) -> AuthorizationDecision {
         var keys = principal.contextKeys
         keys["aws:SecureTransport"] = ["true"]
+        for (name, values) in context { keys[name] = values }
         let request = AuthorizationRequest(principalArn: principal.arn, principalAccount: principal.account, action: action,
                                            resource: resource, resourceAccount: account, context: keys)
         let identity: [PolicyDocument]
