@@ -93,6 +93,8 @@ public struct ObjectStore: Sendable {
     var podKeysByNode: [String: Set<String>] = [:]
     var eventKeysByCorrelation: [String: String] = [:]
     var eventCounter: UInt64 = 0
+    /// Controller owners of removed objects, for waking their controllers.
+    var removedControllerRefs: [ObjectRef: OwnerReference] = [:]
     /// Events by expiry, oldest first (`--event-ttl`).
     var eventExpiry: [(at: SimInstant, key: String)] = []
     var eventExpiryHead = 0
@@ -329,6 +331,7 @@ public struct ObjectStore: Sendable {
         watchLog.append(WatchEvent(type: .deleted, resourceVersion: resourceVersion, object: old.erased))
         pendingChanges.append(old.ref)
         if let uid = old.metadata.uid, dependentsByOwner[uid] != nil { orphanedOwnerUIDs.append(uid) }
+        if let owner = old.metadata.controllerRef { removedControllerRefs[old.ref] = owner }
         return old
     }
 
