@@ -48,3 +48,11 @@ extension KubeCluster {
         pods(phase: .running).filter { $0.metadata.labels?["app"] == app && $0.metadata.deletionTimestamp == nil }
     }
 }
+
+extension KubeCluster {
+    /// The instant of the first trace line with `reason` whose object contains `object`.
+    func firstTrace(_ reason: String, _ object: String) -> SimInstant? {
+        trace.first { $0.reason == reason && $0.object.contains(object) }?.at
+    }
+    func traces(_ reason: String) -> [ClusterEvent] { trace.filter { $0.reason == reason } }
+}
