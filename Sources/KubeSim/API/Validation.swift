@@ -232,7 +232,7 @@ extension DaemonSet {
 extension Job {
     public func validate() -> [FieldError] {
         var errors = Validation.podSpecErrors(spec.template.spec, field: "spec.template.spec")
-        let policy = spec.template.spec.restartPolicy ?? ""
+        let policy = spec.template.spec.restartPolicy ?? "Always"  // defaulted before validation, as upstream
         if policy != "Never" && policy != "OnFailure" {
             errors.append(.notSupported("spec.template.spec.restartPolicy", policy, ["OnFailure", "Never"]))
         }

@@ -178,7 +178,7 @@ extension KubeCluster {
                 scale(new, to: replicas)
             } else {
                 // reconcileNewReplicaSet
-                let allSpec = owned.reduce(0) { $0 + specReplicas($1) }
+                let allSpec = oldRSs.reduce(0) { $0 + specReplicas($1) } + specReplicas(new)
                 if specReplicas(new) < replicas {
                     let maxTotal = replicas + maxSurge
                     if allSpec < maxTotal { scale(new, to: specReplicas(new) + min(maxTotal - allSpec, replicas - specReplicas(new))) }
