@@ -64,6 +64,10 @@ public struct KubeCluster: Sendable {
     var podIPCounter: UInt32 = 0
     var removedNodes: [String: SimInstant] = [:]
     var templateHashes: [String: (generation: Int64, hash: String)] = [:]
+    /// When true, every bind is checked by ``bindViolations(_:node:)`` (slow; for tests).
+    var auditBinds = false
+    /// Violations found by the bind audit.
+    var auditFindings: [String] = []
 
     /// A cluster with no nodes at `SimInstant.zero`. `random` seeds uids,
     /// generated names and lease phases (use a named stream, e.g. `root.stream("kube")`).

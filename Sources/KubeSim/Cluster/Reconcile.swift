@@ -197,6 +197,7 @@ extension KubeCluster {
     mutating func bind(_ key: String, to node: String) {
         guard let pod = store.pods[key] else { return }
         let ns = pod.metadata.namespaceOrEmpty, name = pod.metadata.nameOrEmpty
+        if auditBinds { auditFindings += bindViolations(pod, node: node).map { "\(now) \($0)" } }
         provisionVolumes(for: pod, node: node)
         let t = KubeTime(now)
         let bound = store.modify(Pod.self, ns, name) { p in
