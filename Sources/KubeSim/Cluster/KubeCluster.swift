@@ -64,6 +64,13 @@ public struct KubeCluster: Sendable {
     var podIPCounter: UInt32 = 0
     var removedNodes: [String: SimInstant] = [:]
     var templateHashes: [String: (generation: Int64, hash: String)] = [:]
+    /// A light copy of each pod's controller-relevant state (controllers read this, not whole pods).
+    var podSummaries: [String: PodSummary] = [:]
+    /// Zone label of each node.
+    var nodeZones: [String: String] = [:]
+    /// Per Service: the endpoint entry of each member pod, and the members changed since the last sync.
+    var endpointCache: [String: [String: EndpointEntry]] = [:]
+    var dirtyServicePods: [String: Set<String>] = [:]
     /// When true, every bind is checked by ``bindViolations(_:node:)`` (slow; for tests).
     var auditBinds = false
     /// Violations found by the bind audit.
@@ -99,12 +106,17 @@ public struct KubeCluster: Sendable {
     /// Delivers every timer due up to `instant` under the current fault model.
     public mutating func advance(to instant: SimInstant) {
         reconcile()
-        var guardCount = 0
-        while let (_, timer) = loop.next(until: instant) {
+        // Timers due at the same instant are handled together, then controllers run once
+        // (as informers batch what happened "at once").
+        var pending: (instant: SimInstant, timer: KubeTimer)? = loop.next(until: instant).map { ($0.instant, $0.event) }
+        while let (at, timer) = pending {
             handle(timer)
+            if let (nextAt, next) = loop.next(until: at) {
+                pending = (nextAt, next)
+                continue
+            }
             reconcile()
-            guardCount += 1
-            if guardCount > 50_000_000 { break }
+            pending = loop.next(until: instant).map { ($0.instant, $0.event) }
         }
     }
 

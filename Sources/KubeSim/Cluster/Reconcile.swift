@@ -30,6 +30,7 @@ extension KubeCluster {
             let key = ref.key
             let pod = store.pods[key]
             scheduler.cache.updatePod(key: key, pod: pod)
+            podSummaries[key] = pod.map(PodSummary.init)
             if let pod {
                 if pod.spec.nodeName == nil && pod.metadata.deletionTimestamp == nil && !unschedulablePods.contains(key)
                     && (pod.spec.schedulerName ?? "default-scheduler") == "default-scheduler" {
@@ -46,10 +47,21 @@ extension KubeCluster {
                 if let owner = store.removedControllerRefs.removeValue(forKey: ref) { markOwner(owner, namespace: ref.namespace) }
             }
             for watcher in memberships.podChanged(key: key, namespace: ref.namespace, labels: pod?.metadata.labelsOrEmpty) {
-                if watcher.kind == .service { dirtyServices.insert(watcher.key) } else { dirtyBudgets.insert(watcher.key) }
+                if watcher.kind == .service {
+                    dirtyServices.insert(watcher.key)
+                    dirtyServicePods[watcher.key, default: []].insert(key)
+                } else {
+                    dirtyBudgets.insert(watcher.key)
+                }
             }
         case .node:
-            if let node = store.nodes[ref.name] { scheduler.cache.upsertNode(node) } else { scheduler.cache.removeNode(ref.name) }
+            if let node = store.nodes[ref.name] {
+                scheduler.cache.upsertNode(node)
+                nodeZones[ref.name] = node.metadata.labels?[WellKnown.zoneLabel]
+            } else {
+                scheduler.cache.removeNode(ref.name)
+                nodeZones[ref.name] = nil
+            }
             allDaemonSetsDirty = true
             requeueUnschedulable = true
         case .replicaSet:
@@ -67,6 +79,7 @@ extension KubeCluster {
             } else {
                 memberships.remove(ref)
             }
+            endpointCache[ref.key] = nil
             dirtyServices.insert(ref.key)
         case .podDisruptionBudget:
             if let pdb = store.podDisruptionBudgets[ref.key] {
@@ -104,9 +117,11 @@ extension KubeCluster {
     }
 
     mutating func rebuildMembers(_ ref: ObjectRef) {
-        for pod in store.list(Pod.self, namespace: ref.namespace) {
-            _ = memberships.podChanged(key: pod.ref.key, namespace: ref.namespace, labels: pod.metadata.labelsOrEmpty)
-        }
+        let prefix = ref.namespace + "/"
+        var pods: [(key: String, labels: [String: String])] = []
+        for (key, summary) in podSummaries where key.hasPrefix(prefix) { pods.append((key, summary.labels)) }
+        memberships.rebuild(ref, pods: pods)
+        if ref.kind == .service { endpointCache[ref.key] = nil }
     }
 
     /// One pass of every controller over its dirty set. Returns true if anything was processed.

@@ -19,22 +19,40 @@ extension KubeCluster {
         }
         _ = selector
         let ref = ObjectRef(.service, ns, name)
-        var ready: [EndpointAddress] = [], notReady: [EndpointAddress] = []
-        var sliceEndpoints: [SliceEndpoint] = []
         let publishNotReady = service.spec?.publishNotReadyAddresses ?? false
-        for podKey in memberships.memberKeys(ref) {
-            guard let pod = store.pods[podKey], let ip = pod.status?.podIP, !pod.isTerminal else { continue }
+        var cache: [String: EndpointEntry]
+        let changed: [String]
+        if let cached = endpointCache[key] {
+            cache = cached
+            changed = Array(dirtyServicePods.removeValue(forKey: key) ?? [])
+        } else {
+            cache = [:]
+            changed = memberships.memberKeys(ref)
+            dirtyServicePods[key] = nil
+        }
+        let members = memberships.members[ref] ?? []
+        for podKey in changed {
+            guard members.contains(podKey), let pod = store.pods[podKey], let ip = pod.status?.podIP, !pod.isTerminal else {
+                cache[podKey] = nil
+                continue
+            }
             let target = ObjectReference(kind: "Pod", namespace: ns, name: pod.metadata.name, uid: pod.metadata.uid)
-            let zone = pod.spec.nodeName.flatMap { store.nodes[$0]?.metadata.labels?[WellKnown.zoneLabel] }
+            let zone = pod.spec.nodeName.flatMap { nodeZones[$0] }
             let terminating = pod.metadata.deletionTimestamp != nil
             let isReady = pod.isReady && !terminating
             let address = EndpointAddress(ip: ip, hostname: pod.spec.hostname, nodeName: pod.spec.nodeName, targetRef: target)
-            if !terminating {
-                if isReady || publishNotReady { ready.append(address) } else { notReady.append(address) }
-            }
-            sliceEndpoints.append(SliceEndpoint(addresses: [ip], conditions: EndpointConditions(ready: isReady || (publishNotReady && !terminating),
-                                                                                                 serving: pod.isReady, terminating: terminating),
-                                                nodeName: pod.spec.nodeName, zone: zone, targetRef: target))
+            let slice = SliceEndpoint(addresses: [ip], conditions: EndpointConditions(ready: isReady || (publishNotReady && !terminating),
+                                                                                       serving: pod.isReady, terminating: terminating),
+                                      nodeName: pod.spec.nodeName, zone: zone, targetRef: target)
+            cache[podKey] = EndpointEntry(address: terminating ? nil : address, ready: isReady || publishNotReady, slice: slice)
+        }
+        endpointCache[key] = cache
+        var ready: [EndpointAddress] = [], notReady: [EndpointAddress] = []
+        var sliceEndpoints: [SliceEndpoint] = []
+        for podKey in cache.keys.sorted() {
+            guard let entry = cache[podKey] else { continue }
+            if let address = entry.address { if entry.ready { ready.append(address) } else { notReady.append(address) } }
+            if let slice = entry.slice { sliceEndpoints.append(slice) }
         }
         let ports = (service.spec?.ports ?? []).map { p -> EndpointPort in
             var port = p.port

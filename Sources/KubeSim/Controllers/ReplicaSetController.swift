@@ -34,14 +34,22 @@ extension KubeCluster {
         }
     }
 
+    /// Keys of the pods controlled by `uid` (unsorted).
+    func controlledPodKeys(ownerUID uid: String) -> [String] {
+        guard let refs = store.dependentsByOwner[uid] else { return [] }
+        return refs.compactMap { ref in
+            guard ref.kind == .pod, podSummaries[ref.key]?.controllerUID == uid else { return nil }
+            return ref.key
+        }
+    }
+
     /// The ReplicaSet controller: create or delete pods so that active pods
     /// (not terminating, not terminal — `FilterActivePods`) equal `spec.replicas`,
     /// at most `burstReplicas` per sync; then status.
     mutating func syncReplicaSet(_ key: String) {
         guard let rs = store.replicaSets[key], let uid = rs.metadata.uid else { return }
         let ns = rs.metadata.namespaceOrEmpty, name = rs.metadata.nameOrEmpty
-        let owned = controlledPods(ownerUID: uid)
-        let active = owned.filter(\.isActive)
+        let active = controlledPodKeys(ownerUID: uid).filter { podSummaries[$0]?.active == true }
         let wanted = rs.metadata.deletionTimestamp == nil ? Int(rs.spec.replicas ?? 1) : 0
         let diff = wanted - active.count
         if diff > 0, let template = rs.spec.template {
@@ -55,22 +63,22 @@ extension KubeCluster {
         } else if diff < 0 {
             // getPodsToDelete / ActivePodsWithRanks: unassigned, pending, not ready, newest first.
             let victims = active.sorted { a, b in
-                let ra = deletionRank(a), rb = deletionRank(b)
+                let ra = podSummaries[a]?.deletionRank ?? [], rb = podSummaries[b]?.deletionRank ?? []
                 if ra != rb { return ra.lexicographicallyPrecedes(rb) }
-                return a.ref.key < b.ref.key
+                return a < b
             }.prefix(min(-diff, config.burstReplicas))
-            for pod in victims {
-                _ = try? store.delete(Pod.self, ns, pod.metadata.nameOrEmpty, now: now)
+            for podKey in victims {
+                let podName = String(podKey.dropFirst(ns.count + 1))
+                _ = try? store.delete(Pod.self, ns, podName, now: now)
                 recordEvent(kind: .replicaSet, namespace: ns, name: name, uid: uid, type: "Normal", reason: "SuccessfulDelete",
-                            message: "Deleted pod: \(pod.metadata.nameOrEmpty)", component: "replicaset-controller")
+                            message: "Deleted pod: \(podName)", component: "replicaset-controller")
             }
         }
-        let current = controlledPods(ownerUID: uid).filter(\.isActive)
-        let ready = Int32(current.filter(\.isReady).count)
-        let selector = Selector(rs.spec.selector)
-        let labelled = Int32(current.filter { selector.matches($0.metadata.labelsOrEmpty) }.count)
+        _ = store.drainChanges().map { dispatch($0) }
+        let current = controlledPodKeys(ownerUID: uid).compactMap { podSummaries[$0] }.filter(\.active)
+        let ready = Int32(current.filter(\.ready).count)
         var status = ReplicaSetStatus(replicas: Int32(current.count))
-        status.fullyLabeledReplicas = labelled
+        status.fullyLabeledReplicas = Int32(current.count)
         status.readyReplicas = ready
         status.availableReplicas = ready
         status.observedGeneration = rs.metadata.generation

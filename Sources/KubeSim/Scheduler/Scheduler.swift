@@ -40,21 +40,20 @@ public struct Scheduler: Sendable {
 
     struct SpreadConstraint {
         var maxSkew: Int
-        var topologyKey: String
-        var selector: Selector
-        var minDomains: Int
         var selfMatch: Int
-        var column: [String?]
-        var counts: [String: Int]
+        var ids: [Int32]
+        /// Matching pods per domain id (eligible domains only when `eligible` is set).
+        var counts: [Int]
+        var eligible: [Bool]
         var minCount: Int
         var domainCount: Int
     }
 
     struct AffinityTermState {
-        var topologyKey: String
-        var column: [String?]
-        var domains: [String: Int]
+        var ids: [Int32]
+        var counts: [Int]
         var weight: Int
+        var anywhere = false
     }
 
     /// Schedules `pod` against the cache. `volumes` resolves the pod's claims
@@ -74,40 +73,45 @@ public struct Scheduler: Sendable {
         let requests = PodRequests(pod.spec)
         let nodeOrder = cache.nodeOrder
 
+        func blockingTaint(_ name: String) -> Taint? {
+            cache.nodes[name]?.taints.first { t in (t.effect == "NoSchedule" || t.effect == "NoExecute") && !tolerations.contains { $0.tolerates(t) } }
+        }
+
         // PreFilter: node eligibility for spread (nodeAffinityPolicy Honor / nodeTaintsPolicy Ignore by default).
         let hasNodeAffinity = pod.spec.nodeSelector != nil || pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution != nil
-        func spreadStates(_ constraints: [TopologySpreadConstraint]) -> [SpreadConstraint] {
-            constraints.map { c in
-                let selector = Selector(c.labelSelector)
-                let honorAffinity = (c.nodeAffinityPolicy ?? "Honor") == "Honor"
-                let honorTaints = (c.nodeTaintsPolicy ?? "Ignore") == "Honor"
-                let counter = cache.counter(namespaces: [namespace], selector: selector, topologyKey: c.topologyKey)
-                let column = cache.domainColumn(c.topologyKey)
-                var counts: [String: Int] = [:]
-                let allKeys = constraints.map(\.topologyKey)
-                if (!honorAffinity || !hasNodeAffinity) && !honorTaints && constraints.count == 1 {
-                    for d in column { if let d, counts[d] == nil { counts[d] = 0 } }
-                    for (d, n) in counter.perDomain[c.topologyKey] ?? [:] where counts[d] != nil { counts[d] = n }
-                } else {
-                    for (i, name) in nodeOrder.enumerated() {
-                        guard let d = column[i], let info = cache.nodes[name] else { continue }
-                        if !allKeys.allSatisfy({ info.labels[$0] != nil }) { continue }
-                        if honorAffinity && !NodeMatching.podMatchesNode(pod.spec, nodeName: name, labels: info.labels) { continue }
-                        if honorTaints && info.taints.contains(where: { t in
-                            (t.effect == "NoSchedule" || t.effect == "NoExecute") && !tolerations.contains { $0.tolerates(t) } }) { continue }
-                        counts[d, default: 0] += counter.perNode[name] ?? 0
-                    }
-                }
-                var minCount = counts.values.min() ?? 0
-                let minDomains = Int(c.minDomains ?? 1)
-                if counts.count < minDomains { minCount = 0 }
-                return SpreadConstraint(maxSkew: Int(c.maxSkew), topologyKey: c.topologyKey, selector: selector, minDomains: minDomains,
-                                        selfMatch: selector.matches(labels) ? 1 : 0, column: column, counts: counts,
-                                        minCount: minCount, domainCount: counts.count)
-            }
-        }
         let allConstraints = pod.spec.topologySpreadConstraints ?? []
-        let hardSpread = spreadStates(allConstraints.filter { $0.whenUnsatisfiable == "DoNotSchedule" })
+        let hardConstraints = allConstraints.filter { $0.whenUnsatisfiable == "DoNotSchedule" }
+        var hardSpread: [SpreadConstraint] = []
+        for c in hardConstraints {
+            let selector = Selector(c.labelSelector)
+            let honorAffinity = (c.nodeAffinityPolicy ?? "Honor") == "Honor"
+            let honorTaints = (c.nodeTaintsPolicy ?? "Ignore") == "Honor"
+            let counter = cache.counter(namespaces: [namespace], selector: selector, topologyKey: c.topologyKey)
+            let column = cache.domainColumn(c.topologyKey)
+            var counts = [Int](repeating: 0, count: column.names.count)
+            var eligible = [Bool](repeating: false, count: column.names.count)
+            if (!honorAffinity || !hasNodeAffinity) && !honorTaints && hardConstraints.count == 1 {
+                for id in column.ids where id >= 0 { eligible[Int(id)] = true }
+                for (d, n) in counter.perDomain[c.topologyKey] ?? [:] { if let id = column.idByName[d] { counts[Int(id)] = n } }
+            } else {
+                let otherColumns = hardConstraints.map { cache.domainColumn($0.topologyKey) }
+                for (i, name) in nodeOrder.enumerated() {
+                    let id = column.ids[i]
+                    guard id >= 0, otherColumns.allSatisfy({ $0.ids[i] >= 0 }), let info = cache.nodes[name] else { continue }
+                    if honorAffinity && hasNodeAffinity && !NodeMatching.podMatchesNode(pod.spec, nodeName: name, labels: info.labels) { continue }
+                    if honorTaints && blockingTaint(name) != nil { continue }
+                    eligible[Int(id)] = true
+                    counts[Int(id)] += counter.perNode[name] ?? 0
+                }
+            }
+            var minCount = Int.max
+            var domains = 0
+            for d in 0..<counts.count where eligible[d] { minCount = min(minCount, counts[d]); domains += 1 }
+            if domains == 0 { minCount = 0 }
+            if domains < Int(c.minDomains ?? 1) { minCount = 0 }
+            hardSpread.append(SpreadConstraint(maxSkew: Int(c.maxSkew), selfMatch: selector.matches(labels) ? 1 : 0, ids: column.ids,
+                                               counts: counts, eligible: eligible, minCount: minCount, domainCount: domains))
+        }
         var softConstraints = allConstraints.filter { $0.whenUnsatisfiable == "ScheduleAnyway" }
         if allConstraints.isEmpty, let selector = defaultSpreadSelector, !selector.isEmpty {
             // System default constraints (pkg/scheduler/framework/plugins/podtopologyspread/plugin.go systemDefaultConstraints).
@@ -121,36 +125,42 @@ public struct Scheduler: Sendable {
             let selector = c.labelSelector.map { Selector($0) } ?? defaultSpreadSelector ?? .nothing
             let counter = cache.counter(namespaces: [namespace], selector: selector, topologyKey: c.topologyKey)
             let column = cache.domainColumn(c.topologyKey)
-            let counts = counter.perDomain[c.topologyKey] ?? [:]
-            let domainCount = Set(column.compactMap { $0 }).count
-            softSpread.append(SpreadConstraint(maxSkew: Int(c.maxSkew), topologyKey: c.topologyKey, selector: selector, minDomains: 1,
-                                               selfMatch: 0, column: column, counts: counts, minCount: 0, domainCount: domainCount))
+            var counts = [Int](repeating: 0, count: column.names.count)
+            for (d, n) in counter.perDomain[c.topologyKey] ?? [:] { if let id = column.idByName[d] { counts[Int(id)] = n } }
+            softSpread.append(SpreadConstraint(maxSkew: Int(c.maxSkew), selfMatch: 0, ids: column.ids, counts: counts, eligible: [],
+                                               minCount: 0, domainCount: column.names.count))
         }
 
         // PreFilter: inter-pod affinity.
         func termState(_ term: PodAffinityTerm, weight: Int) -> AffinityTermState {
             let namespaces = Set(term.namespaces ?? [namespace])
             let counter = cache.counter(namespaces: namespaces, selector: Selector(term.labelSelector), topologyKey: term.topologyKey)
-            return AffinityTermState(topologyKey: term.topologyKey, column: cache.domainColumn(term.topologyKey),
-                                     domains: counter.perDomain[term.topologyKey] ?? [:], weight: weight)
+            return state(term.topologyKey, counter.perDomain[term.topologyKey] ?? [:], weight: weight)
+        }
+        func state(_ key: String, _ domains: [String: Int], weight: Int) -> AffinityTermState {
+            let column = cache.domainColumn(key)
+            var counts = [Int](repeating: 0, count: column.names.count)
+            for (d, n) in domains { if let id = column.idByName[d] { counts[Int(id)] = n } }
+            return AffinityTermState(ids: column.ids, counts: counts, weight: weight)
         }
         let affinityTerms = pod.spec.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []
         var requiredAffinity = affinityTerms.map { termState($0, weight: 1) }
         // The first pod of a group may land anywhere if it matches its own terms (InterPodAffinity PreFilter).
-        if !requiredAffinity.isEmpty, requiredAffinity.allSatisfy({ $0.domains.isEmpty }),
+        if !requiredAffinity.isEmpty, requiredAffinity.allSatisfy({ $0.counts.allSatisfy { $0 == 0 } }),
            affinityTerms.allSatisfy({ Selector($0.labelSelector).matches(labels) && Set($0.namespaces ?? [namespace]).contains(namespace) }) {
-            requiredAffinity = requiredAffinity.map { var t = $0; t.domains = ["*": 1]; return t }
+            requiredAffinity = requiredAffinity.map { var t = $0; t.anywhere = true; return t }
         }
         let requiredAnti = (pod.spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map { termState($0, weight: 1) }
         var existingAnti: [AffinityTermState] = []
         for key in cache.antiHolders.keys.sorted() {
             guard let h = cache.antiHolders[key], !h.domainCounts.isEmpty, h.namespaces.contains(namespace), h.selector.matches(labels) else { continue }
-            existingAnti.append(AffinityTermState(topologyKey: h.topologyKey, column: cache.domainColumn(h.topologyKey), domains: h.domainCounts, weight: 1))
+            existingAnti.append(state(h.topologyKey, h.domainCounts, weight: 1))
         }
         let preferredAffinity = (pod.spec.affinity?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [])
             .map { termState($0.podAffinityTerm, weight: Int($0.weight)) }
         let preferredAnti = (pod.spec.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [])
             .map { termState($0.podAffinityTerm, weight: -Int($0.weight)) }
+        let hasVolumes = !volumes.boundAffinities.isEmpty || !volumes.provisioningTopologies.isEmpty
 
         // Filter.
         var reasons: [String: Int] = [:]
@@ -160,38 +170,42 @@ public struct Scheduler: Sendable {
         let start = nextStartNodeIndex % total
         var processed = 0
         let unschedulableToleration = tolerations.contains { $0.tolerates(Taint(key: WellKnown.taintUnschedulable, effect: "NoSchedule")) }
+        let dense = cache.dense
         while processed < total && feasible.count < wanted {
-            let i = (start + processed) % total
+            var i = start + processed
+            if i >= total { i -= total }
             processed += 1
-            guard let info = cache.nodes[nodeOrder[i]] else { continue }
-            if info.unschedulable && !unschedulableToleration { reasons["node(s) were unschedulable", default: 0] += 1; continue }
-            if let taint = info.taints.first(where: { t in
-                (t.effect == "NoSchedule" || t.effect == "NoExecute") && !tolerations.contains { $0.tolerates(t) } }) {
+            if dense.unschedulable[i] && !unschedulableToleration { reasons["node(s) were unschedulable", default: 0] += 1; continue }
+            if dense.hasTaints[i], let taint = blockingTaint(nodeOrder[i]) {
                 reasons["node(s) had untolerated taint {\(taint.key): \(taint.value ?? "")}", default: 0] += 1
                 continue
             }
-            if hasNodeAffinity && !NodeMatching.podMatchesNode(pod.spec, nodeName: info.name, labels: info.labels) {
+            if hasNodeAffinity && !NodeMatching.podMatchesNode(pod.spec, nodeName: nodeOrder[i], labels: cache.nodes[nodeOrder[i]]?.labels ?? [:]) {
                 reasons["node(s) didn't match Pod's node affinity/selector", default: 0] += 1
                 continue
             }
             var insufficient = false
-            if info.podCount + 1 > info.allocatablePods { reasons["Too many pods", default: 0] += 1; insufficient = true }
-            if requests.milliCPU > 0 && info.requestedMilliCPU + requests.milliCPU > info.allocatableMilliCPU {
+            if dense.podCount[i] + 1 > dense.allocatablePods[i] { reasons["Too many pods", default: 0] += 1; insufficient = true }
+            if requests.milliCPU > 0 && dense.requestedMilliCPU[i] + requests.milliCPU > dense.allocatableMilliCPU[i] {
                 reasons["Insufficient cpu", default: 0] += 1; insufficient = true
             }
-            if requests.memory > 0 && info.requestedMemory + requests.memory > info.allocatableMemory {
+            if requests.memory > 0 && dense.requestedMemory[i] + requests.memory > dense.allocatableMemory[i] {
                 reasons["Insufficient memory", default: 0] += 1; insufficient = true
             }
             if insufficient { continue }
-            if let conflict = volumes.conflict(nodeName: info.name, labels: info.labels) { reasons[conflict, default: 0] += 1; continue }
+            if hasVolumes, let conflict = volumes.conflict(nodeName: nodeOrder[i], labels: cache.nodes[nodeOrder[i]]?.labels ?? [:]) {
+                reasons[conflict, default: 0] += 1
+                continue
+            }
             var spreadOK = true
             for c in hardSpread {
-                guard let d = c.column[i] else {
+                let id = Int(c.ids[i])
+                guard id >= 0 else {
                     reasons["node(s) didn't match pod topology spread constraints (missing required label)", default: 0] += 1
                     spreadOK = false
                     break
                 }
-                if (c.counts[d] ?? 0) + c.selfMatch - c.minCount > c.maxSkew {
+                if c.counts[id] + c.selfMatch - c.minCount > c.maxSkew {
                     reasons["node(s) didn't match pod topology spread constraints", default: 0] += 1
                     spreadOK = false
                     break
@@ -199,16 +213,16 @@ public struct Scheduler: Sendable {
             }
             if !spreadOK { continue }
             if requiredAffinity.contains(where: { t in
-                guard let d = t.column[i] else { return true }
-                return t.domains["*"] == nil && (t.domains[d] ?? 0) == 0 }) {
+                let id = Int(t.ids[i])
+                return id < 0 || (!t.anywhere && t.counts[id] == 0) }) {
                 reasons["node(s) didn't match pod affinity rules", default: 0] += 1
                 continue
             }
-            if requiredAnti.contains(where: { t in t.column[i].map { (t.domains[$0] ?? 0) > 0 } ?? false }) {
+            if requiredAnti.contains(where: { t in let id = Int(t.ids[i]); return id >= 0 && t.counts[id] > 0 }) {
                 reasons["node(s) didn't match pod anti-affinity rules", default: 0] += 1
                 continue
             }
-            if existingAnti.contains(where: { t in t.column[i].map { (t.domains[$0] ?? 0) > 0 } ?? false }) {
+            if existingAnti.contains(where: { t in let id = Int(t.ids[i]); return id >= 0 && t.counts[id] > 0 }) {
                 reasons["node(s) didn't satisfy existing pods anti-affinity rules", default: 0] += 1
                 continue
             }
@@ -241,9 +255,9 @@ public struct Scheduler: Sendable {
             }
         }
         for (k, i) in feasible.enumerated() {
-            guard let info = cache.nodes[nodeOrder[i]] else { continue }
-            let cpuFree = info.allocatableMilliCPU > 0 ? max(0, info.allocatableMilliCPU - info.requestedMilliCPU - requests.milliCPU) * 100 / info.allocatableMilliCPU : 0
-            let memFree = info.allocatableMemory > 0 ? max(0, info.allocatableMemory - info.requestedMemory - requests.memory) * 100 / info.allocatableMemory : 0
+            let allocCPU = dense.allocatableMilliCPU[i], allocMem = dense.allocatableMemory[i]
+            let cpuFree = allocCPU > 0 ? max(0, allocCPU - dense.requestedMilliCPU[i] - requests.milliCPU) * 100 / allocCPU : 0
+            let memFree = allocMem > 0 ? max(0, allocMem - dense.requestedMemory[i] - requests.memory) * 100 / allocMem : 0
             totalScore[k] += (cpuFree + memFree) / 2
             totalScore[k] += 100 - abs(cpuFree - memFree) / 2
         }
@@ -256,17 +270,20 @@ public struct Scheduler: Sendable {
         }
         var anyPreferNoSchedule = false
         for (k, i) in feasible.enumerated() {
+            guard dense.hasTaints[i] else { raw[k] = 0; continue }
             let count = (cache.nodes[nodeOrder[i]]?.taints ?? []).filter { t in t.effect == "PreferNoSchedule" && !tolerations.contains { $0.tolerates(t) } }.count
             raw[k] = Int64(count)
             if count > 0 { anyPreferNoSchedule = true }
         }
         if anyPreferNoSchedule { addNormalized(weight: 3, reverse: true) } else { for k in 0..<n { totalScore[k] += 300 } }
         if !softSpread.isEmpty {
+            let weights = softSpread.map { log(Double($0.domainCount + 2)) }
             for (k, i) in feasible.enumerated() {
                 var s = 0.0
-                for c in softSpread {
-                    guard let d = c.column[i] else { continue }
-                    s += Double((c.counts[d] ?? 0) + c.maxSkew - 1) * log(Double(c.domainCount + 2))
+                for (c, constraint) in softSpread.enumerated() {
+                    let id = Int(constraint.ids[i])
+                    guard id >= 0 else { continue }
+                    s += Double(constraint.counts[id] + constraint.maxSkew - 1) * weights[c]
                 }
                 raw[k] = Int64(s.rounded())
             }
@@ -276,8 +293,9 @@ public struct Scheduler: Sendable {
             for (k, i) in feasible.enumerated() {
                 var s = 0
                 for t in preferredAffinity + preferredAnti {
-                    guard let d = t.column[i] else { continue }
-                    s += t.weight * (t.domains[d] ?? 0)
+                    let id = Int(t.ids[i])
+                    guard id >= 0 else { continue }
+                    s += t.weight * t.counts[id]
                 }
                 raw[k] = Int64(s)
             }

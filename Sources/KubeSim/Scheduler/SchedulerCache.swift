@@ -82,9 +82,15 @@ struct SchedulerCache: Sendable {
     var accounts: [String: PodAccount] = [:]
     var counters: [String: SelectorCounter] = [:]
     var countersByNamespace: [String: [String]] = [:]
+    /// namespace → "key=value" of a counter's first equality requirement → counter keys.
+    var countersByRequirement: [String: [String: [String]]] = [:]
+    /// namespace → counters without an equality requirement.
+    var unindexedCounters: [String: [String]] = [:]
     var antiHolders: [String: AntiAffinityHolder] = [:]
-    /// Per topology key: the domain values of the nodes in `nodeOrder` (nil when a node lacks the key).
-    var domainColumns: [String: [String?]] = [:]
+    /// Per topology key: the domain of each node in `nodeOrder` as an id into `names` (-1 when the node lacks the key).
+    var domainColumns: [String: DomainColumn] = [:]
+    /// Hot per-node fields in `nodeOrder` order, so that the filter loop neither hashes nor copies.
+    var dense = DenseNodes()
 
     // MARK: Nodes
 
@@ -106,11 +112,18 @@ struct SchedulerCache: Sendable {
         let isNew = nodes[name] == nil
         nodes[name] = info
         if isNew {
-            let position = nodeOrder.firstIndex { $0 > name } ?? nodeOrder.count
+            let position = nodeOrder.last.map { $0 < name } == true ? nodeOrder.count : (nodeOrder.firstIndex { $0 > name } ?? nodeOrder.count)
             nodeOrder.insert(name, at: position)
-            rebuildNodeIndex()
-        } else if labelsChanged {
-            domainColumns.removeAll()
+            if position == nodeOrder.count - 1 {
+                nodeIndex[name] = position
+                domainColumns.removeAll()
+                dense.append(info)
+            } else {
+                rebuildNodeIndex()
+            }
+        } else {
+            if labelsChanged { domainColumns.removeAll() }
+            if let i = nodeIndex[name] { dense.set(i, info) }
         }
         if labelsChanged { rebuildDomainCounts() }
     }
@@ -125,13 +138,33 @@ struct SchedulerCache: Sendable {
         nodeIndex.removeAll(keepingCapacity: true)
         for (i, n) in nodeOrder.enumerated() { nodeIndex[n] = i }
         domainColumns.removeAll()
+        rebuildDense()
     }
 
-    mutating func domainColumn(_ key: String) -> [String?] {
+    mutating func domainColumn(_ key: String) -> DomainColumn {
         if let c = domainColumns[key] { return c }
-        let c = nodeOrder.map { nodes[$0]?.labels[key] }
-        domainColumns[key] = c
-        return c
+        var column = DomainColumn()
+        var idByName: [String: Int32] = [:]
+        column.ids.reserveCapacity(nodeOrder.count)
+        for name in nodeOrder {
+            guard let value = nodes[name]?.labels[key] else { column.ids.append(-1); continue }
+            if let id = idByName[value] { column.ids.append(id); continue }
+            let id = Int32(column.names.count)
+            idByName[value] = id
+            column.names.append(value)
+            column.ids.append(id)
+        }
+        column.idByName = idByName
+        domainColumns[key] = column
+        return column
+    }
+
+    private mutating func rebuildDense() {
+        dense = DenseNodes()
+        for name in nodeOrder {
+            guard let info = nodes[name] else { continue }
+            dense.append(info)
+        }
     }
 
     private mutating func rebuildDomainCounts() {
@@ -161,6 +194,10 @@ struct SchedulerCache: Sendable {
                              nodeLabels: nodeLabels, requests: PodRequests(pod.spec),
                              countsForTopology: pod.metadata.deletionTimestamp == nil, antiTermKeys: antiKeys)
         }
+        if let old, let new, old.nodeName == new.nodeName, old.countsForTopology == new.countsForTopology,
+           old.requests == new.requests, old.labels == new.labels, old.antiTermKeys == new.antiTermKeys {
+            return
+        }
         if let old { apply(old, -1) }
         accounts[key] = new
         if let new { apply(new, 1) }
@@ -172,9 +209,14 @@ struct SchedulerCache: Sendable {
             info.requestedMemory += account.requests.memory * Int64(delta)
             info.podCount += Int64(delta)
             nodes[account.nodeName] = info
+            if let i = nodeIndex[account.nodeName] { dense.set(i, info) }
         }
         guard account.countsForTopology else { return }
-        for key in countersByNamespace[account.namespace] ?? [] {
+        var candidates = unindexedCounters[account.namespace] ?? []
+        if let index = countersByRequirement[account.namespace] {
+            for (k, v) in account.labels { if let keys = index["\(k)=\(v)"] { candidates += keys } }
+        }
+        for key in candidates {
             guard let counter = counters[key], counter.selector.matches(account.labels) else { continue }
             counters[key]?.add(account, delta)
         }
@@ -192,7 +234,14 @@ struct SchedulerCache: Sendable {
         let key = namespaces.sorted().joined(separator: ",") + "|" + selector.description
         if counters[key] == nil {
             counters[key] = SelectorCounter(namespaces: namespaces, selector: selector)
-            for ns in namespaces { countersByNamespace[ns, default: []].append(key) }
+            for ns in namespaces {
+                countersByNamespace[ns, default: []].append(key)
+                if let eq = selector.requirements.first(where: { $0.op == .equals }) {
+                    countersByRequirement[ns, default: [:]]["\(eq.key)=\(eq.values.first ?? "")", default: []].append(key)
+                } else {
+                    unindexedCounters[ns, default: []].append(key)
+                }
+            }
             rebuildCounter(key)
         }
         if counters[key]?.perDomain[topologyKey] == nil {
@@ -220,5 +269,47 @@ struct SchedulerCache: Sendable {
             antiHolders[key] = AntiAffinityHolder(namespaces: namespaces, selector: selector, topologyKey: term.topologyKey)
         }
         return key
+    }
+}
+
+/// Domain ids of the nodes for one topology key.
+struct DomainColumn: Sendable {
+    var ids: [Int32] = []
+    var names: [String] = []
+    var idByName: [String: Int32] = [:]
+}
+
+/// Per-node scheduling fields as parallel arrays.
+struct DenseNodes: Sendable {
+    var allocatableMilliCPU: [Int64] = []
+    var allocatableMemory: [Int64] = []
+    var allocatablePods: [Int64] = []
+    var requestedMilliCPU: [Int64] = []
+    var requestedMemory: [Int64] = []
+    var podCount: [Int64] = []
+    var unschedulable: [Bool] = []
+    var hasTaints: [Bool] = []
+
+    mutating func append(_ info: NodeInfo) {
+        allocatableMilliCPU.append(info.allocatableMilliCPU)
+        allocatableMemory.append(info.allocatableMemory)
+        allocatablePods.append(info.allocatablePods)
+        requestedMilliCPU.append(info.requestedMilliCPU)
+        requestedMemory.append(info.requestedMemory)
+        podCount.append(info.podCount)
+        unschedulable.append(info.unschedulable)
+        hasTaints.append(!info.taints.isEmpty)
+    }
+
+    mutating func set(_ i: Int, _ info: NodeInfo) {
+        guard i < podCount.count else { return }
+        allocatableMilliCPU[i] = info.allocatableMilliCPU
+        allocatableMemory[i] = info.allocatableMemory
+        allocatablePods[i] = info.allocatablePods
+        requestedMilliCPU[i] = info.requestedMilliCPU
+        requestedMemory[i] = info.requestedMemory
+        podCount[i] = info.podCount
+        unschedulable[i] = info.unschedulable
+        hasTaints[i] = !info.taints.isEmpty
     }
 }
