@@ -64,6 +64,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "odas-bench", dependencies: ["SimCore", "Scenarios", "AWSSim"]),
+        .executableTarget(name: "kube-bench", dependencies: ["KubeSim", "SimCore"]),
 
         .testTarget(name: "SimCoreTests", dependencies: ["SimCore"]),
         .testTarget(
