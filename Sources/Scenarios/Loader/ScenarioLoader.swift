@@ -17,7 +17,8 @@ public enum ScenarioLoader {
     public static let maximumRatePerSecond = 1_000.0
 
     static let topLevelKeys = ["name", "description", "seed", "duration", "topology", "buckets", "workload",
-                               "faults", "expect", "expectFailure", "iam", "database", "dns", "network", "compute"]
+                               "faults", "expect", "expectFailure", "iam", "database", "dns", "network", "compute",
+                               "kubernetes"]
 
     /// Loads the scenario at `path`.
     public static func load(path: String) throws(ScenarioErrors) -> Scenario {
@@ -102,6 +103,16 @@ public enum ScenarioLoader {
                 context.topology.hosts.append(Topology.Host(name: instance.name, placement: .subnet(instance.subnet)))
             }
         }
+        var kubernetes: KubernetesSpec?
+        if let kubeNode = top.child("kubernetes") {
+            kubernetes = readKubernetes(kubeNode, context, scenarioFile: file, &d)
+            // Nodes are hosts of the topology: fault targets and workload clients.
+            for node in kubernetes?.nodes ?? [] where !context.topology.hosts.contains(where: { $0.name == node.name }) {
+                context.topology.hosts.append(Topology.Host(name: node.name, placement: .availabilityZone(node.availabilityZone)))
+            }
+        }
+        let kubeServices = (kubernetes?.manifests ?? []).flatMap(\.objects).filter { $0.kind == .service }
+            .map { "\($0.metadata.namespace ?? "default")/\($0.metadata.nameOrEmpty)" }
         let fullTopology = context.topology
         let buckets = top.child("buckets").map { readBuckets($0, context, &d) } ?? []
         let database = top.child("database").flatMap { readDatabase($0, context, &d) }
@@ -117,8 +128,9 @@ public enum ScenarioLoader {
             }
         }
         let workloads = top.child("workload").map { readWorkloads($0, context, buckets, database, dns, network,
-                                                                   IdentityNames(users: users.map(\.name), roles: roles.map(\.name)), &d) } ?? []
-        let faults = top.child("faults").map { readFaults($0, context, database, dns, &d) } ?? []
+                                                                   IdentityNames(users: users.map(\.name), roles: roles.map(\.name)),
+                                                                   kubeServices: kubeServices, &d) } ?? []
+        let faults = top.child("faults").map { readFaults($0, context, database, dns, kubeNodes: kubernetes?.nodes.map(\.name) ?? [], &d) } ?? []
         var expectations = top.child("expect").map { readExpectations($0, workloads, &d) } ?? Expectations()
         if let expectNode = top.child("expect"), case .mapping(let pairs) = expectNode.value {
             for pair in pairs {
@@ -143,10 +155,12 @@ public enum ScenarioLoader {
         let expectFailure = top.child("expectFailure").map { readExpectFailure($0, expectations, &d) } ?? []
         top.reportUnknownKeys(&d)
         guard let name, let duration, topology != nil else { return nil }
-        return Scenario(file: file, name: name, description: description, seed: seed, duration: duration,
-                        topology: fullTopology, buckets: buckets, workloads: workloads, faults: faults,
-                        expectations: expectations, expectFailure: expectFailure, iamUsers: users, iamRoles: roles, database: database,
-                        dns: dns, network: network)
+        var scenario = Scenario(file: file, name: name, description: description, seed: seed, duration: duration,
+                                topology: fullTopology, buckets: buckets, workloads: workloads, faults: faults,
+                                expectations: expectations, expectFailure: expectFailure, iamUsers: users, iamRoles: roles,
+                                database: database, dns: dns, network: network)
+        scenario.kubernetes = kubernetes
+        return scenario
     }
 
     struct Context {
@@ -532,14 +546,14 @@ public enum ScenarioLoader {
 
     static func readWorkloads(_ node: SourceNode, _ context: Context, _ buckets: [BucketSpec], _ database: DatabaseSpec?,
                               _ dns: DNSSpec?, _ network: NetworkSpec, _ identities: IdentityNames,
-                              _ d: inout Diagnostics) -> [WorkloadSpec] {
+                              kubeServices: [String], _ d: inout Diagnostics) -> [WorkloadSpec] {
         guard let list = Read.list(node, &d, what: "workloads") else { return [] }
         var workloads: [WorkloadSpec] = []
         var names: Set<String> = []
         let kinds = WorkloadKind.allCases.map(\.rawValue)
         for item in list {
             guard var w = MappingReader(item, allowedKeys: ["name", "kind", "from", "rate", "bucket", "database", "record", "endpoint", "failover",
-                                                            "failoverAfter", "timeout", "start", "stop", "principal", "external"],
+                                                            "failoverAfter", "timeout", "start", "stop", "principal", "external", "service"],
                                         what: "a workload", diagnostics: &d) else { continue }
             let name = w.required("name", &d).flatMap { Read.name($0, &d, what: "a workload name") }
             var kind: WorkloadKind?
@@ -557,7 +571,15 @@ public enum ScenarioLoader {
                 .flatMap { Read.rate($0, &d, maximumPerSecond: maximumRatePerSecond) }
             var bucket: BucketSpec?
             var target: String?
-            if kind == .eksAPI {
+            if kind == .http {
+                if let serviceNode = w.required("service", &d, hint: "the Kubernetes Service it calls, name or namespace/name"),
+                   let text = Read.string(serviceNode, &d) {
+                    let qualified = text.contains("/") ? text : "default/\(text)"
+                    if kubeServices.contains(qualified) { target = qualified }
+                    else if kubeServices.isEmpty { d.error(serviceNode, "http calls a Service, but the kubernetes section's manifests define none") }
+                    else { d.error(serviceNode, unknownMessage("Service", qualified, kubeServices)) }
+                }
+            } else if kind == .eksAPI {
                 if let cluster = network.eks { target = cluster.name } else { d.error(item, "eks-api needs compute.eks") }
             } else if kind == .dnsResolve {
                 if let recordNode = w.required("record", &d, hint: "the DNS name to resolve"), let text = Read.string(recordNode, &d) {
@@ -639,7 +661,7 @@ public enum ScenarioLoader {
     }
 
     static func readFaults(_ node: SourceNode, _ context: Context, _ database: DatabaseSpec?, _ dns: DNSSpec?,
-                           _ d: inout Diagnostics) -> [FaultSpec] {
+                           kubeNodes: [String], _ d: inout Diagnostics) -> [FaultSpec] {
         guard let list = Read.list(node, &d, what: "faults") else { return [] }
         var faults: [FaultSpec] = []
         var names: Set<String> = []
@@ -669,6 +691,10 @@ public enum ScenarioLoader {
                     if topology.hosts.contains(where: { $0.name == text }) { target = .host(text) }
                     else if topology.hosts.isEmpty { d.error(targetNode, "unknown host \"\(text.prefix(60))\"; the topology declares no hosts (topology.hosts)") }
                     else { d.error(targetNode, unknownMessage("host", text, topology.hosts.map(\.name))) }
+                case .nodeCrash:
+                    if kubeNodes.contains(text) { target = .host(text) }
+                    else if kubeNodes.isEmpty { d.error(targetNode, "node-crash needs the kubernetes section's nodes") }
+                    else { d.error(targetNode, unknownMessage("Kubernetes node", text, kubeNodes)) }
                 case .dnsHealthCheckFailure:
                     let names = dns?.healthChecks.map(\.name) ?? []
                     if names.contains(text) { target = .host(text) } else { d.error(targetNode, unknownMessage("health check", text, names)) }

@@ -1,3 +1,4 @@
+import KubeSim
 import SimCore
 
 /// A validated scenario: everything one run needs. Produced only by
@@ -32,6 +33,31 @@ public struct Scenario: Sendable {
     public var dns: DNSSpec?
     /// Security groups (`network:`) and EC2 instances (`compute:`).
     public var network = NetworkSpec()
+    /// The Kubernetes cluster ODAS runs on (`kubernetes:`), if any.
+    public var kubernetes: KubernetesSpec?
+}
+
+/// `kubernetes:` — the cluster's nodes and the manifests applied at the start.
+public struct KubernetesSpec: Sendable {
+    /// One node; each is also a host of the topology (a fault target, a workload's `from`).
+    public struct Node: Sendable {
+        public var name: String
+        public var availabilityZone: String
+        public var region: String
+        public var cpu: Quantity
+        public var memory: Quantity
+        public var pods: Int64
+        public var labels: [String: String]
+    }
+
+    /// A manifest file and the objects it holds, in document order.
+    public struct Manifest: Sendable {
+        public var file: String
+        public var objects: [AnyKubeObject]
+    }
+
+    public var nodes: [Node]
+    public var manifests: [Manifest]
 }
 
 /// `network:` security groups and `compute:` instances.
@@ -273,6 +299,10 @@ public enum FaultAction: String, CaseIterable, Sendable {
     /// region while both are healthy (SwitchoverGlobalCluster): RPO 0.
     case dbGlobalSwitchover = "db-global-switchover"
 
+    /// A Kubernetes node's host crashes: its kubelet stops renewing its Lease
+    /// (like FIS `aws:eks:terminate-nodegroup-instances` without the replacement).
+    case nodeCrash = "node-crash"
+
     /// A Route 53 health check reports its endpoint unhealthy (FIS has no
     /// equivalent; it exercises DNS failover without losing the endpoint).
     case dnsHealthCheckFailure = "dns-health-check-failure"
@@ -314,6 +344,10 @@ public enum WorkloadKind: String, CaseIterable, Sendable {
     case dnsResolve = "dns-resolve"
     /// A call to the EKS cluster's API server (kubectl, controllers).
     case eksAPI = "eks-api"
+    /// An HTTP request to a Kubernetes Service: the client's kube-proxy picks
+    /// one of the ready endpoints at random; ok only if that pod's node is
+    /// reachable from the client.
+    case http = "http"
 
     /// True for kinds whose operations write data (and so have an RPO).
     public var writes: Bool { self == .s3Put || self == .dbWrite }

@@ -76,8 +76,11 @@ public struct LiveWorld: Sendable {
         case .regionOutage:
             guard case .region = domain else { throw LiveWorldError("region-outage needs a region, not \(domain)") }
             kind = .outage(domain)
-        case .hostCrash:
-            guard case .host(let name) = domain else { throw LiveWorldError("host-crash needs a host, not \(domain)") }
+        case .hostCrash, .nodeCrash:
+            guard case .host(let name) = domain else { throw LiveWorldError("\(action.rawValue) needs a host, not \(domain)") }
+            if action == .nodeCrash, world.scenario.kubernetes?.nodes.contains(where: { $0.name == name }) != true {
+                throw LiveWorldError("node-crash needs a Kubernetes node of the scenario, not \(name)")
+            }
             kind = .crash(host: name)
         case .networkPartition:
             var peerDomains: [FaultDomain]?

@@ -1,4 +1,5 @@
 import AWSSim
+import KubeSim
 import SimCore
 
 /// The simulated world of one run: the event loop, the fault model, the AWS
@@ -21,6 +22,10 @@ struct World {
     var iam = IAMService(account: World.account)
     var sts = STSService()
     var kms = KMSService(account: World.account)
+    /// The scenario's Kubernetes cluster, its trace lines already copied, and the world timer that wakes it.
+    var kube: KubeCluster?
+    var kubeTraceConsumed = 0
+    var kubeTimer: (id: TimerID, at: SimInstant)?
     /// In-service instances per Auto Scaling group, each time it changes.
     var capacityTimeline: [String: [(at: SimInstant, inService: Int)]] = [:]
     var history = History()
@@ -119,6 +124,7 @@ struct World {
         buildIAM(at: start)
         buildDatabase(at: start)
         buildDNS(at: start)
+        buildKubernetes(at: start)
         for (index, fault) in scenario.faults.enumerated() {
             loop.schedule(.faultStart(index), at: .zero + fault.at)
             if let end = fault.end { loop.schedule(.faultEnd(index), at: .zero + end) }
@@ -385,6 +391,7 @@ struct World {
         }
         ec2.notices.removeAll()
         sampleCapacity()
+        kubeFaultsChanged()
     }
 
     mutating func drainRDS() {
@@ -447,6 +454,7 @@ struct World {
         case .autoScaling(let event):
             autoScaling.handle(event, ec2: &ec2, faults: faults, now: loop.now)
             drainAutoScaling()
+        case .kube: kubeTimerFires()
         case .progress: break
         case .controlFaultEnd(let id): _ = liftControlFault(id)
         }
@@ -464,7 +472,7 @@ struct World {
         let kind: FaultKind
         switch spec.action {
         case .azOutage, .regionOutage: kind = .outage(spec.target)
-        case .hostCrash: kind = .crash(host: spec.target.name)
+        case .hostCrash, .nodeCrash: kind = .crash(host: spec.target.name)
         case .networkPartition: kind = .partition(side: [spec.target], peers: spec.peers)
         case .networkLatency: kind = .latency(spec.target, latency: spec.latency ?? .zero)
         case .dnsHealthCheckFailure:
@@ -571,6 +579,9 @@ struct World {
         case .s3Get:
             let part = Int(clients[index].random.next(upperBound: UInt64(max(clients[index].preloadedObjects, 1))))
             key = Keys.preloaded(part)
+        case .http:
+            issueHTTP(index)
+            return
         case .eksAPI:
             let op = history.invoke(workload: spec.name, kind: .read, at: loop.now, target: spec.bucket, key: "GET /version")
             let cluster = eks.clusters[spec.bucket]

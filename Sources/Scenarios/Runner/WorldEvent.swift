@@ -25,6 +25,8 @@ enum WorldEvent: Hashable, Sendable {
     case route53(Route53Event)
     /// Auto Scaling health checks and instance boots.
     case autoScaling(AutoScalingEvent)
+    /// The Kubernetes cluster's next timer is due.
+    case kube
     /// Report progress to the caller (not traced).
     case progress
     /// A fault injected through `serve`'s control endpoint ends.

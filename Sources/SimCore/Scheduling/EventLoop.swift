@@ -50,6 +50,9 @@ public struct EventLoop<Event> {
     /// Cancels a pending event; see ``EventQueue/cancel(_:)``.
     @inlinable public mutating func cancel(_ id: TimerID) { queue.cancel(id) }
 
+    /// The instant of the next live event, if any (cancelled events are skipped).
+    @inlinable public mutating func nextInstant() -> SimInstant? { queue.nextInstant() }
+
     /// Pops the next event due at or before `limit` and advances `now` to it.
     /// Returns nil, and advances `now` to `limit`, when nothing is due by then.
     @inlinable public mutating func next(until limit: SimInstant) -> (instant: SimInstant, event: Event)? {

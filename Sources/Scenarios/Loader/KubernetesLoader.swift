@@ -1,0 +1,151 @@
+import Foundation
+import KubeSim
+import SimCore
+import Yams
+
+/// `kubernetes:` — node pools per AZ and the manifests applied at the start.
+///
+/// ```yaml
+/// kubernetes:
+///   nodes:
+///     - {az: us-west-2a, count: 2, cpu: "4", memory: 16Gi, labels: {role: odas}}
+///   manifests: [k8s/odas-planner.yaml]      # relative to the scenario file; or inline objects
+/// ```
+extension ScenarioLoader {
+    /// Manifest files may hold at most this many bytes (like scenario files).
+    static let maximumManifestSize = 1 << 20
+
+    static func readKubernetes(_ node: SourceNode, _ context: Context, scenarioFile: String,
+                               _ d: inout Diagnostics) -> KubernetesSpec? {
+        guard var k = MappingReader(node, allowedKeys: ["nodes", "manifests"], what: "a kubernetes section", diagnostics: &d) else {
+            return nil
+        }
+        var nodes: [KubernetesSpec.Node] = []
+        var names: Set<String> = []
+        if let list = k.required("nodes", &d, hint: "node pools, e.g. [{az: us-west-2a, count: 2}]")
+            .flatMap({ Read.list($0, &d, what: "node pools") }) {
+            for item in list {
+                guard var pool = MappingReader(item, allowedKeys: ["az", "count", "cpu", "memory", "pods", "labels", "namePrefix"],
+                                               what: "a node pool", diagnostics: &d) else { continue }
+                var zone: String?
+                if let azNode = pool.required("az", &d), let text = Read.string(azNode, &d) {
+                    if context.topology.availabilityZones.contains(text) { zone = text }
+                    else { d.error(azNode, unknownMessage("availability zone", text, context.topology.availabilityZones)) }
+                }
+                let count = pool.child("count").flatMap { Read.integer($0, &d, range: 1...10_000, what: "a node count") } ?? 1
+                func quantity(_ key: String, _ fallback: String) -> Quantity? {
+                    guard let valueNode = pool.child(key) else { return Quantity(fallback) }
+                    guard let text = Read.string(valueNode, &d), let value = Quantity(text), value.milliValue > 0 else {
+                        d.error(valueNode, "\(key) is a Kubernetes quantity such as \(fallback)")
+                        return nil
+                    }
+                    return value
+                }
+                let cpu = quantity("cpu", "4"), memory = quantity("memory", "16Gi")
+                let pods = pool.child("pods").flatMap { Read.integer($0, &d, range: 1...1_000, what: "a pod capacity") } ?? 110
+                var labels: [String: String] = [:]
+                if let labelsNode = pool.child("labels") {
+                    if case .mapping(let pairs) = labelsNode.value {
+                        for pair in pairs {
+                            guard let key = Read.string(pair.key, &d), let value = Read.string(pair.value, &d) else { continue }
+                            labels[key] = value
+                        }
+                    } else {
+                        d.error(labelsNode, "labels is a mapping of label keys to values")
+                    }
+                }
+                let prefix = pool.child("namePrefix").flatMap { Read.name($0, &d, what: "a node name prefix") } ?? "node"
+                pool.reportUnknownKeys(&d)
+                guard let zone, let cpu, let memory else { continue }
+                let region = context.topology.regions.first { $0.availabilityZones.contains(zone) }?.name ?? ""
+                var ordinal = 1
+                for _ in 0..<count {
+                    while names.contains("\(prefix)-\(zone)-\(ordinal)") { ordinal += 1 }
+                    let name = "\(prefix)-\(zone)-\(ordinal)"
+                    names.insert(name)
+                    nodes.append(KubernetesSpec.Node(name: name, availabilityZone: zone, region: region, cpu: cpu, memory: memory,
+                                                     pods: Int64(pods), labels: labels))
+                }
+            }
+        }
+        var manifests: [KubernetesSpec.Manifest] = []
+        var entries: [(node: SourceNode, manifest: KubernetesSpec.Manifest)] = []
+        if let list = k.child("manifests").flatMap({ Read.list($0, &d, what: "manifests") }) {
+            for item in list {
+                let manifest: KubernetesSpec.Manifest?
+                if case .scalar(let path, _, _) = item.value {
+                    manifest = readManifestFile(path, item, scenarioFile: scenarioFile, &d)
+                } else if case .mapping = item.value {
+                    manifest = decodeManifest([item], file: "inline", at: item, &d)
+                } else {
+                    d.error(item, "a manifest is a file path (relative to the scenario) or an inline object")
+                    manifest = nil
+                }
+                if let manifest {
+                    manifests.append(manifest)
+                    entries.append((item, manifest))
+                }
+            }
+        }
+        k.reportUnknownKeys(&d)
+        // Apply everything to a scratch cluster: the apiserver's validation
+        // decides, and the error names the manifest and the object.
+        var scratch = KubeCluster(random: SimRandom(seed: 0))
+        for node in nodes {
+            _ = try? scratch.addNode(name: node.name, zone: node.availabilityZone, region: node.region, cpu: node.cpu,
+                                     memory: node.memory, pods: node.pods, labels: node.labels)
+        }
+        for (item, manifest) in entries {
+            for (index, object) in manifest.objects.enumerated() {
+                do throws(KubeError) { _ = try scratch.apply(object) } catch {
+                    d.error(item, "\(manifest.file) document \(index + 1) (\(object.kind.rawValue) \(object.metadata.nameOrEmpty)): \(error.message)")
+                }
+            }
+        }
+        return KubernetesSpec(nodes: nodes, manifests: manifests)
+    }
+
+    /// Reads a manifest file: YAML, one or more documents (`---`), each a Kubernetes object.
+    static func readManifestFile(_ path: String, _ item: SourceNode, scenarioFile: String,
+                                 _ d: inout Diagnostics) -> KubernetesSpec.Manifest? {
+        guard !path.hasPrefix("/") else {
+            d.error(item, "manifest paths are relative to the scenario file, not absolute (\(path.prefix(80)))")
+            return nil
+        }
+        let directory = URL(fileURLWithPath: scenarioFile).deletingLastPathComponent()
+        let url = directory.appendingPathComponent(path)
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            d.error(item, "manifest \(path) not found (looked in \(directory.path))")
+            return nil
+        }
+        guard data.count <= maximumManifestSize, let text = String(data: data, encoding: .utf8), !text.contains("\u{0}") else {
+            d.error(item, "manifest \(path) is not a UTF-8 YAML file of at most \(maximumManifestSize) bytes")
+            return nil
+        }
+        do {
+            let documents = try Yams.compose_all(yaml: text).map { SourceNode($0, path: "") }
+            return decodeManifest(documents, file: path, at: item, &d)
+        } catch {
+            d.error(item, "manifest \(path): invalid YAML: \(error)")
+            return nil
+        }
+    }
+
+    /// Decodes each document as a Kubernetes object (`apiVersion`, `kind`, `metadata`, …).
+    static func decodeManifest(_ documents: [SourceNode], file: String, at item: SourceNode,
+                               _ d: inout Diagnostics) -> KubernetesSpec.Manifest? {
+        var objects: [AnyKubeObject] = []
+        for (index, document) in documents.enumerated() {
+            if case .null = document.value { continue } // an empty document between `---`
+            let json = JSONFromNode.render(document)
+            do {
+                objects.append(try AnyKubeObject.decode(json: Data(json.utf8)))
+            } catch let error as KubeError {
+                d.error(item, "\(file) document \(index + 1) (line \(document.location.line)): \(error.message)")
+            } catch {
+                d.error(item, "\(file) document \(index + 1) (line \(document.location.line)): not a Kubernetes object: \(error)")
+            }
+        }
+        return objects.isEmpty ? nil : KubernetesSpec.Manifest(file: file, objects: objects)
+    }
+}
