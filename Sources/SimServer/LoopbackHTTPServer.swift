@@ -1,4 +1,5 @@
 import AWSSim
+import SimCore
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -102,6 +103,10 @@ final class WireHTTPHandler: ChannelInboundHandler {
     }
 
     func write(_ response: WireResponse, for request: HTTPRequestHead, context: ChannelHandlerContext) {
+        if let stream = response.stream {
+            writeStream(response, stream, for: request, context: context)
+            return
+        }
         var headers = HTTPHeaders(response.headers.map { ($0.name, $0.value) })
         let bodyless = response.status == 204 || response.status == 304 || (100..<200).contains(response.status)
         if !bodyless, !headers.contains(name: "content-length") {
@@ -122,6 +127,38 @@ final class WireHTTPHandler: ChannelInboundHandler {
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !keepAlive {
             done.whenComplete { [channel = context.channel] _ in channel.close(promise: nil) }
+        }
+    }
+
+    /// A streamed body: chunked transfer encoding, polled on the channel's
+    /// event loop until the stream ends, times out or the client leaves.
+    func writeStream(_ response: WireResponse, _ stream: WireStream, for request: HTTPRequestHead, context: ChannelHandlerContext) {
+        var headers = HTTPHeaders(response.headers.map { ($0.name, $0.value) })
+        headers.add(name: "Transfer-Encoding", value: "chunked")
+        headers.add(name: "Server", value: "odas-sim")
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: HTTPResponseStatus(statusCode: response.status),
+                                                             headers: headers))), promise: nil)
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let wrap: @Sendable (HTTPServerResponsePart) -> NIOAny = { NIOAny($0) }
+        func send(_ bytes: [UInt8]) {
+            guard !bytes.isEmpty else { return }
+            var buffer = bound.value.channel.allocator.buffer(capacity: bytes.count)
+            buffer.writeBytes(bytes)
+            bound.value.writeAndFlush(wrap(.body(.byteBuffer(buffer))), promise: nil)
+        }
+        send(response.body)
+        context.flush()
+        let deadline = NIODeadline.now() + .seconds(stream.timeoutSeconds)
+        let channel = context.channel
+        context.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(stream.pollMilliseconds),
+                                               delay: .milliseconds(stream.pollMilliseconds)) { task in
+            guard channel.isActive else { task.cancel(); return }
+            let (bytes, ended) = stream.poll()
+            send(bytes)
+            if ended || NIODeadline.now() >= deadline {
+                task.cancel()
+                bound.value.writeAndFlush(wrap(.end(nil)), promise: nil)
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 import AWSSim
 import Foundation
+import KubeSim
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -22,6 +23,8 @@ public struct ServeOptions: Sendable {
     public var maximumBodyBytes: Int
     /// Where S3 state persists across restarts (nil: memory only).
     public var stateDirectory: String?
+    /// Port of the Kubernetes API endpoint (0: any free port).
+    public var kubePort: Int = 0
 
     public init(port: Int = 4566, controlPort: Int = 0, speed: Double = 1, allowAnyCredentials: Bool = false,
                 baseDomains: [String] = ["localhost", "s3.localhost", "localhost.localstack.cloud"],
@@ -323,6 +326,57 @@ public final class ServeHost: Sendable {
         return "ODASSIM" + String(repeating: "0", count: max(0, 9 - hex.count)) + hex
     }
 
+    // MARK: Kubernetes endpoint
+
+    /// A request to the Kubernetes API (kubectl). Watches become streams
+    /// polled every 50 ms, each poll taking the world's lock and advancing
+    /// it to the current virtual time.
+    public func handleKube(_ request: WireRequest, serverAddress: String) -> WireResponse {
+        let outcome = state.withLockedValue { state in
+            state.world.advance(to: Self.virtualNow(state.clock))
+            // Virtual zero is the wall-clock time serve started; KubeTime counts from its own epoch.
+            return state.world.handleKube(request, serverAddress: serverAddress,
+                                          timeShiftSeconds: epochUnixMilliseconds / 1000 - KubeTime.epochUnixSeconds)
+        }
+        switch outcome {
+        case .response(let response):
+            return response
+        case .watch(let initial):
+            let watch = NIOLockedValueBox(initial)
+            var response = WireResponse(status: 200, headers: [("Content-Type", "application/json")])
+            response.stream = WireStream(timeoutSeconds: Int64(initial.timeoutSeconds)) { [self] in
+                state.withLockedValue { state in
+                    state.world.advance(to: Self.virtualNow(state.clock))
+                    return watch.withLockedValue { state.world.pollKubeWatch(&$0) }
+                }
+            }
+            return response
+        }
+    }
+
+    /// A kubeconfig for kubectl: one cluster (plain HTTP on 127.0.0.1, no credentials), one context.
+    public static func kubeconfig(server: String, name: String) -> String {
+        """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: odas-sim-\(name)
+          cluster:
+            server: \(server)
+        users:
+        - name: odas-sim
+          user: {}
+        contexts:
+        - name: odas-sim-\(name)
+          context:
+            cluster: odas-sim-\(name)
+            user: odas-sim
+            namespace: default
+        current-context: odas-sim-\(name)
+
+        """
+    }
+
     // MARK: Control endpoint
 
     /// The control API (JSON): `GET /v1/state`, `POST /v1/faults`,
@@ -474,17 +528,22 @@ public final class ServeHost: Sendable {
 
     // MARK: Running
 
-    /// Listens on both endpoints and starts the clock ticker. Returns the servers.
-    public func start(group: EventLoopGroup) throws -> (aws: LoopbackHTTPServer, control: LoopbackHTTPServer) {
+    /// Listens on the AWS, control and Kubernetes endpoints and starts the clock ticker. Returns the servers.
+    public func start(group: EventLoopGroup) throws -> (aws: LoopbackHTTPServer, control: LoopbackHTTPServer, kube: LoopbackHTTPServer) {
         let aws = try LoopbackHTTPServer.start(group: group, port: options.port, maximumBodyBytes: options.maximumBodyBytes) {
             [self] request in self.handleAWS(request)
         }
         let control = try LoopbackHTTPServer.start(group: group, port: options.controlPort, maximumBodyBytes: 1 << 20) {
             [self] request in self.handleControl(request)
         }
+        let kubeAddress = NIOLockedValueBox("127.0.0.1")
+        let kube = try LoopbackHTTPServer.start(group: group, port: options.kubePort, maximumBodyBytes: 8 << 20) {
+            [self] request in self.handleKube(request, serverAddress: kubeAddress.withLockedValue { $0 })
+        }
+        kubeAddress.withLockedValue { $0 = "127.0.0.1:\(kube.port)" }
         group.next().scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { [self] _ in
             self.tick()
         }
-        return (aws, control)
+        return (aws, control, kube)
     }
 }

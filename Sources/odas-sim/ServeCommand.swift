@@ -41,8 +41,14 @@ extension OdasSim {
         @Option(name: .customLong("base-domain"), help: "Host name for virtual-hosted-style buckets (repeatable).")
         var baseDomains: [String] = []
 
+        @Option(name: .customLong("kube-port"), help: "Port of the Kubernetes API endpoint for kubectl (0: any free port).")
+        var kubePort: Int = 0
+
+        @Option(name: .customLong("kubeconfig"), help: "Write a kubeconfig for kubectl to this file once listening.")
+        var kubeconfig: String?
+
         func validate() throws {
-            guard (0...65535).contains(port), (0...65535).contains(controlPort) else {
+            guard (0...65535).contains(port), (0...65535).contains(controlPort), (0...65535).contains(kubePort) else {
                 throw ValidationError("ports are 0 to 65535")
             }
             guard speed >= 0, speed <= 1_000_000 else { throw ValidationError("--speed must be from 0 to 1000000") }
@@ -61,6 +67,7 @@ extension OdasSim {
             sigaddset(&signals, SIGINT)
             pthread_sigmask(SIG_UNBLOCK, &signals, nil)
             options.stateDirectory = stateDirectory
+            options.kubePort = kubePort
             let host: ServeHost
             do {
                 host = try ServeHost(scenario: scenario, options: options)
@@ -69,14 +76,22 @@ extension OdasSim {
                 throw ExitCode(2)
             }
             let group = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
-            let servers: (aws: LoopbackHTTPServer, control: LoopbackHTTPServer)
+            let servers: (aws: LoopbackHTTPServer, control: LoopbackHTTPServer, kube: LoopbackHTTPServer)
             do {
                 servers = try host.start(group: group)
             } catch {
                 printError("odas-sim serve: cannot listen on 127.0.0.1: \(error)")
                 throw ExitCode(2)
             }
-            let urls = ["aws": "http://127.0.0.1:\(servers.aws.port)", "control": "http://127.0.0.1:\(servers.control.port)"]
+            let urls = ["aws": "http://127.0.0.1:\(servers.aws.port)", "control": "http://127.0.0.1:\(servers.control.port)",
+                        "kubernetes": "http://127.0.0.1:\(servers.kube.port)"]
+            if let kubeconfig {
+                let text = ServeHost.kubeconfig(server: urls["kubernetes"] ?? "", name: scenario.name)
+                do { try Data(text.utf8).write(to: URL(fileURLWithPath: kubeconfig), options: .atomic) } catch {
+                    printError("odas-sim serve: cannot write the kubeconfig \(kubeconfig): \(error.localizedDescription)")
+                    throw ExitCode(2)
+                }
+            }
             if let readyFile {
                 var document: [String: Any] = urls
                 document["pid"] = Int(ProcessInfo.processInfo.processIdentifier)
@@ -93,7 +108,7 @@ extension OdasSim {
                     throw ExitCode(2)
                 }
             }
-            var banner = "odas-sim serve \(scenario.name): aws \(urls["aws"] ?? "") control \(urls["control"] ?? "")\n"
+            var banner = "odas-sim serve \(scenario.name): aws \(urls["aws"] ?? "") control \(urls["control"] ?? "") kubernetes \(urls["kubernetes"] ?? "")\n"
             if allowAnyCredentials { banner += "warning: --allow-any-credentials: any access key is accepted, signatures are not checked\n" }
             FileHandle.standardOutput.write(Data(banner.utf8))
             servers.aws.wait()

@@ -6,13 +6,17 @@ final class ServedWorld {
     let process = Process()
     let aws: String
     let control: String
+    /// The Kubernetes API endpoint, and the kubeconfig serve wrote for it.
+    let kubernetes: String
+    let kubeconfig: String
     let directory: URL
 
     init(scenario: String = "scenarios/local-dev.yaml", extraArguments: [String] = []) throws {
         directory = try OdasSimProcess.temporaryDirectory()
         let ready = directory.appendingPathComponent("ready.json")
         process.executableURL = try OdasSimProcess.binary()
-        process.arguments = ["serve", scenario, "--port", "0", "--ready-file", ready.path] + extraArguments
+        kubeconfig = directory.appendingPathComponent("kubeconfig").path
+        process.arguments = ["serve", scenario, "--port", "0", "--ready-file", ready.path, "--kubeconfig", kubeconfig] + extraArguments
         process.currentDirectoryURL = OdasSimProcess.packageRoot
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -27,12 +31,14 @@ final class ServedWorld {
             }
             Thread.sleep(forTimeInterval: 0.02)
         }
-        guard let aws = urls?["aws"] as? String, let control = urls?["control"] as? String else {
+        guard let aws = urls?["aws"] as? String, let control = urls?["control"] as? String,
+              let kubernetes = urls?["kubernetes"] as? String else {
             process.terminate()
             throw ServeError("odas-sim serve did not write its ready file within 20 s")
         }
         self.aws = aws
         self.control = control
+        self.kubernetes = kubernetes
     }
 
     deinit {

@@ -2,7 +2,7 @@
 public enum StatusReason: String, Hashable, Sendable, Codable {
     case invalid = "Invalid", notFound = "NotFound", alreadyExists = "AlreadyExists", conflict = "Conflict"
     case tooManyRequests = "TooManyRequests", badRequest = "BadRequest", expired = "Expired"
-    case forbidden = "Forbidden", internalError = "InternalError"
+    case forbidden = "Forbidden", internalError = "InternalError", unsupportedMediaType = "UnsupportedMediaType"
 
     /// The HTTP status code the apiserver pairs with the reason.
     public var code: Int {
@@ -15,6 +15,7 @@ public enum StatusReason: String, Hashable, Sendable, Codable {
         case .expired: return 410
         case .forbidden: return 403
         case .internalError: return 500
+        case .unsupportedMediaType: return 415
         }
     }
 }

@@ -60,11 +60,29 @@ public struct WireRequest: Sendable {
     }
 }
 
+/// A response body that is produced over time (a Kubernetes watch): the
+/// server sends `body` first, then calls `poll` every `pollMilliseconds` and
+/// sends what it returns as chunks, until it says the stream ended, the
+/// client goes away or `timeoutSeconds` of wall time have passed.
+public struct WireStream: Sendable {
+    public var poll: @Sendable () -> (bytes: [UInt8], ended: Bool)
+    public var pollMilliseconds: Int64
+    public var timeoutSeconds: Int64
+
+    public init(pollMilliseconds: Int64 = 50, timeoutSeconds: Int64, poll: @escaping @Sendable () -> (bytes: [UInt8], ended: Bool)) {
+        self.poll = poll
+        self.pollMilliseconds = pollMilliseconds
+        self.timeoutSeconds = timeoutSeconds
+    }
+}
+
 /// An HTTP response produced by a wire adapter.
 public struct WireResponse: Sendable {
     public var status: Int
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// When set, the body continues as a stream (chunked transfer encoding).
+    public var stream: WireStream?
 
     public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
         self.status = status
