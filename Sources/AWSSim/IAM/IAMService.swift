@@ -38,15 +38,19 @@ public struct IAMService: Sendable {
         public var defaultVersionId: String
         public var created: SimInstant
         public var description: String
+        /// Parsed documents by version id.
+        var parsed: [String: PolicyDocument] = [:]
 
         public var defaultDocument: String { versions.first { $0.versionId == defaultVersionId }?.document ?? "" }
+        var defaultParsed: PolicyDocument? { parsed[defaultVersionId] }
     }
 
     /// What users, groups and roles share: attached managed policies and inline policies.
     public struct Permissions: Sendable {
         public var attachedPolicyArns: [String] = []
-        /// Inline policies by name, in the order they were put.
-        public var inlinePolicies: [(name: String, document: String)] = []
+        /// Inline policies by name, in the order they were put, with their parsed form
+        /// (parsed once when put: authorization reads them on every request).
+        public internal(set) var inlinePolicies: [(name: String, document: String, parsed: PolicyDocument)] = []
         public var permissionsBoundaryArn: String?
     }
 
@@ -167,11 +171,13 @@ public struct IAMService: Sendable {
         guard Self.size(document) <= Self.managedPolicySize else {
             throw IAMError(code: "LimitExceeded", status: 409, message: "Cannot exceed quota for PolicySize: \(Self.managedPolicySize)")
         }
-        do { _ = try PolicyDocument.parse(document) } catch { throw .malformed(error) }
+        let parsed: PolicyDocument
+        do { parsed = try PolicyDocument.parse(document) } catch { throw .malformed(error) }
         let arn = "arn:aws:iam::\(account):policy\(path)\(name)"
         guard policies[arn] == nil else { throw .exists("A policy called \(name) already exists. Duplicate names are not allowed.") }
         let policy = ManagedPolicy(name: name, path: path, policyId: uniqueId("ANPA", name), arn: arn,
-                                   versions: [("v1", document, now)], defaultVersionId: "v1", created: now, description: description)
+                                   versions: [("v1", document, now)], defaultVersionId: "v1", created: now, description: description,
+                                   parsed: ["v1": parsed])
         policies[arn] = policy
         return policy
     }
@@ -182,7 +188,8 @@ public struct IAMService: Sendable {
         guard Self.size(document) <= Self.managedPolicySize else {
             throw IAMError(code: "LimitExceeded", status: 409, message: "Cannot exceed quota for PolicySize: \(Self.managedPolicySize)")
         }
-        do { _ = try PolicyDocument.parse(document) } catch { throw .malformed(error) }
+        let parsed: PolicyDocument
+        do { parsed = try PolicyDocument.parse(document) } catch { throw .malformed(error) }
         guard policy.versions.count < 5 else {
             throw IAMError(code: "LimitExceeded", status: 409,
                            message: "A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.")
@@ -190,6 +197,7 @@ public struct IAMService: Sendable {
         let next = (policy.versions.compactMap { Int($0.versionId.dropFirst()) }.max() ?? 0) + 1
         let versionId = "v\(next)"
         policy.versions.append((versionId, document, now))
+        policy.parsed[versionId] = parsed
         if setAsDefault { policy.defaultVersionId = versionId }
         policies[arn] = policy
         return versionId
@@ -209,11 +217,12 @@ public struct IAMService: Sendable {
         guard others + size(document) <= limit else {
             throw IAMError(code: "LimitExceeded", status: 409, message: "Maximum policy size of \(limit) bytes exceeded for \(entity)")
         }
-        do { _ = try PolicyDocument.parse(document) } catch { throw .malformed(error) }
+        let parsed: PolicyDocument
+        do { parsed = try PolicyDocument.parse(document) } catch { throw .malformed(error) }
         if let index = permissions.inlinePolicies.firstIndex(where: { $0.name == name }) {
-            permissions.inlinePolicies[index].document = document
+            permissions.inlinePolicies[index] = (name, document, parsed)
         } else {
-            permissions.inlinePolicies.append((name, document))
+            permissions.inlinePolicies.append((name, document, parsed))
         }
     }
 
@@ -374,10 +383,14 @@ public struct IAMService: Sendable {
 
     // MARK: Evaluation inputs
 
+    /// A managed policy's default version, parsed.
+    func managedParsed(_ arn: String) -> PolicyDocument? {
+        policies[arn]?.defaultParsed ?? ManagedPolicies.parsed[arn]
+    }
+
     /// The identity policies in force for a permission set (inline, then attached), parsed.
     func documents(_ permissions: Permissions) -> [PolicyDocument] {
-        let texts = permissions.inlinePolicies.map(\.document) + permissions.attachedPolicyArns.compactMap(managedDocument)
-        return texts.compactMap { try? PolicyDocument.parse($0) }
+        permissions.inlinePolicies.map(\.parsed) + permissions.attachedPolicyArns.compactMap(managedParsed)
     }
 
     /// A user's identity policies: their own and their groups'.
@@ -392,11 +405,11 @@ public struct IAMService: Sendable {
     }
 
     public func permissionsBoundary(role name: String) -> PolicyDocument? {
-        roles[name]?.permissions.permissionsBoundaryArn.flatMap(managedDocument).flatMap { try? PolicyDocument.parse($0) }
+        roles[name]?.permissions.permissionsBoundaryArn.flatMap(managedParsed)
     }
 
     public func permissionsBoundary(user name: String) -> PolicyDocument? {
-        users[name]?.permissions.permissionsBoundaryArn.flatMap(managedDocument).flatMap { try? PolicyDocument.parse($0) }
+        users[name]?.permissions.permissionsBoundaryArn.flatMap(managedParsed)
     }
 
     /// Secrets of every active access key, for the signature checker.

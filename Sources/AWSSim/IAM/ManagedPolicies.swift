@@ -9,4 +9,7 @@ public enum ManagedPolicies {
         "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess":
             #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get*","s3:List*","s3:Describe*","s3-object-lambda:Get*","s3-object-lambda:List*"],"Resource":"*"}]}"#,
     ]
+
+    /// The same documents, parsed once.
+    static let parsed: [String: PolicyDocument] = documents.compactMapValues { try? PolicyDocument.parse($0) }
 }

@@ -130,15 +130,17 @@ public struct STSService: Sendable {
     public mutating func instanceCredentials(iam: IAMService, instanceId: String, instanceProfile: String,
                                              now: SimInstant) -> Session? {
         guard let profile = iam.instanceProfiles[instanceProfile], let roleName = profile.roles.first,
-              let role = iam.roles[roleName], let trust = try? PolicyDocument.parse(role.assumeRolePolicyDocument) else { return nil }
-        let request = AuthorizationRequest(principalArn: "ec2.amazonaws.com", principalAccount: iam.account,
-                                           servicePrincipal: "ec2.amazonaws.com", action: "sts:AssumeRole", resource: role.arn,
-                                           resourceAccount: iam.account)
-        guard PolicyEvaluator.evaluate(request, identityPolicies: [], resourcePolicy: trust).isAllowed else { return nil }
+              let role = iam.roles[roleName] else { return nil }
+        // The current credentials until they are due for renewal (the trust was checked when they were issued).
         if let key = instanceSessions[instanceId], let current = sessions[key], current.roleArn == role.arn,
            now < current.expiration - Self.instanceCredentialRefreshBefore {
             return current
         }
+        guard let trust = try? PolicyDocument.parse(role.assumeRolePolicyDocument) else { return nil }
+        let request = AuthorizationRequest(principalArn: "ec2.amazonaws.com", principalAccount: iam.account,
+                                           servicePrincipal: "ec2.amazonaws.com", action: "sts:AssumeRole", resource: role.arn,
+                                           resourceAccount: iam.account)
+        guard PolicyEvaluator.evaluate(request, identityPolicies: [], resourcePolicy: trust).isAllowed else { return nil }
         let session = issue(role: role, sessionName: instanceId, lifetime: Self.instanceCredentialLifetime, now: now)
         instanceSessions[instanceId] = session.accessKeyId
         return session

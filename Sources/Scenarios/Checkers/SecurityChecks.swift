@@ -47,6 +47,7 @@ enum SecurityChecks {
         var violations: [(Operation, String)] = []
         for reader in readers {
             let dataset = scenario.buckets.first { $0.name == reader.bucket }
+            let datasetPolicy = dataset?.policy.flatMap { try? PolicyDocument.parse($0) }
             for op in history.operations(of: reader.name) where op.outcome == .ok && op.kind == .read {
                 checked += 1
                 guard let arn = op.principal, let principal = principal(arn, iam: iam) else {
@@ -54,7 +55,7 @@ enum SecurityChecks {
                     continue
                 }
                 let resource = "arn:aws:s3:::\(reader.bucket)/\(op.key)"
-                let decision = World.evaluate(principal, action: "s3:GetObject", resource: resource, bucketPolicy: dataset?.policy, iam: iam)
+                let decision = World.evaluate(principal, action: "s3:GetObject", resource: resource, bucketPolicy: datasetPolicy, iam: iam)
                 if !decision.isAllowed {
                     let why: String
                     switch decision {
@@ -142,8 +143,8 @@ enum SecurityChecks {
                 [name] + (scenario.buckets.first { $0.name == name }?.replicaBucket.map { [$0] } ?? [])
             }
             for bucket in allBuckets.filter({ !served.contains($0) }) + [probeBucket] {
-                let policy = scenario.buckets.first { $0.name == bucket }?.policy
-                    ?? scenario.buckets.first { $0.replicaBucket == bucket }?.replicaPolicy
+                let policy = (scenario.buckets.first { $0.name == bucket }?.policy
+                    ?? scenario.buckets.first { $0.replicaBucket == bucket }?.replicaPolicy).flatMap { try? PolicyDocument.parse($0) }
                 for action in probedActions {
                     let bucketLevel = ["s3:ListBucket", "s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:DeleteBucket"].contains(action)
                     let resource = bucketLevel ? "arn:aws:s3:::\(bucket)" : "arn:aws:s3:::\(bucket)/odassim-probe-object"

@@ -110,7 +110,7 @@ extension World {
     /// session credentials are refused), then the principal's identity
     /// policies, boundary and the bucket policy of the bucket actually
     /// addressed. Returns the error S3 answers, or nil when allowed.
-    func authorizeS3(_ credentials: Credentials, action: String, bucket: String, key: String) -> (code: String, message: String)? {
+    mutating func authorizeS3(_ credentials: Credentials, action: String, bucket: String, key: String) -> (code: String, message: String)? {
         let principal: IAMPrincipal
         switch sts.principal(accessKeyId: credentials.accessKeyId, sessionToken: credentials.sessionToken, iam: iam, now: loop.now) {
         case .success(let value): principal = value
@@ -124,14 +124,23 @@ extension World {
         // A client in a region with a VPC reaches S3 through the VPC's gateway
         // endpoint (assumed in every VPC, docs/fidelity.md), so the request carries aws:SourceVpc.
         if let vpc = sourceVpc(of: credentials.workload) { context["aws:SourceVpc"] = [vpc] }
-        let decision = Self.evaluate(principal, action: action, resource: resource, bucketPolicy: s3.buckets[bucket]?.policy, iam: iam,
+        let decision = Self.evaluate(principal, action: action, resource: resource, bucketPolicy: parsedPolicy(s3.buckets[bucket]?.policy), iam: iam,
                                      context: context)
         guard !decision.isAllowed else { return nil }
         return ("AccessDenied", "User: \(principal.arn) is not authorized to perform: \(action) on resource: \"\(resource)\"")
     }
 
     /// One IAM decision for a principal on an S3 resource (same account).
-    static func evaluate(_ principal: IAMPrincipal, action: String, resource: String, bucketPolicy: String?,
+    /// A bucket policy parsed once per distinct text (requests read it constantly; it rarely changes).
+    mutating func parsedPolicy(_ text: String?) -> PolicyDocument? {
+        guard let text else { return nil }
+        if let cached = policyCache[text] { return cached }
+        let parsed = try? PolicyDocument.parse(text)
+        policyCache[text] = parsed
+        return parsed
+    }
+
+    static func evaluate(_ principal: IAMPrincipal, action: String, resource: String, bucketPolicy: PolicyDocument?,
                          iam: IAMService, context: [String: [String]] = [:]) -> AuthorizationDecision {
         var keys = principal.contextKeys
         keys["aws:SecureTransport"] = ["true"]
@@ -149,7 +158,7 @@ extension World {
             boundary = iam.permissionsBoundary(role: role)
         }
         return PolicyEvaluator.evaluate(request, identityPolicies: identity,
-                                        resourcePolicy: bucketPolicy.flatMap { try? PolicyDocument.parse($0) },
+                                        resourcePolicy: bucketPolicy,
                                         permissionsBoundary: boundary)
     }
 }

@@ -22,6 +22,8 @@ struct World {
     var iam = IAMService(account: World.account)
     var sts = STSService()
     var kms = KMSService(account: World.account)
+    /// Bucket policies parsed, by text.
+    var policyCache: [String: PolicyDocument?] = [:]
     /// The scenario's Kubernetes cluster, its trace lines already copied, and the world timer that wakes it.
     var kube: KubeCluster?
     var kubeTraceConsumed = 0
