@@ -89,9 +89,16 @@ cluster.setFaults(faults)
 var instant = outageAt
 var done = false
 var doneAt = outageAt
+var evictions = 0
+var scanned = cluster.trace.count
 while instant < outageAt + .hours(8) {
     instant = instant + .seconds(60)
     cluster.advance(to: instant)
+    // Cheap progress check first: count evictions in the new trace lines.
+    let trace = cluster.trace
+    for line in trace[scanned...] where line.reason == "TaintManagerEviction" { evictions += 1 }
+    scanned = trace.count
+    guard evictions >= victims else { continue }
     // Every pod that was in the dead zone has been evicted and replaced by a running pod elsewhere.
     var healthy = 0, inDeadZone = 0
     for pod in cluster.store.pods.items.values where pod.metadata.deletionTimestamp == nil {

@@ -66,10 +66,12 @@ public struct KubeCluster: Sendable {
     var templateHashes: [String: (generation: Int64, hash: String)] = [:]
     /// A light copy of each pod's controller-relevant state (controllers read this, not whole pods).
     var podSummaries: [String: PodSummary] = [:]
+    /// Per controller uid: active and ready pods, maintained as summaries change.
+    var controllerCounts: [String: (active: Int, ready: Int)] = [:]
     /// Zone label of each node.
     var nodeZones: [String: String] = [:]
     /// Per Service: the endpoint entry of each member pod, and the members changed since the last sync.
-    var endpointCache: [String: [String: EndpointEntry]] = [:]
+    var endpointCache: [String: EndpointCache] = [:]
     var dirtyServicePods: [String: Set<String>] = [:]
     /// When true, every bind is checked by ``bindViolations(_:node:)`` (slow; for tests).
     var auditBinds = false

@@ -30,7 +30,7 @@ extension KubeCluster {
             let key = ref.key
             let pod = store.pods[key]
             scheduler.cache.updatePod(key: key, pod: pod)
-            podSummaries[key] = pod.map(PodSummary.init)
+            setSummary(key, pod.map(PodSummary.init))
             if let pod {
                 if pod.spec.nodeName == nil && pod.metadata.deletionTimestamp == nil && !unschedulablePods.contains(key)
                     && (pod.spec.schedulerName ?? "default-scheduler") == "default-scheduler" {
@@ -103,6 +103,21 @@ extension KubeCluster {
             }
         default: break
         }
+    }
+
+    /// Replaces a pod's summary, keeping the per-controller counts in step.
+    mutating func setSummary(_ key: String, _ summary: PodSummary?) {
+        let old = podSummaries[key]
+        if old == summary { return }
+        if let old, let uid = old.controllerUID, old.active {
+            controllerCounts[uid, default: (0, 0)].active -= 1
+            if old.ready { controllerCounts[uid, default: (0, 0)].ready -= 1 }
+        }
+        if let summary, let uid = summary.controllerUID, summary.active {
+            controllerCounts[uid, default: (0, 0)].active += 1
+            if summary.ready { controllerCounts[uid, default: (0, 0)].ready += 1 }
+        }
+        podSummaries[key] = summary
     }
 
     mutating func markOwner(_ owner: OwnerReference, namespace: String) {

@@ -33,3 +33,49 @@ struct EndpointEntry: Hashable, Sendable {
     var ready: Bool
     var slice: SliceEndpoint?
 }
+
+/// A Service's endpoint entries: pod keys kept sorted (for Endpoints) and
+/// assigned to slices of bounded size (for EndpointSlices).
+struct EndpointCache: Sendable {
+    var entries: [String: EndpointEntry] = [:]
+    var order: [String] = []
+    var sliceOf: [String: Int] = [:]
+    var slices: [Set<String>] = []
+    var dirtySlices: Set<Int> = []
+    var endpointsDirty = true
+
+    /// Sets or removes an entry, marking what must be rewritten.
+    mutating func set(_ key: String, _ entry: EndpointEntry?, maxPerSlice: Int) {
+        let old = entries[key]
+        if old == entry { return }
+        if old?.address != entry?.address || old?.ready != entry?.ready { endpointsDirty = true }
+        if let entry {
+            if old == nil {
+                order.insert(key, at: insertionIndex(key))
+                let index = slices.firstIndex { $0.count < maxPerSlice } ?? slices.count
+                if index == slices.count { slices.append([]) }
+                slices[index].insert(key)
+                sliceOf[key] = index
+            }
+            entries[key] = entry
+            if let index = sliceOf[key] { dirtySlices.insert(index) }
+        } else {
+            entries[key] = nil
+            let i = insertionIndex(key)
+            if i < order.count, order[i] == key { order.remove(at: i) }
+            if let index = sliceOf.removeValue(forKey: key) {
+                slices[index].remove(key)
+                dirtySlices.insert(index)
+            }
+        }
+    }
+
+    private func insertionIndex(_ key: String) -> Int {
+        var low = 0, high = order.count
+        while low < high {
+            let mid = (low + high) / 2
+            if order[mid] < key { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+}

@@ -60,6 +60,7 @@ public struct Scheduler: Sendable {
     /// (from the store); `defaultSpreadSelector` is the selector of the pod's
     /// controller, for the system default spread constraints.
     mutating func schedule(_ pod: Pod, volumes: VolumeConstraints, defaultSpreadSelector: Selector?) -> ScheduleResult {
+        cache.ensureIndexed()
         let total = cache.nodeOrder.count
         if let message = volumes.podLevelError {
             return .unschedulable(message: Self.message(total: total, reasons: [:], podLevel: message))
@@ -176,7 +177,8 @@ public struct Scheduler: Sendable {
             if i >= total { i -= total }
             processed += 1
             if dense.unschedulable[i] && !unschedulableToleration { reasons["node(s) were unschedulable", default: 0] += 1; continue }
-            if dense.hasTaints[i], let taint = blockingTaint(nodeOrder[i]) {
+            if dense.hasTaints[i], let taint = dense.taints[i].first(where: { t in
+                (t.effect == "NoSchedule" || t.effect == "NoExecute") && !tolerations.contains { $0.tolerates(t) } }) {
                 reasons["node(s) had untolerated taint {\(taint.key): \(taint.value ?? "")}", default: 0] += 1
                 continue
             }
@@ -271,7 +273,7 @@ public struct Scheduler: Sendable {
         var anyPreferNoSchedule = false
         for (k, i) in feasible.enumerated() {
             guard dense.hasTaints[i] else { raw[k] = 0; continue }
-            let count = (cache.nodes[nodeOrder[i]]?.taints ?? []).filter { t in t.effect == "PreferNoSchedule" && !tolerations.contains { $0.tolerates(t) } }.count
+            let count = dense.taints[i].filter { t in t.effect == "PreferNoSchedule" && !tolerations.contains { $0.tolerates(t) } }.count
             raw[k] = Int64(count)
             if count > 0 { anyPreferNoSchedule = true }
         }

@@ -91,6 +91,8 @@ struct SchedulerCache: Sendable {
     var domainColumns: [String: DomainColumn] = [:]
     /// Hot per-node fields in `nodeOrder` order, so that the filter loop neither hashes nor copies.
     var dense = DenseNodes()
+    /// Set when `nodeIndex`, `dense` and the domain columns must be rebuilt before use.
+    var needsReindex = false
 
     // MARK: Nodes
 
@@ -112,18 +114,23 @@ struct SchedulerCache: Sendable {
         let isNew = nodes[name] == nil
         nodes[name] = info
         if isNew {
-            let position = nodeOrder.last.map { $0 < name } == true ? nodeOrder.count : (nodeOrder.firstIndex { $0 > name } ?? nodeOrder.count)
+            var low = 0, high = nodeOrder.count
+            while low < high {
+                let mid = (low + high) / 2
+                if nodeOrder[mid] < name { low = mid + 1 } else { high = mid }
+            }
+            let position = low
             nodeOrder.insert(name, at: position)
             if position == nodeOrder.count - 1 {
                 nodeIndex[name] = position
                 domainColumns.removeAll()
                 dense.append(info)
             } else {
-                rebuildNodeIndex()
+                needsReindex = true
             }
         } else {
             if labelsChanged { domainColumns.removeAll() }
-            if let i = nodeIndex[name] { dense.set(i, info) }
+            if !needsReindex, let i = nodeIndex[name] { dense.set(i, info) }
         }
         if labelsChanged { rebuildDomainCounts() }
     }
@@ -131,6 +138,13 @@ struct SchedulerCache: Sendable {
     mutating func removeNode(_ name: String) {
         guard nodes.removeValue(forKey: name) != nil else { return }
         nodeOrder.removeAll { $0 == name }
+        needsReindex = true
+    }
+
+    /// Rebuilds the positional indexes if nodes were inserted or removed.
+    mutating func ensureIndexed() {
+        guard needsReindex else { return }
+        needsReindex = false
         rebuildNodeIndex()
     }
 
@@ -142,6 +156,7 @@ struct SchedulerCache: Sendable {
     }
 
     mutating func domainColumn(_ key: String) -> DomainColumn {
+        ensureIndexed()
         if let c = domainColumns[key] { return c }
         var column = DomainColumn()
         var idByName: [String: Int32] = [:]
@@ -209,7 +224,7 @@ struct SchedulerCache: Sendable {
             info.requestedMemory += account.requests.memory * Int64(delta)
             info.podCount += Int64(delta)
             nodes[account.nodeName] = info
-            if let i = nodeIndex[account.nodeName] { dense.set(i, info) }
+            if !needsReindex, let i = nodeIndex[account.nodeName] { dense.set(i, info) }
         }
         guard account.countsForTopology else { return }
         var candidates = unindexedCounters[account.namespace] ?? []
@@ -289,6 +304,7 @@ struct DenseNodes: Sendable {
     var podCount: [Int64] = []
     var unschedulable: [Bool] = []
     var hasTaints: [Bool] = []
+    var taints: [[Taint]] = []
 
     mutating func append(_ info: NodeInfo) {
         allocatableMilliCPU.append(info.allocatableMilliCPU)
@@ -299,6 +315,7 @@ struct DenseNodes: Sendable {
         podCount.append(info.podCount)
         unschedulable.append(info.unschedulable)
         hasTaints.append(!info.taints.isEmpty)
+        taints.append(info.taints)
     }
 
     mutating func set(_ i: Int, _ info: NodeInfo) {
@@ -311,5 +328,6 @@ struct DenseNodes: Sendable {
         podCount[i] = info.podCount
         unschedulable[i] = info.unschedulable
         hasTaints[i] = !info.taints.isEmpty
+        if taints[i] != info.taints { taints[i] = info.taints }
     }
 }

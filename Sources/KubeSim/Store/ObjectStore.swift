@@ -275,7 +275,7 @@ public struct ObjectStore: Sendable {
 
     /// Writes `object` over `existing` keeping server-owned metadata. Internal (controllers, kubelets): no validation.
     @discardableResult
-    mutating func replace<T: KubeObject>(_ object: T, existing: T) -> T {
+    mutating func replace<T: KubeObject>(_ object: T, existing: T, knownChanged: Bool = false) -> T {
         var object = object
         object.metadata.uid = existing.metadata.uid
         object.metadata.creationTimestamp = existing.metadata.creationTimestamp
@@ -285,7 +285,7 @@ public struct ObjectStore: Sendable {
         object.metadata.generation = object.hasSameSpec(as: existing) ? generation : generation + 1
         if object.metadata.finalizers?.isEmpty == true { object.metadata.finalizers = nil }
         object.metadata.resourceVersion = existing.metadata.resourceVersion
-        if object == existing { return existing }
+        if !knownChanged && object == existing { return existing }
         if object.metadata.deletionTimestamp != nil, (object.metadata.finalizers ?? []).isEmpty,
            (object.metadata.deletionGracePeriodSeconds ?? 0) == 0 {
             remove(T.self, object.metadata.namespaceOrEmpty, object.metadata.nameOrEmpty)
@@ -302,7 +302,7 @@ public struct ObjectStore: Sendable {
         var copy = existing
         body(&copy)
         if copy == existing { return existing }
-        return replace(copy, existing: existing)
+        return replace(copy, existing: existing, knownChanged: true)
     }
 
     /// Stores `object` with a fresh resourceVersion, updates indexes, logs the event.
