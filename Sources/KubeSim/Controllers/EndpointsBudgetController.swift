@@ -51,7 +51,7 @@ extension KubeCluster {
             }
             endpointCache[key]?.set(podKey, entry, maxPerSlice: Self.maxEndpointsPerSlice)
         }
-        guard var cache = endpointCache[key] else { return }
+        guard var cache = endpointCache.removeValue(forKey: key) else { return }
         let ports = (service.spec?.ports ?? []).map { p -> EndpointPort in
             var port = p.port
             if case .int(let target)? = p.targetPort { port = Int32(target) }
@@ -59,11 +59,7 @@ extension KubeCluster {
         }
         // Core Endpoints: one object with every address.
         if cache.endpointsDirty || store.get(Endpoints.self, ns, name) == nil {
-            var ready: [EndpointAddress] = [], notReady: [EndpointAddress] = []
-            for podKey in cache.order {
-                guard let address = cache.entries[podKey]?.address, let entry = cache.entries[podKey] else { continue }
-                if entry.ready { ready.append(address) } else { notReady.append(address) }
-            }
+            let ready = cache.readyAddresses, notReady = cache.notReadyAddresses
             var subsets: [EndpointSubset]? = nil
             if !ready.isEmpty || !notReady.isEmpty {
                 subsets = [EndpointSubset(addresses: ready.isEmpty ? nil : ready, notReadyAddresses: notReady.isEmpty ? nil : notReady, ports: ports)]

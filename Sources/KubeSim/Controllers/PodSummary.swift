@@ -43,12 +43,43 @@ struct EndpointCache: Sendable {
     var slices: [Set<String>] = []
     var dirtySlices: Set<Int> = []
     var endpointsDirty = true
+    /// Core Endpoints addresses in pod-key order, maintained in place.
+    var readyKeys: [String] = []
+    var readyAddresses: [EndpointAddress] = []
+    var notReadyKeys: [String] = []
+    var notReadyAddresses: [EndpointAddress] = []
+
+    private static func index(of key: String, in keys: [String]) -> Int {
+        var low = 0, high = keys.count
+        while low < high {
+            let mid = (low + high) / 2
+            if keys[mid] < key { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
+    private static func put(_ key: String, _ address: EndpointAddress?, keys: inout [String], values: inout [EndpointAddress]) {
+        let i = index(of: key, in: keys)
+        let present = i < keys.count && keys[i] == key
+        switch (present, address) {
+        case (true, let a?): if values[i] != a { values[i] = a }
+        case (true, nil): keys.remove(at: i); values.remove(at: i)
+        case (false, let a?): keys.insert(key, at: i); values.insert(a, at: i)
+        case (false, nil): break
+        }
+    }
 
     /// Sets or removes an entry, marking what must be rewritten.
     mutating func set(_ key: String, _ entry: EndpointEntry?, maxPerSlice: Int) {
         let old = entries[key]
         if old == entry { return }
-        if old?.address != entry?.address || old?.ready != entry?.ready { endpointsDirty = true }
+        if old?.address != entry?.address || old?.ready != entry?.ready {
+            endpointsDirty = true
+            let address = entry?.address
+            let isReady = entry?.ready ?? false
+            Self.put(key, isReady ? address : nil, keys: &readyKeys, values: &readyAddresses)
+            Self.put(key, isReady ? nil : address, keys: &notReadyKeys, values: &notReadyAddresses)
+        }
         if let entry {
             if old == nil {
                 order.insert(key, at: insertionIndex(key))
