@@ -152,16 +152,32 @@ public struct KubeCluster: Sendable {
     mutating func emit(_ reason: String, _ object: String, _ message: String) {
         let event = ClusterEvent(at: now, reason: reason, object: object, message: message)
         trace.append(event)
-        mix(event.description)
+        mix(now.nanosecondsSinceStart)
+        mix(reason)
+        mix(object)
+        mix(message)
     }
 
     mutating func mix(_ text: String) {
+        var d = digest
         for byte in text.utf8 {
-            digest ^= UInt64(byte)
-            digest &*= 0x0000_0100_0000_01B3
+            d ^= UInt64(byte)
+            d &*= 0x0000_0100_0000_01B3
         }
-        digest ^= 0x0A
-        digest &*= 0x0000_0100_0000_01B3
+        d ^= 0x0A
+        d &*= 0x0000_0100_0000_01B3
+        digest = d
+    }
+
+    mutating func mix(_ value: Int64) {
+        var d = digest
+        var v = UInt64(bitPattern: value)
+        for _ in 0..<8 {
+            d ^= v & 0xFF
+            d &*= 0x0000_0100_0000_01B3
+            v >>= 8
+        }
+        digest = d
     }
 
     /// Records a Kubernetes Event (deduplicated like the event correlator: same object, reason and
@@ -195,7 +211,8 @@ public struct KubeCluster: Sendable {
         event.firstTimestamp = KubeTime(now)
         event.lastTimestamp = KubeTime(now)
         event.count = 1
-        if let created = try? store.create(event, now: now) {
+        if store.get(KubeEvent.self, eventNamespace, event.metadata.nameOrEmpty) == nil {
+            let created = store.createInternal(event, now: now)
             let key = created.ref.key
             store.eventKeysByCorrelation[correlation] = key
             store.eventExpiry.append((now + ObjectStore.eventTTL, key))

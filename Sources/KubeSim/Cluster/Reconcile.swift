@@ -24,7 +24,9 @@ extension KubeCluster {
 
     /// Wakes whatever cares about a changed object.
     mutating func dispatch(_ ref: ObjectRef) {
-        mix("\(ref)@\(store.resourceVersion)")
+        mix(ref.kind.rawValue)
+        mix(ref.key)
+        mix(store.resourceVersion)
         switch ref.kind {
         case .pod:
             let key = ref.key

@@ -165,6 +165,7 @@ public struct Scheduler: Sendable {
 
         // Filter.
         var reasons: [String: Int] = [:]
+        var taintFailures: [(key: String, value: String, count: Int)] = []
         var feasible: [Int] = []
         let wanted = Self.numFeasibleNodesToFind(total)
         feasible.reserveCapacity(wanted)
@@ -179,7 +180,12 @@ public struct Scheduler: Sendable {
             if dense.unschedulable[i] && !unschedulableToleration { reasons["node(s) were unschedulable", default: 0] += 1; continue }
             if dense.hasTaints[i], let taint = dense.taints[i].first(where: { t in
                 (t.effect == "NoSchedule" || t.effect == "NoExecute") && !tolerations.contains { $0.tolerates(t) } }) {
-                reasons["node(s) had untolerated taint {\(taint.key): \(taint.value ?? "")}", default: 0] += 1
+                // Counted by (key, value); the reason text is built only if the pod turns out unschedulable.
+                if let k = taintFailures.firstIndex(where: { $0.key == taint.key && $0.value == (taint.value ?? "") }) {
+                    taintFailures[k].count += 1
+                } else {
+                    taintFailures.append((taint.key, taint.value ?? "", 1))
+                }
                 continue
             }
             if hasNodeAffinity && !NodeMatching.podMatchesNode(pod.spec, nodeName: nodeOrder[i], labels: cache.nodes[nodeOrder[i]]?.labels ?? [:]) {
@@ -232,6 +238,7 @@ public struct Scheduler: Sendable {
         }
         nextStartNodeIndex = (start + processed) % total
         if feasible.isEmpty {
+            for t in taintFailures { reasons["node(s) had untolerated taint {\(t.key): \(t.value)}", default: 0] += t.count }
             return .unschedulable(message: Self.message(total: total, reasons: reasons, podLevel: nil))
         }
         if feasible.count == 1, let only = feasible.first { return .bound(node: nodeOrder[only]) }
