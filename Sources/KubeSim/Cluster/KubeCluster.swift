@@ -70,6 +70,10 @@ public struct KubeCluster: Sendable {
     var controllerCounts: [String: (active: Int, ready: Int)] = [:]
     /// Zone label of each node.
     var nodeZones: [String: String] = [:]
+    /// InternalIP of each node.
+    var nodeIPs: [String: String] = [:]
+    /// Correlation key of each stored Event (for expiry).
+    var eventCorrelations: [String: String] = [:]
     /// Per Service: the endpoint entry of each member pod, and the members changed since the last sync.
     var endpointCache: [String: EndpointCache] = [:]
     var dirtyServicePods: [String: Set<String>] = [:]
@@ -215,6 +219,7 @@ public struct KubeCluster: Sendable {
             let created = store.createInternal(event, now: now)
             let key = created.ref.key
             store.eventKeysByCorrelation[correlation] = key
+            eventCorrelations[key] = correlation
             store.eventExpiry.append((now + ObjectStore.eventTTL, key))
         }
     }
@@ -226,8 +231,7 @@ public struct KubeCluster: Sendable {
             store.eventExpiryHead += 1
             guard let event = store.events[key], let last = event.lastTimestamp, last.instant + ObjectStore.eventTTL <= now else { continue }
             store.remove(KubeEvent.self, event.metadata.namespaceOrEmpty, event.metadata.nameOrEmpty)
-            let correlation = "\(event.involvedObject.kind ?? "")/\(event.metadata.namespaceOrEmpty)/\(event.involvedObject.name ?? "")/\(event.involvedObject.uid ?? "")/\(event.reason ?? "")/\(event.message ?? "")"
-            store.eventKeysByCorrelation[correlation] = nil
+            if let correlation = eventCorrelations.removeValue(forKey: key) { store.eventKeysByCorrelation[correlation] = nil }
         }
         if store.eventExpiryHead > 10_000 {
             store.eventExpiry.removeFirst(store.eventExpiryHead)

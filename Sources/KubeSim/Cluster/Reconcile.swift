@@ -60,9 +60,11 @@ extension KubeCluster {
             if let node = store.nodes[ref.name] {
                 scheduler.cache.upsertNode(node)
                 nodeZones[ref.name] = node.metadata.labels?[WellKnown.zoneLabel]
+                nodeIPs[ref.name] = node.status?.addresses?.first { $0.type == "InternalIP" }?.address
             } else {
                 scheduler.cache.removeNode(ref.name)
                 nodeZones[ref.name] = nil
+                nodeIPs[ref.name] = nil
             }
             allDaemonSetsDirty = true
             requeueUnschedulable = true
@@ -244,7 +246,7 @@ extension KubeCluster {
         recordEvent(kind: .pod, namespace: ns, name: name, uid: pod.metadata.uid, type: "Normal", reason: "Scheduled",
                     message: "Successfully assigned \(ns)/\(name) to \(node)", component: "default-scheduler")
         // Pods bound to a NoExecute-tainted node (e.g. DaemonSet pods) are handled by the taint-eviction controller.
-        if store.nodes[node]?.taints.contains(where: { $0.effect == "NoExecute" }) == true { scheduleTaintEviction(key) }
+        if scheduler.cache.nodes[node]?.taints.contains(where: { $0.effect == "NoExecute" }) == true { scheduleTaintEviction(key) }
     }
 
     mutating func markUnschedulable(_ key: String, message: String) {
