@@ -153,6 +153,14 @@ public struct KubeCluster: Sendable {
 
     // MARK: Trace
 
+    /// Returns the trace lines emitted since the last call and forgets them
+    /// (the running ``digest`` still covers them). For long runs that stream the trace out.
+    public mutating func takeTrace() -> [ClusterEvent] {
+        let out = trace
+        trace.removeAll(keepingCapacity: true)
+        return out
+    }
+
     mutating func emit(_ reason: String, _ object: String, _ message: String) {
         let event = ClusterEvent(at: now, reason: reason, object: object, message: message)
         trace.append(event)
