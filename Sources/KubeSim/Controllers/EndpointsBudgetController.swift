@@ -75,15 +75,15 @@ extension KubeCluster {
         // EndpointSlices: only the slices that changed.
         let labels = ["kubernetes.io/service-name": name, "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io"]
         let owner = OwnerReference(apiVersion: "v1", kind: "Service", name: name, uid: service.metadata.uid ?? "", controller: true, blockOwnerDeletion: true)
-        if cache.slices.isEmpty { cache.slices = [[]]; cache.dirtySlices.insert(0) }
-        for index in cache.dirtySlices.sorted() where index < cache.slices.count {
+        if cache.sliceKeys.isEmpty { cache.sliceKeys = [[]]; cache.sliceEndpoints = [[]]; cache.dirtySlices.insert(0) }
+        for index in cache.dirtySlices.sorted() where index < cache.sliceKeys.count {
             let sliceName = "\(name)-\(index)"
-            let endpoints = cache.slices[index].sorted().compactMap { cache.entries[$0]?.slice }
+            let endpoints = cache.sliceEndpoints[index]
             if let existing = store.get(EndpointSlice.self, ns, sliceName) {
                 var updated = existing
                 updated.endpoints = endpoints.isEmpty ? nil : endpoints
-                updated.ports = ports
-                if updated != existing { store.replace(updated, existing: existing, knownChanged: true) }
+                if updated.ports != ports { updated.ports = ports }
+                store.replace(updated, existing: existing, knownChanged: true)
             } else {
                 var slice = EndpointSlice(metadata: ObjectMeta(name: sliceName, namespace: ns, labels: labels, ownerReferences: [owner]))
                 slice.endpoints = endpoints.isEmpty ? nil : endpoints

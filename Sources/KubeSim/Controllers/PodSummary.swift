@@ -40,7 +40,9 @@ struct EndpointCache: Sendable {
     var entries: [String: EndpointEntry] = [:]
     var order: [String] = []
     var sliceOf: [String: Int] = [:]
-    var slices: [Set<String>] = []
+    /// Per slice: pod keys (sorted) and their endpoints, maintained in place.
+    var sliceKeys: [[String]] = []
+    var sliceEndpoints: [[SliceEndpoint]] = []
     var dirtySlices: Set<Int> = []
     var endpointsDirty = true
     /// Core Endpoints addresses in pod-key order, maintained in place.
@@ -83,19 +85,31 @@ struct EndpointCache: Sendable {
         if let entry {
             if old == nil {
                 order.insert(key, at: insertionIndex(key))
-                let index = slices.firstIndex { $0.count < maxPerSlice } ?? slices.count
-                if index == slices.count { slices.append([]) }
-                slices[index].insert(key)
+                let index = sliceKeys.firstIndex { $0.count < maxPerSlice } ?? sliceKeys.count
+                if index == sliceKeys.count { sliceKeys.append([]); sliceEndpoints.append([]) }
                 sliceOf[key] = index
             }
             entries[key] = entry
-            if let index = sliceOf[key] { dirtySlices.insert(index) }
+            if let index = sliceOf[key] {
+                let i = Self.index(of: key, in: sliceKeys[index])
+                if i < sliceKeys[index].count, sliceKeys[index][i] == key {
+                    if let endpoint = entry.slice { sliceEndpoints[index][i] = endpoint }
+                } else if let endpoint = entry.slice {
+                    sliceKeys[index].insert(key, at: i)
+                    sliceEndpoints[index].insert(endpoint, at: i)
+                }
+                dirtySlices.insert(index)
+            }
         } else {
             entries[key] = nil
             let i = insertionIndex(key)
             if i < order.count, order[i] == key { order.remove(at: i) }
             if let index = sliceOf.removeValue(forKey: key) {
-                slices[index].remove(key)
+                let j = Self.index(of: key, in: sliceKeys[index])
+                if j < sliceKeys[index].count, sliceKeys[index][j] == key {
+                    sliceKeys[index].remove(at: j)
+                    sliceEndpoints[index].remove(at: j)
+                }
                 dirtySlices.insert(index)
             }
         }
