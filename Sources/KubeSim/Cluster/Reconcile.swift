@@ -98,12 +98,17 @@ extension KubeCluster {
         case .persistentVolume, .storageClass:
             requeueUnschedulable = true
         case .namespace:
-            if let ns = store.namespaces[ref.name], ns.metadata.deletionTimestamp != nil {
-                store.deleteNamespaceContents(ref.name, now: now)
-                store.modify(Namespace.self, "", ref.name) { n in
-                    n.metadata.finalizers = nil
-                    n.metadata.deletionGracePeriodSeconds = 0
+            // The namespace controller: a deleted (or terminating) namespace loses its contents.
+            if let ns = store.namespaces[ref.name] {
+                if ns.metadata.deletionTimestamp != nil {
+                    store.deleteNamespaceContents(ref.name, now: now)
+                    store.modify(Namespace.self, "", ref.name) { n in
+                        n.metadata.finalizers = nil
+                        n.metadata.deletionGracePeriodSeconds = 0
+                    }
                 }
+            } else {
+                store.deleteNamespaceContents(ref.name, now: now)
             }
         default: break
         }
