@@ -90,3 +90,46 @@ import Testing
         #expect(String(decoding: node, as: UTF8.self).contains(#""topology.kubernetes.io\/zone":"us-east-1a""#))
     }
 }
+
+@Suite struct RobustnessTests {
+    @Test func absurdValuesDoNotCrash() throws {
+        var (cluster, _) = makeCluster(zones: ["z1"], perZone: 1)
+        var huge = podSpec()
+        huge.containers[0].resources = ResourceRequirements(requests: ["cpu": try #require(Quantity("99999999999999Ei")),
+                                                                         "memory": try #require(Quantity("1e38"))])
+        try cluster.create(Pod(metadata: ObjectMeta(name: "huge"), spec: huge))
+        #expect(cluster.store.pods["default/huge"]?.condition("PodScheduled")?.message?.contains("Insufficient cpu") == true)
+        let bad = DeploymentStrategy(rollingUpdate: RollingUpdateDeployment(maxUnavailable: .string("9223372036854775807%"), maxSurge: .int(Int.max)))
+        let error = #expect(throws: KubeError.self) { try cluster.create(deployment("bad", replicas: 2, strategy: bad)) }
+        #expect(error?.reason == .invalid)
+        let strategy = DeploymentStrategy(rollingUpdate: RollingUpdateDeployment(maxUnavailable: .int(1), maxSurge: .int(Int.max)))
+        try cluster.create(deployment("surge", replicas: 2, strategy: strategy))
+        var toleration = podSpec()
+        toleration.tolerations = [Toleration(key: "x", operator: "Exists", effect: "NoExecute", tolerationSeconds: Int64.max)]
+        toleration.terminationGracePeriodSeconds = Int64.max
+        try cluster.create(Pod(metadata: ObjectMeta(name: "odd"), spec: toleration))
+        try cluster.delete(Pod.self, name: "odd")
+        cluster.advance(to: .seconds(30))
+        #expect(cluster.runningPods("surge").count == 2)
+        #expect((IntOrString.string("9223372036854775807%").scaled(total: 10, roundUp: true) ?? 0) <= 1 << 30)
+    }
+
+    @Test func parallelStatefulSetCreatesInBursts() throws {
+        var (cluster, _) = makeCluster(zones: ["z1"], perZone: 1)
+        var sts = StatefulSet(metadata: ObjectMeta(name: "wide"),
+                              spec: StatefulSetSpec(replicas: 2_000, selector: LabelSelector(matchLabels: ["app": "wide"]),
+                                                    template: PodTemplateSpec(metadata: ObjectMeta(labels: ["app": "wide"]), spec: podSpec()),
+                                                    podManagementPolicy: "Parallel"))
+        sts.spec.replicas = 2_000
+        try cluster.create(sts)
+        // One node holds 110 pods; the rest stay Pending, none of it hangs.
+        #expect(cluster.pods().count == 2_000)
+        #expect(cluster.pods().filter { $0.spec.nodeName != nil }.count == 110)
+    }
+
+    @Test func garbageManifestsAreRejected() {
+        for text in ["", "{", "null", "[]", #"{"kind":"Pod","metadata":{"name":5}}"#, #"{"kind":"Node","metadata":{"creationTimestamp":"yesterday"}}"#] {
+            #expect(throws: (any Error).self) { try AnyKubeObject.decode(json: Data(text.utf8)) }
+        }
+    }
+}

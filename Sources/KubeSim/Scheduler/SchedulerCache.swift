@@ -19,14 +19,20 @@ struct PodRequests: Hashable, Sendable {
     var milliCPU: Int64 = 0
     var memory: Int64 = 0
 
+    /// Each figure is clamped to 0…2^50 (about 10^15 millicores or a pebibyte), so that sums and
+    /// percentages over a node's pods cannot overflow whatever a manifest asks for.
+    static let ceiling: Int64 = 1 << 50
+
+    static func clamp(_ v: Int64) -> Int64 { min(max(v, 0), ceiling) }
+
     init(_ spec: PodSpec) {
         for c in spec.containers {
-            milliCPU &+= c.resources?.requests?["cpu"]?.milliValue ?? 0
-            memory &+= c.resources?.requests?["memory"]?.value ?? 0
+            milliCPU = Self.clamp(milliCPU + Self.clamp(c.resources?.requests?["cpu"]?.milliValue ?? 0))
+            memory = Self.clamp(memory + Self.clamp(c.resources?.requests?["memory"]?.value ?? 0))
         }
         for c in spec.initContainers ?? [] {
-            milliCPU = max(milliCPU, c.resources?.requests?["cpu"]?.milliValue ?? 0)
-            memory = max(memory, c.resources?.requests?["memory"]?.value ?? 0)
+            milliCPU = max(milliCPU, Self.clamp(c.resources?.requests?["cpu"]?.milliValue ?? 0))
+            memory = max(memory, Self.clamp(c.resources?.requests?["memory"]?.value ?? 0))
         }
     }
 }
@@ -100,8 +106,9 @@ struct SchedulerCache: Sendable {
         let name = node.metadata.nameOrEmpty
         let alloc = node.status?.allocatable ?? node.status?.capacity ?? [:]
         var info = NodeInfo(name: name, labels: node.metadata.labelsOrEmpty, taints: node.taints, unschedulable: node.isUnschedulable,
-                            allocatableMilliCPU: alloc["cpu"]?.milliValue ?? 0, allocatableMemory: alloc["memory"]?.value ?? 0,
-                            allocatablePods: alloc["pods"]?.value ?? 110)
+                            allocatableMilliCPU: PodRequests.clamp(alloc["cpu"]?.milliValue ?? 0),
+                            allocatableMemory: PodRequests.clamp(alloc["memory"]?.value ?? 0),
+                            allocatablePods: PodRequests.clamp(alloc["pods"]?.value ?? 110))
         let labelsChanged: Bool
         if let old = nodes[name] {
             info.requestedMilliCPU = old.requestedMilliCPU
@@ -220,9 +227,10 @@ struct SchedulerCache: Sendable {
 
     private mutating func apply(_ account: PodAccount, _ delta: Int) {
         if var info = nodes[account.nodeName] {
-            info.requestedMilliCPU += account.requests.milliCPU * Int64(delta)
-            info.requestedMemory += account.requests.memory * Int64(delta)
-            info.podCount += Int64(delta)
+            // Wrapping arithmetic: adding and removing the same pod always cancels out.
+            info.requestedMilliCPU &+= account.requests.milliCPU &* Int64(delta)
+            info.requestedMemory &+= account.requests.memory &* Int64(delta)
+            info.podCount &+= Int64(delta)
             nodes[account.nodeName] = info
             if !needsReindex, let i = nodeIndex[account.nodeName] { dense.set(i, info) }
         }
