@@ -133,3 +133,36 @@ import Testing
         }
     }
 }
+
+@Suite struct VolumeAndWatchTests {
+    @Test func immediateClassProvisionsInFirstAllowedZone() throws {
+        var (cluster, _) = makeCluster()
+        try cluster.create(StorageClass(metadata: ObjectMeta(name: "io2"), provisioner: "ebs.csi.aws.com", volumeBindingMode: "Immediate",
+                                        allowedTopologies: [TopologySelectorTerm(matchLabelExpressions: [TopologySelectorLabelRequirement(key: WellKnown.zoneLabel, values: ["us-east-1b"])])]))
+        try cluster.create(PersistentVolumeClaim(metadata: ObjectMeta(name: "data"), spec: PersistentVolumeClaimSpec(storage: Quantity("5Gi"), storageClassName: "io2")))
+        let claim = try cluster.store.read(PersistentVolumeClaim.self, "default", "data")
+        #expect(claim.status?.phase == "Bound")
+        var spec = podSpec()
+        spec.volumes = [Volume(name: "d", persistentVolumeClaim: PersistentVolumeClaimVolumeSource(claimName: "data"))]
+        try cluster.create(Pod(metadata: ObjectMeta(name: "p"), spec: spec))
+        #expect(cluster.store.pods["default/p"].flatMap(cluster.zone(ofPod:)) == "us-east-1b")
+    }
+
+    @Test func aWatcherSeesAPodsLifeInOrder() throws {
+        var (cluster, _) = makeCluster()
+        let start = cluster.store.resourceVersion
+        try cluster.create(Pod(metadata: ObjectMeta(name: "p"), spec: podSpec()))
+        cluster.advance(to: .seconds(5))
+        try cluster.delete(Pod.self, name: "p")
+        cluster.advance(to: .seconds(10))
+        let events = try cluster.store.watchEvents(since: start, kind: .pod)
+        #expect(events.first?.type == .added)
+        #expect(events.last?.type == .deleted)
+        #expect(zip(events, events.dropFirst()).allSatisfy { $0.resourceVersion < $1.resourceVersion })
+        let phases = events.compactMap { event -> String? in
+            if case .pod(let pod) = event.object { return pod.status?.phase?.rawValue } else { return nil }
+        }
+        #expect(phases.contains("Pending") && phases.contains("Running"))
+        #expect(events.contains { if case .pod(let pod) = $0.object { return pod.metadata.deletionTimestamp != nil && $0.type == .modified } else { return false } })
+    }
+}
