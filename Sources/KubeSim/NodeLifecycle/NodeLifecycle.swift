@@ -152,6 +152,13 @@ extension KubeCluster {
         return tick >= h.resumedAt ? tick : h.frozenRenew
     }
 
+    /// The first node-monitor pass at or after `instant` (passes run at k × `nodeMonitorPeriod`).
+    func firstPass(atOrAfter instant: SimInstant) -> SimInstant {
+        let period = config.nodeMonitorPeriod.nanoseconds
+        let ns = instant.nanosecondsSinceStart
+        return SimInstant(nanosecondsSinceStart: max(period, (ns + period - 1) / period * period))
+    }
+
     /// Re-evaluates which nodes heartbeat after a fault model change.
     mutating func updateHeartbeats() {
         for name in lifecycle.health.keys.sorted() {
@@ -167,6 +174,10 @@ extension KubeCluster {
             } else {
                 h.frozenRenew = lastRenew(h)
                 h.heartbeating = false
+                // The controller saw that last renewal at the first monitor pass at or after it
+                // (passes run at multiples of the monitor period): that is its probeTimestamp.
+                h.lastSeenRenew = h.frozenRenew
+                h.probeTimestamp = firstPass(atOrAfter: h.frozenRenew)
                 lifecycle.recovering.remove(name)
                 if h.ready { lifecycle.suspects.insert(name) }
                 emit("KubeletHeartbeatStopped", "Node \(name)", "last renew \(h.frozenRenew)")
