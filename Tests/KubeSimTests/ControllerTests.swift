@@ -93,7 +93,7 @@ import Testing
         #expect(cluster.readyEndpointCount(service: "web") == 0)
         cluster.advance(to: .seconds(5))
         #expect(cluster.readyEndpointCount(service: "web") == 3)
-        let slice = try cluster.store.read(EndpointSlice.self, "default", "web")
+        let slice = try cluster.store.read(EndpointSlice.self, "default", "web-0")
         #expect(slice.endpoints?.allSatisfy { $0.zone != nil && $0.nodeName != nil } == true)
         #expect(slice.ports?.first?.port == 8080)
         let pod = try #require(cluster.runningPods("web").first)
@@ -102,6 +102,18 @@ import Testing
         #expect(cluster.readyEndpointCount(service: "web") == 2)
         try cluster.delete(Service.self, name: "web")
         #expect(cluster.store.get(Endpoints.self, "default", "web") == nil)
+        #expect(cluster.endpointSlices(service: "web").isEmpty)
+    }
+
+    @Test func endpointSlicesHoldAtMostOneHundredEndpoints() throws {
+        var (cluster, _) = makeCluster(perZone: 10)
+        try cluster.create(Service(metadata: ObjectMeta(name: "web"), spec: ServiceSpec(selector: ["app": "web"], ports: [ServicePort(port: 80)])))
+        try cluster.create(deployment("web", replicas: 250))
+        cluster.advance(to: .seconds(5))
+        let slices = cluster.endpointSlices(service: "web")
+        #expect(slices.map { $0.endpoints?.count ?? 0 } == [100, 100, 50])
+        #expect(cluster.readyEndpointCount(service: "web") == 250)
+        #expect(cluster.store.get(Endpoints.self, "default", "web")?.subsets?.first?.addresses?.count == 250)
     }
 
     @Test func statefulSetCreatesInOrderWithStableClaims() throws {

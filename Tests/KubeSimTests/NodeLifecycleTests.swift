@@ -114,9 +114,16 @@ import Testing
         cluster.setFaults(f)
         cluster.advance(to: outageAt + .seconds(1000))
         #expect(cluster.zoneStates["us-east-1a"] == .partialDisruption)
-        #expect(cluster.traces("Tainted").isEmpty)
-        #expect(cluster.traces("TaintManagerEviction").isEmpty)
+        // Kubelets renew at different phases, so the dead nodes are detected over two passes: one detected
+        // while the zone is still Normal may be tainted (upstream has the same race); once the zone is
+        // PartialDisruption (≤ 50 nodes → rate 0) nothing more is tainted or evicted.
+        let partialAt = try #require(cluster.trace.first { $0.reason == "ZoneStateChanged" && $0.object.contains("us-east-1a") && $0.message.hasSuffix("PartialDisruption") }?.at)
+        let tainted = cluster.traces("Tainted")
+        #expect(tainted.count <= 2)
+        #expect(tainted.allSatisfy { $0.at <= partialAt })
+        #expect(cluster.traces("TaintManagerEviction").count <= 2 * tainted.count)
         #expect(cluster.nodeCondition("node-a0") == "Unknown")
+        #expect(cluster.nodeCondition("node-a2") == "Unknown")
     }
 
     @Test func partialDisruptionOfLargeZoneUsesSecondaryRate() throws {
@@ -129,10 +136,11 @@ import Testing
         cluster.setFaults(f)
         cluster.advance(to: outageAt + .seconds(400))
         #expect(cluster.zoneStates["z1"] == .partialDisruption)
-        let taints = cluster.traces("Tainted").map(\.at)
-        #expect(taints.count >= 2)
-        // 0.01 node/s: one taint per 100 s.
-        #expect(taints.count >= 2 && taints[1] - taints[0] == .seconds(100))
+        let partialAt = try #require(cluster.trace.first { $0.reason == "ZoneStateChanged" && $0.message.hasSuffix("PartialDisruption") }?.at)
+        // After the limiter swap (a fresh bucket: one token at once), 0.01 node/s: one taint per 100 s.
+        let taints = cluster.traces("Tainted").map(\.at).filter { $0 >= partialAt }
+        #expect(taints.count >= 3)
+        #expect(zip(taints, taints.dropFirst()).allSatisfy { $1 - $0 == .seconds(100) })
     }
 
     @Test func singleNodeDownInNormalZoneIsEvicted() throws {

@@ -42,7 +42,7 @@ public struct KubeError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The `Status` object for the wire.
     public var status: Status {
         Status(status: "Failure", message: message, reason: reason.rawValue,
-               details: StatusDetails(name: name, group: kind?.group, kind: kind?.resource, causes: causes.isEmpty ? nil : causes),
+               details: StatusDetails(name: name, group: kind?.group.isEmpty == false ? kind?.group : nil, kind: kind?.resource, causes: causes.isEmpty ? nil : causes),
                code: code)
     }
 

@@ -174,7 +174,6 @@ extension Pod: KubeObject {
     public static let kubeKind = KubeKind.pod
     public static var table: WritableKeyPath<ObjectStore, ObjectTable<Pod>> { \.pods }
     public var erased: AnyKubeObject { .pod(self) }
-    public func hasSameSpec(as other: Pod) -> Bool { spec == other.spec }
 }
 extension Service: KubeObject {
     public static let kubeKind = KubeKind.service

@@ -36,7 +36,7 @@ public struct Quantity: Hashable, Sendable, Codable, CustomStringConvertible {
     }
 
     /// The value rounded up to whole units.
-    public var value: Int64 { milliValue >= 0 ? (milliValue + 999) / 1000 : milliValue / 1000 }
+    public var value: Int64 { milliValue / 1000 + (milliValue % 1000 > 0 ? 1 : 0) }
 
     public var description: String { text }
 
@@ -158,13 +158,17 @@ public enum IntOrString: Hashable, Sendable, Codable, CustomStringConvertible {
 
     /// `intstr.GetScaledValueFromIntOrPercent`: an int as is, `"25%"` of `total`
     /// rounded up or down. Nil for a string that is not a percentage.
+    /// Results are clamped to ±2^30 so that callers can add them safely.
     public func scaled(total: Int, roundUp: Bool) -> Int? {
+        let limit = 1 << 30
         switch self {
-        case .int(let v): return v
+        case .int(let v): return min(max(v, -limit), limit)
         case .string(let s):
             guard s.hasSuffix("%"), let percent = Int(s.dropLast()) else { return nil }
-            let product = percent * total
-            return roundUp ? (product + 99) / 100 : product / 100
+            let (product, overflow) = min(max(percent, -limit), limit).multipliedReportingOverflow(by: min(max(total, -limit), limit))
+            if overflow { return percent < 0 ? -limit : limit }
+            let value = roundUp ? (product + 99) / 100 : product / 100
+            return min(max(value, -limit), limit)
         }
     }
 }

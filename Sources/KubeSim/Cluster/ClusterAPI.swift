@@ -215,7 +215,7 @@ extension KubeCluster {
     /// Ready endpoints of a Service per zone: zone → pod names (sorted).
     public func readyEndpointsByZone(service: String, namespace: String = "default") -> [String: [String]] {
         var out: [String: [String]] = [:]
-        for e in store.get(EndpointSlice.self, namespace, service)?.endpoints ?? [] where e.conditions?.ready == true {
+        for e in endpointSlices(service: service, namespace: namespace).flatMap({ $0.endpoints ?? [] }) where e.conditions?.ready == true {
             out[e.zone ?? "", default: []].append(e.targetRef?.name ?? e.addresses.first ?? "")
         }
         for k in out.keys { out[k]?.sort() }

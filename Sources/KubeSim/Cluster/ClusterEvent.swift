@@ -14,3 +14,11 @@ public struct ClusterEvent: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { "\(at) \(reason) \(object) \(message)" }
 }
+
+extension ClusterEvent {
+    /// The event as a SimCore trace event (`source` "kube", `kind` the reason).
+    public func traceEvent(sequence: Int) -> TraceEvent {
+        TraceEvent(instant: at, sequence: sequence, source: "kube", kind: reason,
+                   attributes: [("object", .string(object)), ("message", .string(message))])
+    }
+}

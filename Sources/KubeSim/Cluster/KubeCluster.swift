@@ -66,10 +66,16 @@ public struct KubeCluster: Sendable {
     var templateHashes: [String: (generation: Int64, hash: String)] = [:]
     /// A light copy of each pod's controller-relevant state (controllers read this, not whole pods).
     var podSummaries: [String: PodSummary] = [:]
+    /// Per controller uid: active and ready pods, maintained as summaries change.
+    var controllerCounts: [String: (active: Int, ready: Int)] = [:]
     /// Zone label of each node.
     var nodeZones: [String: String] = [:]
+    /// InternalIP of each node.
+    var nodeIPs: [String: String] = [:]
+    /// Correlation key of each stored Event (for expiry).
+    var eventCorrelations: [String: String] = [:]
     /// Per Service: the endpoint entry of each member pod, and the members changed since the last sync.
-    var endpointCache: [String: [String: EndpointEntry]] = [:]
+    var endpointCache: [String: EndpointCache] = [:]
     var dirtyServicePods: [String: Set<String>] = [:]
     /// When true, every bind is checked by ``bindViolations(_:node:)`` (slow; for tests).
     var auditBinds = false
@@ -147,19 +153,43 @@ public struct KubeCluster: Sendable {
 
     // MARK: Trace
 
+    /// Returns the trace lines emitted since the last call and forgets them
+    /// (the running ``digest`` still covers them). For long runs that stream the trace out.
+    public mutating func takeTrace() -> [ClusterEvent] {
+        let out = trace
+        trace.removeAll(keepingCapacity: true)
+        return out
+    }
+
     mutating func emit(_ reason: String, _ object: String, _ message: String) {
         let event = ClusterEvent(at: now, reason: reason, object: object, message: message)
         trace.append(event)
-        mix(event.description)
+        mix(now.nanosecondsSinceStart)
+        mix(reason)
+        mix(object)
+        mix(message)
     }
 
     mutating func mix(_ text: String) {
+        var d = digest
         for byte in text.utf8 {
-            digest ^= UInt64(byte)
-            digest &*= 0x0000_0100_0000_01B3
+            d ^= UInt64(byte)
+            d &*= 0x0000_0100_0000_01B3
         }
-        digest ^= 0x0A
-        digest &*= 0x0000_0100_0000_01B3
+        d ^= 0x0A
+        d &*= 0x0000_0100_0000_01B3
+        digest = d
+    }
+
+    mutating func mix(_ value: Int64) {
+        var d = digest
+        var v = UInt64(bitPattern: value)
+        for _ in 0..<8 {
+            d ^= v & 0xFF
+            d &*= 0x0000_0100_0000_01B3
+            v >>= 8
+        }
+        digest = d
     }
 
     /// Records a Kubernetes Event (deduplicated like the event correlator: same object, reason and
@@ -193,9 +223,11 @@ public struct KubeCluster: Sendable {
         event.firstTimestamp = KubeTime(now)
         event.lastTimestamp = KubeTime(now)
         event.count = 1
-        if let created = try? store.create(event, now: now) {
+        if store.get(KubeEvent.self, eventNamespace, event.metadata.nameOrEmpty) == nil {
+            let created = store.createInternal(event, now: now)
             let key = created.ref.key
             store.eventKeysByCorrelation[correlation] = key
+            eventCorrelations[key] = correlation
             store.eventExpiry.append((now + ObjectStore.eventTTL, key))
         }
     }
@@ -207,8 +239,7 @@ public struct KubeCluster: Sendable {
             store.eventExpiryHead += 1
             guard let event = store.events[key], let last = event.lastTimestamp, last.instant + ObjectStore.eventTTL <= now else { continue }
             store.remove(KubeEvent.self, event.metadata.namespaceOrEmpty, event.metadata.nameOrEmpty)
-            let correlation = "\(event.involvedObject.kind ?? "")/\(event.metadata.namespaceOrEmpty)/\(event.involvedObject.name ?? "")/\(event.involvedObject.uid ?? "")/\(event.reason ?? "")/\(event.message ?? "")"
-            store.eventKeysByCorrelation[correlation] = nil
+            if let correlation = eventCorrelations.removeValue(forKey: key) { store.eventKeysByCorrelation[correlation] = nil }
         }
         if store.eventExpiryHead > 10_000 {
             store.eventExpiry.removeFirst(store.eventExpiryHead)

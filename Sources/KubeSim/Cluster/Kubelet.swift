@@ -30,7 +30,7 @@ extension KubeCluster {
               let node = pod.spec.nodeName, nodeHeartbeats(node) else { return }
         podIPCounter &+= 1
         let ip = "10.\((podIPCounter >> 16) & 255).\((podIPCounter >> 8) & 255).\(podIPCounter & 255)"
-        let hostIP = store.nodes[node]?.status?.addresses?.first { $0.type == "InternalIP" }?.address
+        let hostIP = nodeIPs[node]
         let t = KubeTime(now)
         store.modify(Pod.self, pod.metadata.namespaceOrEmpty, pod.metadata.nameOrEmpty) { p in
             var status = p.status ?? PodStatus()

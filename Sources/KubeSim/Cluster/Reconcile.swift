@@ -24,13 +24,15 @@ extension KubeCluster {
 
     /// Wakes whatever cares about a changed object.
     mutating func dispatch(_ ref: ObjectRef) {
-        mix("\(ref)@\(store.resourceVersion)")
+        mix(ref.kind.rawValue)
+        mix(ref.key)
+        mix(store.resourceVersion)
         switch ref.kind {
         case .pod:
             let key = ref.key
             let pod = store.pods[key]
             scheduler.cache.updatePod(key: key, pod: pod)
-            podSummaries[key] = pod.map(PodSummary.init)
+            setSummary(key, pod.map(PodSummary.init))
             if let pod {
                 if pod.spec.nodeName == nil && pod.metadata.deletionTimestamp == nil && !unschedulablePods.contains(key)
                     && (pod.spec.schedulerName ?? "default-scheduler") == "default-scheduler" {
@@ -58,9 +60,11 @@ extension KubeCluster {
             if let node = store.nodes[ref.name] {
                 scheduler.cache.upsertNode(node)
                 nodeZones[ref.name] = node.metadata.labels?[WellKnown.zoneLabel]
+                nodeIPs[ref.name] = node.status?.addresses?.first { $0.type == "InternalIP" }?.address
             } else {
                 scheduler.cache.removeNode(ref.name)
                 nodeZones[ref.name] = nil
+                nodeIPs[ref.name] = nil
             }
             allDaemonSetsDirty = true
             requeueUnschedulable = true
@@ -94,15 +98,35 @@ extension KubeCluster {
         case .persistentVolume, .storageClass:
             requeueUnschedulable = true
         case .namespace:
-            if let ns = store.namespaces[ref.name], ns.metadata.deletionTimestamp != nil {
-                store.deleteNamespaceContents(ref.name, now: now)
-                store.modify(Namespace.self, "", ref.name) { n in
-                    n.metadata.finalizers = nil
-                    n.metadata.deletionGracePeriodSeconds = 0
+            // The namespace controller: a deleted (or terminating) namespace loses its contents.
+            if let ns = store.namespaces[ref.name] {
+                if ns.metadata.deletionTimestamp != nil {
+                    store.deleteNamespaceContents(ref.name, now: now)
+                    store.modify(Namespace.self, "", ref.name) { n in
+                        n.metadata.finalizers = nil
+                        n.metadata.deletionGracePeriodSeconds = 0
+                    }
                 }
+            } else {
+                store.deleteNamespaceContents(ref.name, now: now)
             }
         default: break
         }
+    }
+
+    /// Replaces a pod's summary, keeping the per-controller counts in step.
+    mutating func setSummary(_ key: String, _ summary: PodSummary?) {
+        let old = podSummaries[key]
+        if old == summary { return }
+        if let old, let uid = old.controllerUID, old.active {
+            controllerCounts[uid, default: (0, 0)].active -= 1
+            if old.ready { controllerCounts[uid, default: (0, 0)].ready -= 1 }
+        }
+        if let summary, let uid = summary.controllerUID, summary.active {
+            controllerCounts[uid, default: (0, 0)].active += 1
+            if summary.ready { controllerCounts[uid, default: (0, 0)].ready += 1 }
+        }
+        podSummaries[key] = summary
     }
 
     mutating func markOwner(_ owner: OwnerReference, namespace: String) {
@@ -227,7 +251,7 @@ extension KubeCluster {
         recordEvent(kind: .pod, namespace: ns, name: name, uid: pod.metadata.uid, type: "Normal", reason: "Scheduled",
                     message: "Successfully assigned \(ns)/\(name) to \(node)", component: "default-scheduler")
         // Pods bound to a NoExecute-tainted node (e.g. DaemonSet pods) are handled by the taint-eviction controller.
-        if store.nodes[node]?.taints.contains(where: { $0.effect == "NoExecute" }) == true { scheduleTaintEviction(key) }
+        if scheduler.cache.nodes[node]?.taints.contains(where: { $0.effect == "NoExecute" }) == true { scheduleTaintEviction(key) }
     }
 
     mutating func markUnschedulable(_ key: String, message: String) {

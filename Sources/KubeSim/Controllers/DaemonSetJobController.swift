@@ -116,7 +116,9 @@ extension KubeCluster {
                 if template.metadata == nil { template.metadata = ObjectMeta() }
                 template.metadata?.labels = labels
                 let owner = OwnerReference(apiVersion: "batch/v1", kind: "Job", name: name, uid: uid)
-                for _ in active.count..<wanted {
+                let count = min(wanted - active.count, config.burstReplicas)
+                if wanted - active.count > count { dirtyJobs.insert(key) }
+                for _ in 0..<count {
                     createControlledPod(podFromTemplate(template, owner: owner, namespace: ns, name: nil, generateName: name + "-"),
                                         ownerKind: .job, ownerName: name, ownerUID: uid)
                 }

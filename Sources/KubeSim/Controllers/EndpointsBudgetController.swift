@@ -1,87 +1,104 @@
 import SimCore
 
 extension KubeCluster {
+    /// Upstream `--max-endpoints-per-slice` default 100
+    /// (https://kubernetes.io/docs/reference/command-line-tools-reference/kube-controller-manager/).
+    static let maxEndpointsPerSlice = 100
+
     /// The Endpoints and EndpointSlice controllers: pods selected by the
     /// Service with an IP → `Endpoints` (ready in `addresses`, others in
-    /// `notReadyAddresses`; terminating pods left out) and one
-    /// `EndpointSlice` named after the Service with nodeName, zone and
-    /// ready/serving/terminating conditions.
+    /// `notReadyAddresses`; terminating pods left out) and EndpointSlices of
+    /// at most 100 endpoints (`<service>-<n>`, label `kubernetes.io/service-name`)
+    /// with nodeName, zone and ready/serving/terminating conditions. A new
+    /// endpoint goes into the first slice with room, so a change rewrites one slice.
     mutating func syncEndpoints(_ key: String) {
         let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
         guard parts.count == 2 else { return }
         let ns = parts[0], name = parts[1]
-        guard let service = store.services[key], let selector = service.spec?.selector else {
+        guard let service = store.services[key], service.spec?.selector != nil else {
             if store.services[key] == nil {
                 _ = store.remove(Endpoints.self, ns, name)
-                _ = store.remove(EndpointSlice.self, ns, name)
+                for slice in store.list(EndpointSlice.self, namespace: ns) where slice.metadata.labels?["kubernetes.io/service-name"] == name {
+                    _ = store.remove(EndpointSlice.self, ns, slice.metadata.nameOrEmpty)
+                }
+                endpointCache[key] = nil
             }
             return
         }
-        _ = selector
         let ref = ObjectRef(.service, ns, name)
         let publishNotReady = service.spec?.publishNotReadyAddresses ?? false
-        var cache: [String: EndpointEntry]
         let changed: [String]
-        if let cached = endpointCache[key] {
-            cache = cached
-            changed = Array(dirtyServicePods.removeValue(forKey: key) ?? [])
+        if endpointCache[key] != nil {
+            changed = Array(dirtyServicePods.removeValue(forKey: key) ?? []).sorted()
         } else {
-            cache = [:]
+            endpointCache[key] = EndpointCache()
             changed = memberships.memberKeys(ref)
             dirtyServicePods[key] = nil
         }
         let members = memberships.members[ref] ?? []
         for podKey in changed {
-            guard members.contains(podKey), let pod = store.pods[podKey], let ip = pod.status?.podIP, !pod.isTerminal else {
-                cache[podKey] = nil
-                continue
+            var entry: EndpointEntry?
+            if members.contains(podKey), let pod = store.pods[podKey], let ip = pod.status?.podIP, !pod.isTerminal {
+                let target = ObjectReference(kind: "Pod", namespace: ns, name: pod.metadata.name, uid: pod.metadata.uid)
+                let zone = pod.spec.nodeName.flatMap { nodeZones[$0] }
+                let terminating = pod.metadata.deletionTimestamp != nil
+                let isReady = pod.isReady && !terminating
+                let address = EndpointAddress(ip: ip, hostname: pod.spec.hostname, nodeName: pod.spec.nodeName, targetRef: target)
+                let slice = SliceEndpoint(addresses: [ip], conditions: EndpointConditions(ready: isReady || (publishNotReady && !terminating),
+                                                                                           serving: pod.isReady, terminating: terminating),
+                                          nodeName: pod.spec.nodeName, zone: zone, targetRef: target)
+                entry = EndpointEntry(address: terminating ? nil : address, ready: isReady || publishNotReady, slice: slice)
             }
-            let target = ObjectReference(kind: "Pod", namespace: ns, name: pod.metadata.name, uid: pod.metadata.uid)
-            let zone = pod.spec.nodeName.flatMap { nodeZones[$0] }
-            let terminating = pod.metadata.deletionTimestamp != nil
-            let isReady = pod.isReady && !terminating
-            let address = EndpointAddress(ip: ip, hostname: pod.spec.hostname, nodeName: pod.spec.nodeName, targetRef: target)
-            let slice = SliceEndpoint(addresses: [ip], conditions: EndpointConditions(ready: isReady || (publishNotReady && !terminating),
-                                                                                       serving: pod.isReady, terminating: terminating),
-                                      nodeName: pod.spec.nodeName, zone: zone, targetRef: target)
-            cache[podKey] = EndpointEntry(address: terminating ? nil : address, ready: isReady || publishNotReady, slice: slice)
+            endpointCache[key]?.set(podKey, entry, maxPerSlice: Self.maxEndpointsPerSlice)
         }
-        endpointCache[key] = cache
-        var ready: [EndpointAddress] = [], notReady: [EndpointAddress] = []
-        var sliceEndpoints: [SliceEndpoint] = []
-        for podKey in cache.keys.sorted() {
-            guard let entry = cache[podKey] else { continue }
-            if let address = entry.address { if entry.ready { ready.append(address) } else { notReady.append(address) } }
-            if let slice = entry.slice { sliceEndpoints.append(slice) }
-        }
+        guard var cache = endpointCache.removeValue(forKey: key) else { return }
         let ports = (service.spec?.ports ?? []).map { p -> EndpointPort in
             var port = p.port
             if case .int(let target)? = p.targetPort { port = Int32(target) }
             return EndpointPort(name: p.name, port: port, protocol: p.protocol ?? "TCP")
         }
-        var subsets: [EndpointSubset]? = nil
-        if !ready.isEmpty || !notReady.isEmpty {
-            subsets = [EndpointSubset(addresses: ready.isEmpty ? nil : ready, notReadyAddresses: notReady.isEmpty ? nil : notReady, ports: ports)]
+        // Core Endpoints: one object with every address.
+        if cache.endpointsDirty || store.get(Endpoints.self, ns, name) == nil {
+            let ready = cache.readyAddresses, notReady = cache.notReadyAddresses
+            var subsets: [EndpointSubset]? = nil
+            if !ready.isEmpty || !notReady.isEmpty {
+                subsets = [EndpointSubset(addresses: ready.isEmpty ? nil : ready, notReadyAddresses: notReady.isEmpty ? nil : notReady, ports: ports)]
+            }
+            if let existing = store.get(Endpoints.self, ns, name) {
+                var updated = existing
+                updated.subsets = subsets
+                store.replace(updated, existing: existing, knownChanged: true)
+            } else {
+                _ = try? store.create(Endpoints(metadata: ObjectMeta(name: name, namespace: ns, labels: service.metadata.labels), subsets: subsets), now: now)
+            }
         }
+        // EndpointSlices: only the slices that changed.
         let labels = ["kubernetes.io/service-name": name, "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io"]
         let owner = OwnerReference(apiVersion: "v1", kind: "Service", name: name, uid: service.metadata.uid ?? "", controller: true, blockOwnerDeletion: true)
-        if let existing = store.get(Endpoints.self, ns, name) {
-            store.modify(Endpoints.self, ns, name) { $0.subsets = subsets }
-            _ = existing
-        } else {
-            _ = try? store.create(Endpoints(metadata: ObjectMeta(name: name, namespace: ns, labels: service.metadata.labels), subsets: subsets), now: now)
-        }
-        if store.get(EndpointSlice.self, ns, name) != nil {
-            store.modify(EndpointSlice.self, ns, name) { s in
-                s.endpoints = sliceEndpoints.isEmpty ? nil : sliceEndpoints
-                s.ports = ports
+        if cache.sliceKeys.isEmpty { cache.sliceKeys = [[]]; cache.sliceEndpoints = [[]]; cache.dirtySlices.insert(0) }
+        for index in cache.dirtySlices.sorted() where index < cache.sliceKeys.count {
+            let sliceName = "\(name)-\(index)"
+            let endpoints = cache.sliceEndpoints[index]
+            if let existing = store.get(EndpointSlice.self, ns, sliceName) {
+                var updated = existing
+                updated.endpoints = endpoints.isEmpty ? nil : endpoints
+                if updated.ports != ports { updated.ports = ports }
+                store.replace(updated, existing: existing, knownChanged: true)
+            } else {
+                var slice = EndpointSlice(metadata: ObjectMeta(name: sliceName, namespace: ns, labels: labels, ownerReferences: [owner]))
+                slice.endpoints = endpoints.isEmpty ? nil : endpoints
+                slice.ports = ports
+                _ = try? store.create(slice, now: now)
             }
-        } else {
-            var slice = EndpointSlice(metadata: ObjectMeta(name: name, namespace: ns, labels: labels, ownerReferences: [owner]))
-            slice.endpoints = sliceEndpoints.isEmpty ? nil : sliceEndpoints
-            slice.ports = ports
-            _ = try? store.create(slice, now: now)
         }
+        cache.dirtySlices.removeAll()
+        cache.endpointsDirty = false
+        endpointCache[key] = cache
+    }
+
+    /// The EndpointSlices of a Service, in name order.
+    public func endpointSlices(service: String, namespace: String = "default") -> [EndpointSlice] {
+        store.list(EndpointSlice.self, namespace: namespace).filter { $0.metadata.labels?["kubernetes.io/service-name"] == service }
     }
 
     /// The disruption controller: `expectedPods`, `currentHealthy` (Ready, not

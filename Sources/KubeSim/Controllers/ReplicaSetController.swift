@@ -49,9 +49,8 @@ extension KubeCluster {
     mutating func syncReplicaSet(_ key: String) {
         guard let rs = store.replicaSets[key], let uid = rs.metadata.uid else { return }
         let ns = rs.metadata.namespaceOrEmpty, name = rs.metadata.nameOrEmpty
-        let active = controlledPodKeys(ownerUID: uid).filter { podSummaries[$0]?.active == true }
         let wanted = rs.metadata.deletionTimestamp == nil ? Int(rs.spec.replicas ?? 1) : 0
-        let diff = wanted - active.count
+        let diff = wanted - (controllerCounts[uid]?.active ?? 0)
         if diff > 0, let template = rs.spec.template {
             let owner = OwnerReference(apiVersion: "apps/v1", kind: "ReplicaSet", name: name, uid: uid)
             let count = min(diff, config.burstReplicas)
@@ -62,6 +61,7 @@ extension KubeCluster {
             if diff > count { dirtyReplicaSets.insert(key) }
         } else if diff < 0 {
             // getPodsToDelete / ActivePodsWithRanks: unassigned, pending, not ready, newest first.
+            let active = controlledPodKeys(ownerUID: uid).filter { podSummaries[$0]?.active == true }
             let victims = active.sorted { a, b in
                 let ra = podSummaries[a]?.deletionRank ?? [], rb = podSummaries[b]?.deletionRank ?? []
                 if ra != rb { return ra.lexicographicallyPrecedes(rb) }
@@ -75,10 +75,10 @@ extension KubeCluster {
             }
         }
         _ = store.drainChanges().map { dispatch($0) }
-        let current = controlledPodKeys(ownerUID: uid).compactMap { podSummaries[$0] }.filter(\.active)
-        let ready = Int32(current.filter(\.ready).count)
-        var status = ReplicaSetStatus(replicas: Int32(current.count))
-        status.fullyLabeledReplicas = Int32(current.count)
+        let counts = controllerCounts[uid] ?? (0, 0)
+        let ready = Int32(counts.ready)
+        var status = ReplicaSetStatus(replicas: Int32(counts.active))
+        status.fullyLabeledReplicas = Int32(counts.active)
         status.readyReplicas = ready
         status.availableReplicas = ready
         status.observedGeneration = rs.metadata.generation

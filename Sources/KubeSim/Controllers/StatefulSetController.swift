@@ -22,7 +22,9 @@ extension KubeCluster {
             byOrdinal[ordinal] = pod
         }
         var blocked = false
+        var created = 0
         for ordinal in 0..<replicas {
+            if created >= config.burstReplicas { dirtyStatefulSets.insert(key); break }
             let podName = "\(name)-\(ordinal)"
             if let pod = byOrdinal[ordinal] ?? store.pods["\(ns)/\(podName)"] {
                 if pod.phase == .failed && pod.metadata.deletionTimestamp == nil {
@@ -64,6 +66,7 @@ extension KubeCluster {
                                       extraLabels: [WellKnown.statefulSetPodNameLabel: podName,
                                                     "apps.kubernetes.io/pod-index": String(ordinal)])
             createControlledPod(pod, ownerKind: .statefulSet, ownerName: name, ownerUID: uid)
+            created += 1
             if !parallel { blocked = true }
         }
         // Scale down: highest ordinal first, one at a time unless Parallel.

@@ -152,6 +152,13 @@ extension KubeCluster {
         return tick >= h.resumedAt ? tick : h.frozenRenew
     }
 
+    /// The first node-monitor pass at or after `instant` (passes run at k × `nodeMonitorPeriod`).
+    func firstPass(atOrAfter instant: SimInstant) -> SimInstant {
+        let period = config.nodeMonitorPeriod.nanoseconds
+        let ns = instant.nanosecondsSinceStart
+        return SimInstant(nanosecondsSinceStart: max(period, (ns + period - 1) / period * period))
+    }
+
     /// Re-evaluates which nodes heartbeat after a fault model change.
     mutating func updateHeartbeats() {
         for name in lifecycle.health.keys.sorted() {
@@ -167,6 +174,10 @@ extension KubeCluster {
             } else {
                 h.frozenRenew = lastRenew(h)
                 h.heartbeating = false
+                // The controller saw that last renewal at the first monitor pass at or after it
+                // (passes run at multiples of the monitor period): that is its probeTimestamp.
+                h.lastSeenRenew = h.frozenRenew
+                h.probeTimestamp = firstPass(atOrAfter: h.frozenRenew)
                 lifecycle.recovering.remove(name)
                 if h.ready { lifecycle.suspects.insert(name) }
                 emit("KubeletHeartbeatStopped", "Node \(name)", "last renew \(h.frozenRenew)")
@@ -231,21 +242,24 @@ extension KubeCluster {
     }
 
     mutating func addTaint(_ node: String, _ taint: Taint) {
-        store.modify(Node.self, "", node) { n in
+        let updated = store.modify(Node.self, "", node) { n in
             var taints = n.spec?.taints ?? []
             guard !taints.contains(where: { $0.matches(taint) }) else { return }
             taints.append(taint)
             if n.spec == nil { n.spec = NodeSpec() }
             n.spec?.taints = taints
         }
+        // The scheduler cache sees taints at once (the taint-eviction controller reads them from there).
+        if let updated { scheduler.cache.upsertNode(updated) }
     }
 
     mutating func removeTaints(_ node: String, where predicate: (Taint) -> Bool) {
-        store.modify(Node.self, "", node) { n in
+        let updated = store.modify(Node.self, "", node) { n in
             guard var taints = n.spec?.taints else { return }
             taints.removeAll(where: predicate)
             n.spec?.taints = taints.isEmpty ? nil : taints
         }
+        if let updated { scheduler.cache.upsertNode(updated) }
     }
 
     /// Ready → Unknown: conditions, `unreachable:NoSchedule` (not rate-limited), pods NotReady, tainter queue.
@@ -377,8 +391,8 @@ extension KubeCluster {
     /// `tolerationSeconds` (never when unset).
     mutating func scheduleTaintEviction(_ key: String) {
         guard let pod = store.pods[key], pod.metadata.deletionTimestamp == nil, let nodeName = pod.spec.nodeName,
-              let node = store.nodes[nodeName] else { return }
-        let noExecute = node.taints.filter { $0.effect == "NoExecute" }
+              let taints = scheduler.cache.nodes[nodeName]?.taints else { return }
+        let noExecute = taints.filter { $0.effect == "NoExecute" }
         if noExecute.isEmpty { return }
         let tolerations = pod.spec.tolerations ?? []
         var minSeconds: Int64?
@@ -405,8 +419,8 @@ extension KubeCluster {
 
     mutating func taintEvictionFires(key: String, uid: String) {
         guard let pod = store.pods[key], pod.metadata.uid == uid, pod.metadata.deletionTimestamp == nil,
-              let nodeName = pod.spec.nodeName, let node = store.nodes[nodeName],
-              node.taints.contains(where: { $0.effect == "NoExecute" }) else { return }
+              let nodeName = pod.spec.nodeName,
+              scheduler.cache.nodes[nodeName]?.taints.contains(where: { $0.effect == "NoExecute" }) == true else { return }
         taintEvict(key: key, uid: uid)
     }
 

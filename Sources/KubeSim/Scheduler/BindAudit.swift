@@ -22,8 +22,8 @@ extension KubeCluster {
         let alloc = node.status?.allocatable ?? [:]
         let cpu = onNode.reduce(PodRequests(pod.spec).milliCPU) { $0 + PodRequests($1.spec).milliCPU }
         let memory = onNode.reduce(PodRequests(pod.spec).memory) { $0 + PodRequests($1.spec).memory }
-        if PodRequests(pod.spec).milliCPU > 0 && cpu > (alloc["cpu"]?.milliValue ?? 0) { problems.append("\(name): cpu overcommitted on \(nodeName)") }
-        if PodRequests(pod.spec).memory > 0 && memory > (alloc["memory"]?.value ?? 0) { problems.append("\(name): memory overcommitted on \(nodeName)") }
+        if PodRequests(pod.spec).milliCPU > 0 && cpu > PodRequests.clamp(alloc["cpu"]?.milliValue ?? 0) { problems.append("\(name): cpu overcommitted on \(nodeName)") }
+        if PodRequests(pod.spec).memory > 0 && memory > PodRequests.clamp(alloc["memory"]?.value ?? 0) { problems.append("\(name): memory overcommitted on \(nodeName)") }
         if Int64(onNode.count + 1) > (alloc["pods"]?.value ?? 110) { problems.append("\(name): too many pods on \(nodeName)") }
         // Everything bound and not terminating, for affinity and spread.
         let namespace = pod.metadata.namespaceOrEmpty

@@ -60,6 +60,7 @@ public struct Scheduler: Sendable {
     /// (from the store); `defaultSpreadSelector` is the selector of the pod's
     /// controller, for the system default spread constraints.
     mutating func schedule(_ pod: Pod, volumes: VolumeConstraints, defaultSpreadSelector: Selector?) -> ScheduleResult {
+        cache.ensureIndexed()
         let total = cache.nodeOrder.count
         if let message = volumes.podLevelError {
             return .unschedulable(message: Self.message(total: total, reasons: [:], podLevel: message))
@@ -164,6 +165,7 @@ public struct Scheduler: Sendable {
 
         // Filter.
         var reasons: [String: Int] = [:]
+        var taintFailures: [(key: String, value: String, count: Int)] = []
         var feasible: [Int] = []
         let wanted = Self.numFeasibleNodesToFind(total)
         feasible.reserveCapacity(wanted)
@@ -176,8 +178,14 @@ public struct Scheduler: Sendable {
             if i >= total { i -= total }
             processed += 1
             if dense.unschedulable[i] && !unschedulableToleration { reasons["node(s) were unschedulable", default: 0] += 1; continue }
-            if dense.hasTaints[i], let taint = blockingTaint(nodeOrder[i]) {
-                reasons["node(s) had untolerated taint {\(taint.key): \(taint.value ?? "")}", default: 0] += 1
+            if dense.hasTaints[i], let taint = dense.taints[i].first(where: { t in
+                (t.effect == "NoSchedule" || t.effect == "NoExecute") && !tolerations.contains { $0.tolerates(t) } }) {
+                // Counted by (key, value); the reason text is built only if the pod turns out unschedulable.
+                if let k = taintFailures.firstIndex(where: { $0.key == taint.key && $0.value == (taint.value ?? "") }) {
+                    taintFailures[k].count += 1
+                } else {
+                    taintFailures.append((taint.key, taint.value ?? "", 1))
+                }
                 continue
             }
             if hasNodeAffinity && !NodeMatching.podMatchesNode(pod.spec, nodeName: nodeOrder[i], labels: cache.nodes[nodeOrder[i]]?.labels ?? [:]) {
@@ -230,6 +238,7 @@ public struct Scheduler: Sendable {
         }
         nextStartNodeIndex = (start + processed) % total
         if feasible.isEmpty {
+            for t in taintFailures { reasons["node(s) had untolerated taint {\(t.key): \(t.value)}", default: 0] += t.count }
             return .unschedulable(message: Self.message(total: total, reasons: reasons, podLevel: nil))
         }
         if feasible.count == 1, let only = feasible.first { return .bound(node: nodeOrder[only]) }
@@ -271,7 +280,7 @@ public struct Scheduler: Sendable {
         var anyPreferNoSchedule = false
         for (k, i) in feasible.enumerated() {
             guard dense.hasTaints[i] else { raw[k] = 0; continue }
-            let count = (cache.nodes[nodeOrder[i]]?.taints ?? []).filter { t in t.effect == "PreferNoSchedule" && !tolerations.contains { $0.tolerates(t) } }.count
+            let count = dense.taints[i].filter { t in t.effect == "PreferNoSchedule" && !tolerations.contains { $0.tolerates(t) } }.count
             raw[k] = Int64(count)
             if count > 0 { anyPreferNoSchedule = true }
         }

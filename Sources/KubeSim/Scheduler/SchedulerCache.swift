@@ -19,14 +19,20 @@ struct PodRequests: Hashable, Sendable {
     var milliCPU: Int64 = 0
     var memory: Int64 = 0
 
+    /// Each figure is clamped to 0…2^50 (about 10^15 millicores or a pebibyte), so that sums and
+    /// percentages over a node's pods cannot overflow whatever a manifest asks for.
+    static let ceiling: Int64 = 1 << 50
+
+    static func clamp(_ v: Int64) -> Int64 { min(max(v, 0), ceiling) }
+
     init(_ spec: PodSpec) {
         for c in spec.containers {
-            milliCPU &+= c.resources?.requests?["cpu"]?.milliValue ?? 0
-            memory &+= c.resources?.requests?["memory"]?.value ?? 0
+            milliCPU = Self.clamp(milliCPU + Self.clamp(c.resources?.requests?["cpu"]?.milliValue ?? 0))
+            memory = Self.clamp(memory + Self.clamp(c.resources?.requests?["memory"]?.value ?? 0))
         }
         for c in spec.initContainers ?? [] {
-            milliCPU = max(milliCPU, c.resources?.requests?["cpu"]?.milliValue ?? 0)
-            memory = max(memory, c.resources?.requests?["memory"]?.value ?? 0)
+            milliCPU = max(milliCPU, Self.clamp(c.resources?.requests?["cpu"]?.milliValue ?? 0))
+            memory = max(memory, Self.clamp(c.resources?.requests?["memory"]?.value ?? 0))
         }
     }
 }
@@ -91,6 +97,8 @@ struct SchedulerCache: Sendable {
     var domainColumns: [String: DomainColumn] = [:]
     /// Hot per-node fields in `nodeOrder` order, so that the filter loop neither hashes nor copies.
     var dense = DenseNodes()
+    /// Set when `nodeIndex`, `dense` and the domain columns must be rebuilt before use.
+    var needsReindex = false
 
     // MARK: Nodes
 
@@ -98,8 +106,9 @@ struct SchedulerCache: Sendable {
         let name = node.metadata.nameOrEmpty
         let alloc = node.status?.allocatable ?? node.status?.capacity ?? [:]
         var info = NodeInfo(name: name, labels: node.metadata.labelsOrEmpty, taints: node.taints, unschedulable: node.isUnschedulable,
-                            allocatableMilliCPU: alloc["cpu"]?.milliValue ?? 0, allocatableMemory: alloc["memory"]?.value ?? 0,
-                            allocatablePods: alloc["pods"]?.value ?? 110)
+                            allocatableMilliCPU: PodRequests.clamp(alloc["cpu"]?.milliValue ?? 0),
+                            allocatableMemory: PodRequests.clamp(alloc["memory"]?.value ?? 0),
+                            allocatablePods: PodRequests.clamp(alloc["pods"]?.value ?? 110))
         let labelsChanged: Bool
         if let old = nodes[name] {
             info.requestedMilliCPU = old.requestedMilliCPU
@@ -112,18 +121,23 @@ struct SchedulerCache: Sendable {
         let isNew = nodes[name] == nil
         nodes[name] = info
         if isNew {
-            let position = nodeOrder.last.map { $0 < name } == true ? nodeOrder.count : (nodeOrder.firstIndex { $0 > name } ?? nodeOrder.count)
+            var low = 0, high = nodeOrder.count
+            while low < high {
+                let mid = (low + high) / 2
+                if nodeOrder[mid] < name { low = mid + 1 } else { high = mid }
+            }
+            let position = low
             nodeOrder.insert(name, at: position)
             if position == nodeOrder.count - 1 {
                 nodeIndex[name] = position
                 domainColumns.removeAll()
                 dense.append(info)
             } else {
-                rebuildNodeIndex()
+                needsReindex = true
             }
         } else {
             if labelsChanged { domainColumns.removeAll() }
-            if let i = nodeIndex[name] { dense.set(i, info) }
+            if !needsReindex, let i = nodeIndex[name] { dense.set(i, info) }
         }
         if labelsChanged { rebuildDomainCounts() }
     }
@@ -131,6 +145,13 @@ struct SchedulerCache: Sendable {
     mutating func removeNode(_ name: String) {
         guard nodes.removeValue(forKey: name) != nil else { return }
         nodeOrder.removeAll { $0 == name }
+        needsReindex = true
+    }
+
+    /// Rebuilds the positional indexes if nodes were inserted or removed.
+    mutating func ensureIndexed() {
+        guard needsReindex else { return }
+        needsReindex = false
         rebuildNodeIndex()
     }
 
@@ -142,6 +163,7 @@ struct SchedulerCache: Sendable {
     }
 
     mutating func domainColumn(_ key: String) -> DomainColumn {
+        ensureIndexed()
         if let c = domainColumns[key] { return c }
         var column = DomainColumn()
         var idByName: [String: Int32] = [:]
@@ -205,11 +227,12 @@ struct SchedulerCache: Sendable {
 
     private mutating func apply(_ account: PodAccount, _ delta: Int) {
         if var info = nodes[account.nodeName] {
-            info.requestedMilliCPU += account.requests.milliCPU * Int64(delta)
-            info.requestedMemory += account.requests.memory * Int64(delta)
-            info.podCount += Int64(delta)
+            // Wrapping arithmetic: adding and removing the same pod always cancels out.
+            info.requestedMilliCPU &+= account.requests.milliCPU &* Int64(delta)
+            info.requestedMemory &+= account.requests.memory &* Int64(delta)
+            info.podCount &+= Int64(delta)
             nodes[account.nodeName] = info
-            if let i = nodeIndex[account.nodeName] { dense.set(i, info) }
+            if !needsReindex, let i = nodeIndex[account.nodeName] { dense.set(i, info) }
         }
         guard account.countsForTopology else { return }
         var candidates = unindexedCounters[account.namespace] ?? []
@@ -289,6 +312,7 @@ struct DenseNodes: Sendable {
     var podCount: [Int64] = []
     var unschedulable: [Bool] = []
     var hasTaints: [Bool] = []
+    var taints: [[Taint]] = []
 
     mutating func append(_ info: NodeInfo) {
         allocatableMilliCPU.append(info.allocatableMilliCPU)
@@ -299,6 +323,7 @@ struct DenseNodes: Sendable {
         podCount.append(info.podCount)
         unschedulable.append(info.unschedulable)
         hasTaints.append(!info.taints.isEmpty)
+        taints.append(info.taints)
     }
 
     mutating func set(_ i: Int, _ info: NodeInfo) {
@@ -311,5 +336,6 @@ struct DenseNodes: Sendable {
         podCount[i] = info.podCount
         unschedulable[i] = info.unschedulable
         hasTaints[i] = !info.taints.isEmpty
+        if taints[i] != info.taints { taints[i] = info.taints }
     }
 }
