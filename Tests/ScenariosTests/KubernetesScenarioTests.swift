@@ -86,16 +86,17 @@ import SimCore
         let outcome = ScenarioRunner.run(try load(text))
         let rto = try #require(outcome.report.expectations.first { $0.id == "rto/calls" })
         #expect(rto.status == .pass)
-        // Requests routed to the lost zone's pod fail until its node is NotReady: 50 s grace + a 5 s monitor period.
+        // Requests routed to the lost zone's pod fail until its node is NotReady (within 60 s).
         let failures = outcome.history.operations(of: "calls").filter { $0.outcome == .failed }
         #expect(!failures.isEmpty)
-        for failure in failures where !(failure.invoked >= .zero + .minutes(5) && failure.invoked <= .zero + .minutes(5) + .seconds(56)) {
+        for failure in failures where !(failure.invoked >= .zero + .minutes(5) && failure.invoked <= .zero + .minutes(5) + .seconds(61)) {
             Issue.record("failure outside the grace window: \(failure.invoked) \(failure.error ?? "")")
             break
         }
         let notReady = outcome.report.timeline.filter { $0.kind == "kube-NodeNotReady" }
         #expect(notReady.count == 2)
-        #expect(notReady.allSatisfy { $0.at > .zero + .minutes(5) + .seconds(50) && $0.at <= .zero + .minutes(5) + .seconds(55) })
+        // The last renewal was up to 10 s before the outage; the 5 s monitor pass notices a Lease older than 50 s.
+        #expect(notReady.allSatisfy { $0.at >= .zero + .minutes(5) + .seconds(40) && $0.at <= .zero + .minutes(5) + .seconds(60) })
         // The pod is evicted once the 300 s toleration has run out after the taint.
         let evictions = outcome.report.timeline.filter { $0.kind == "kube-TaintManagerEviction" }
         #expect(evictions.count == 1)

@@ -98,7 +98,7 @@ extension World {
             noteFailure(index)
             return
         }
-        let ready = (cluster.store.get(EndpointSlice.self, parts[0], parts[1])?.endpoints ?? [])
+        let ready = cluster.endpointSlices(service: parts[1], namespace: parts[0]).flatMap { $0.endpoints ?? [] }
             .filter { $0.conditions?.ready == true && $0.nodeName != nil }
         guard !ready.isEmpty else {
             history.complete(op, at: loop.now, outcome: .failed, error: "no ready endpoints for Service \(spec.bucket)")
