@@ -310,8 +310,12 @@ public enum KubeAPIAdapter {
 
     static func body(_ request: WireRequest) throws(KubeError) -> JSON {
         if (request.header("content-type") ?? "").contains("protobuf") {
-            // 415 makes client-go send the request again as JSON.
-            throw KubeError(reason: .unsupportedMediaType, message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml")
+            // client-go's typed clients (kubectl's generators) send built-in kinds as protobuf.
+            guard let object = KubeProtobuf.decode(request.body) else {
+                throw KubeError(reason: .unsupportedMediaType,
+                                message: "odas-sim decodes protobuf bodies of Namespace, ConfigMap, Secret, Deployment, Service, Job and Pod only; send JSON (kubectl create -f)")
+            }
+            return object
         }
         guard !request.body.isEmpty else { throw KubeError(reason: .badRequest, message: "the request body is empty") }
         guard let object = (try? JSONSerialization.jsonObject(with: Data(request.body))) as? JSON else {
@@ -330,13 +334,13 @@ public enum KubeAPIAdapter {
         object["apiVersion"] = kind.apiVersion
         var metadata = object["metadata"] as? JSON ?? [:]
         if let namespace {
-            if let given = metadata["namespace"] as? String, given != namespace {
+            if let given = metadata["namespace"] as? String, !given.isEmpty, given != namespace {
                 throw KubeError(reason: .badRequest, message: "the namespace of the provided object does not match the namespace sent on the request")
             }
             metadata["namespace"] = namespace
         }
         if let name {
-            if let given = metadata["name"] as? String, given != name {
+            if let given = metadata["name"] as? String, !given.isEmpty, given != name {
                 throw KubeError(reason: .badRequest, message: "the name of the object (\(given)) does not match the name on the URL (\(name))")
             }
             metadata["name"] = name

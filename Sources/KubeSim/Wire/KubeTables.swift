@@ -187,7 +187,8 @@ enum KubeTables {
             return [name, status, "\(succeeded)/\(completions)", "", age]
         case .service:
             let ports = ((path(o, "spec", "ports") as? [JSON]) ?? []).map { port in
-                "\(string(port, "port"))\(port["nodePort"].map { ":\($0)" } ?? "")/\(port["protocol"] as? String ?? "TCP")"
+                let nodePort = (port["nodePort"] as? NSNumber)?.intValue ?? 0
+                return "\(string(port, "port"))\(nodePort > 0 ? ":\(nodePort)" : "")/\(port["protocol"] as? String ?? "TCP")"
             }
             let clusterIP = string(o, "spec", "clusterIP")
             return [name, string(o, "spec", "type").isEmpty ? "ClusterIP" : string(o, "spec", "type"), clusterIP.isEmpty ? "None" : clusterIP,

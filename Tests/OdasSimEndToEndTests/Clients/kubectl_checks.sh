@@ -102,6 +102,18 @@ expect "$(wc -l <<< "$running" | tr -d ' ')" "3" "three replicas running again"
 grep -q us-west-2a <<< "$running" && fail "a replica runs in the lost zone: $running"
 k get pods -o wide
 
+# --- kubectl's generators send protobuf -----------------------------------------------------
+contains "$(k create namespace team-a)" "namespace/team-a created" "create namespace"
+contains "$(k create deployment web --image=nginx:1.27 --replicas=2 --port=80 -n team-a)" "deployment.apps/web created" "create deployment"
+contains "$(k create service clusterip web --tcp=80:8080 -n team-a)" "service/web created" "create service"
+contains "$(k create configmap cfg --from-literal=mode=ha -n team-a)" "configmap/cfg created" "create configmap"
+contains "$(k create secret generic s --from-literal=password=x -n team-a)" "secret/s created" "create secret"
+advance 5s
+expect "$(k get deploy web -n team-a -o jsonpath='{.status.readyReplicas} {.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].ports[0].containerPort}')" "2 nginx:1.27 80" "generated deployment"
+expect "$(k get svc web -n team-a -o jsonpath='{.spec.ports[0].port}->{.spec.ports[0].targetPort}')" "80->8080" "generated service"
+expect "$(k get cm cfg -n team-a -o jsonpath='{.data.mode}')" "ha" "generated configmap"
+contains "$(k delete namespace team-a)" "deleted" "delete namespace"
+
 # --- bad manifests get the apiserver's Status ------------------------------------------------
 printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: Bad_Name}\nspec: {selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c, image: i}]}}}\n' > "$work/bad1.yaml"
 must_fail 'is invalid: metadata.name: Invalid value: "Bad_Name"' k apply -f "$work/bad1.yaml"
