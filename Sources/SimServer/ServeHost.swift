@@ -226,8 +226,7 @@ public final class ServeHost: Sendable {
 
     /// Copies new secrets (access keys, STS sessions) to the signature checker.
     func refreshCredentials(_ world: LiveWorld) {
-        let generation = world.credentialSecrets.generation
-        guard credentials.withLockedValue({ $0.generation }) != generation else { return }
+        guard credentials.withLockedValue({ $0.generation }) != world.credentialGeneration else { return }
         let secrets = world.credentialSecrets
         credentials.withLockedValue { $0 = (secrets.generation, CredentialStore(secrets: secrets.secrets,
                                                                                  allowAnyCredentials: $0.store.allowAnyCredentials)) }

@@ -119,14 +119,7 @@ extension KubeCluster {
     public mutating func removeNode(name: String) throws(KubeError) {
         guard store.nodes[name] != nil else { throw KubeError.notFound(.node, name) }
         try store.delete(Node.self, "", name, now: now, options: .force)
-        if let h = lifecycle.health.removeValue(forKey: name) {
-            lifecycle.zoneTotals[h.zoneKey, default: 1] -= 1
-            if !h.ready { lifecycle.zoneNotReady[h.zoneKey, default: 1] -= 1 }
-            lifecycle.tainters[h.zoneKey]?.queue.removeAll { $0 == name }
-            lifecycle.tainters[h.zoneKey]?.queued.remove(name)
-        }
-        lifecycle.suspects.remove(name)
-        lifecycle.recovering.remove(name)
+        lifecycleForget(name)
         removedNodes[name] = now
         emit("NodeRemoved", "Node \(name)", "")
         reconcile()

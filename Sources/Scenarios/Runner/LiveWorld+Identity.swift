@@ -12,8 +12,11 @@ extension LiveWorld {
     public var credentialSecrets: (generation: UInt64, secrets: [String: String]) {
         var secrets = world.iam.activeSecrets
         for (key, secret) in world.sts.sessionSecrets { secrets[key] = secret }
-        return (world.iam.credentialGeneration &+ world.sts.credentialGeneration, secrets)
+        return (credentialGeneration, secrets)
     }
+
+    /// Changes whenever an access key or session is created (cheap to read on every request).
+    public var credentialGeneration: UInt64 { world.iam.credentialGeneration &+ world.sts.credentialGeneration }
 
     /// Who holds an access key now (session tokens checked; expired sessions fail with ExpiredToken).
     public func principal(accessKeyId: String, sessionToken: String?) -> Result<IAMPrincipal, STSError> {
