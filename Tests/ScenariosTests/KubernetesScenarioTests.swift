@@ -121,6 +121,20 @@ import SimCore
         #expect(!late.isEmpty && late.allSatisfy { $0.outcome == .ok || $0.cutOffByEnd })
     }
 
+    @Test func eksNodeGroupInstancesAreTheClustersNodes() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let scenario = try ScenarioLoader.load(path: root.appendingPathComponent("scenarios/eks-az-failure.yaml").path)
+        let outcome = ScenarioRunner.run(scenario)
+        let lines = outcome.traceJSONLines.split(separator: "\n").filter { $0.contains("\"source\":\"kube\"") }
+        // Six instances register at time zero; the two in the lost AZ leave when Auto Scaling terminates them,
+        // and their replacements in the surviving AZs join.
+        #expect(lines.filter { $0.contains("NodeAdded") }.count == 10)
+        #expect(lines.contains { $0.contains("NodeRemoved") && $0.contains("odas-nodes-1") })
+        #expect(lines.contains { $0.contains("NodeAdded") && $0.contains("odas-nodes-7") && $0.contains("us-west-2b") })
+        #expect(outcome.report.expectations.allSatisfy { $0.isAsDeclared })
+        #expect(outcome.report.expectations.first { $0.id == "rto/planner-api" }?.status == .pass)
+    }
+
     @Test func runsAreDeterministic() throws {
         let text = Self.base + "\nfaults:\n  - {action: az-outage, target: us-west-2b, at: 3m, duration: 5m}\n"
         let first = ScenarioRunner.run(try load(text)).traceJSONLines

@@ -15,15 +15,16 @@ extension ScenarioLoader {
     /// Manifest files may hold at most this many bytes (like scenario files).
     static let maximumManifestSize = 1 << 20
 
-    static func readKubernetes(_ node: SourceNode, _ context: Context, scenarioFile: String,
+    static func readKubernetes(_ node: SourceNode, _ context: Context, scenarioFile: String, hasEKS: Bool,
                                _ d: inout Diagnostics) -> KubernetesSpec? {
         guard var k = MappingReader(node, allowedKeys: ["nodes", "manifests"], what: "a kubernetes section", diagnostics: &d) else {
             return nil
         }
         var nodes: [KubernetesSpec.Node] = []
         var names: Set<String> = []
-        if let list = k.required("nodes", &d, hint: "node pools, e.g. [{az: us-west-2a, count: 2}]")
-            .flatMap({ Read.list($0, &d, what: "node pools") }) {
+        // With compute.eks, the node groups' instances join the cluster; listed nodes are optional then.
+        let nodesNode = hasEKS ? k.child("nodes") : k.required("nodes", &d, hint: "node pools, e.g. [{az: us-west-2a, count: 2}]")
+        if let list = nodesNode.flatMap({ Read.list($0, &d, what: "node pools") }) {
             for item in list {
                 guard var pool = MappingReader(item, allowedKeys: ["az", "count", "cpu", "memory", "pods", "labels", "namePrefix"],
                                                what: "a node pool", diagnostics: &d) else { continue }

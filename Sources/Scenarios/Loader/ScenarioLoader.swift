@@ -105,7 +105,7 @@ public enum ScenarioLoader {
         }
         var kubernetes: KubernetesSpec?
         if let kubeNode = top.child("kubernetes") {
-            kubernetes = readKubernetes(kubeNode, context, scenarioFile: file, &d)
+            kubernetes = readKubernetes(kubeNode, context, scenarioFile: file, hasEKS: network.eks != nil, &d)
             // Nodes are hosts of the topology: fault targets and workload clients.
             for node in kubernetes?.nodes ?? [] where !context.topology.hosts.contains(where: { $0.name == node.name }) {
                 context.topology.hosts.append(Topology.Host(name: node.name, placement: .availabilityZone(node.availabilityZone)))

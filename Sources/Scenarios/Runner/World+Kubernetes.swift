@@ -32,6 +32,53 @@ extension World {
             }
         }
         kube = cluster
+        for node in pendingEKSNodes { eksNodeJoined(instance: node.instance, name: node.name, availabilityZone: node.availabilityZone) }
+        pendingEKSNodes.removeAll()
+        drainKube()
+        scheduleKube()
+    }
+
+    /// Allocatable CPU and memory of the instance types node groups use
+    /// (EC2 instance types: vCPUs and GiB); others count as 4 vCPU / 16 GiB.
+    static let instanceCapacity: [String: (cpu: Int64, memoryGiB: Int64)] = [
+        "m5.large": (2, 8), "m5.xlarge": (4, 16), "m5.2xlarge": (8, 32), "m5.4xlarge": (16, 64),
+        "r5.large": (2, 16), "r5.xlarge": (4, 32), "r5.2xlarge": (8, 64), "c5.large": (2, 4), "c5.xlarge": (4, 8),
+        "c5.2xlarge": (8, 16), "m6i.xlarge": (4, 16), "m6i.2xlarge": (8, 32), "t3.large": (2, 8), "t3.xlarge": (4, 16),
+    ]
+
+    /// An EKS node-group instance registered with the cluster: a node named
+    /// after the instance, in its AZ, whose kubelet runs on its host.
+    mutating func eksNodeJoined(instance: String, name: String, availabilityZone: String) {
+        guard scenario.kubernetes != nil else { return }
+        guard kube != nil else {
+            pendingEKSNodes.append((instance, name, availabilityZone))
+            return
+        }
+        let ec2Instance = ec2.instances[instance]
+        let type = ec2Instance?.instanceType ?? ""
+        let capacity = Self.instanceCapacity[type] ?? (4, 16)
+        let group = autoScaling.groups.keys.sorted().first { autoScaling.groups[$0]?.instances.contains(instance) == true } ?? ""
+        let region = scenario.topology.regions.first { $0.availabilityZones.contains(availabilityZone) }?.name ?? ""
+        do {
+            try kube?.addNode(name: name, zone: availabilityZone, region: region, cpu: Quantity(milli: capacity.cpu * 1000),
+                              memory: Quantity(value: capacity.memoryGiB << 30), labels: [
+                                "node.kubernetes.io/instance-type": type, "eks.amazonaws.com/nodegroup": group,
+                              ], faultDomain: .host(name))
+        } catch {
+            trace.record("kube", "add-node-failed", at: loop.now, ["node": .string(name), "error": .string(error.message)])
+        }
+        drainKube()
+        scheduleKube()
+    }
+
+    /// A node-group instance terminated: its Node object goes (on EKS the cloud
+    /// node lifecycle controller deletes it), and PodGC releases its pods.
+    mutating func eksNodeLeft(name: String) {
+        pendingEKSNodes.removeAll { $0.name == name }
+        guard kube?.store.nodes[name] != nil else { return }
+        do { try kube?.removeNode(name: name) } catch {
+            trace.record("kube", "remove-node-failed", at: loop.now, ["node": .string(name), "error": .string(error.message)])
+        }
         drainKube()
         scheduleKube()
     }

@@ -28,6 +28,8 @@ struct World {
     var kube: KubeCluster?
     var kubeTraceConsumed = 0
     var kubeTimer: (id: TimerID, at: SimInstant)?
+    /// EKS node-group instances that joined before the cluster was built (they register at time zero).
+    var pendingEKSNodes: [(instance: String, name: String, availabilityZone: String)] = []
     /// In-service instances per Auto Scaling group, each time it changes.
     var capacityTimeline: [String: [(at: SimInstant, inService: Int)]] = [:]
     var history = History()
@@ -317,10 +319,12 @@ struct World {
         autoScaling.notices.removeAll()
         for event in eks.nodeEvents {
             switch event {
-            case let .joined(cluster, _, name, az):
+            case let .joined(cluster, instance, name, az):
                 trace.record("eks", "node-joined", at: loop.now, ["cluster": .string(cluster), "node": .string(name), "az": .string(az)])
+                eksNodeJoined(instance: instance, name: name, availabilityZone: az)
             case let .left(cluster, _, name, reason):
                 trace.record("eks", "node-left", at: loop.now, ["cluster": .string(cluster), "node": .string(name), "reason": .string(reason)])
+                eksNodeLeft(name: name)
             }
         }
         eks.nodeEvents.removeAll()
