@@ -67,6 +67,8 @@ public struct DNSObservation: Sendable, Equatable {
 /// invoked, with its completion. Checkers are pure functions of it.
 public struct History: Sendable {
     public private(set) var operations: [Operation] = []
+    /// Positions of each workload's operations, so that reading one workload does not scan them all.
+    var positions: [String: [Int]] = [:]
 
     public init() {}
 
@@ -76,6 +78,7 @@ public struct History: Sendable {
         let index = operations.count
         operations.append(Operation(index: index, workload: workload, kind: kind, invoked: instant, completed: nil,
                                     outcome: nil, target: target, key: key, value: value, observed: nil, error: nil))
+        positions[workload, default: []].append(index)
         return index
     }
 
@@ -90,13 +93,14 @@ public struct History: Sendable {
         operations[index].error = error
     }
 
-    /// Attaches what a DNS lookup observed.
+    /// Records who signed an S3 operation, and whether with a long-lived key.
     public mutating func setPrincipal(_ index: Int, arn: String, longLivedKey: Bool) {
         guard operations.indices.contains(index) else { return }
         operations[index].principal = arn
         operations[index].longLivedKey = longLivedKey
     }
 
+    /// Attaches what a DNS lookup observed.
     public mutating func setDNS(_ index: Int, _ observation: DNSObservation) {
         guard operations.indices.contains(index) else { return }
         operations[index].dns = observation
@@ -114,13 +118,14 @@ public struct History: Sendable {
 
     /// Operations of one workload, in invocation order.
     public func operations(of workload: String) -> [Operation] {
-        operations.filter { $0.workload == workload }
+        (positions[workload] ?? []).map { operations[$0] }
     }
 
     /// Appends a complete operation (for tests and for histories read back from files).
     public mutating func append(_ operation: Operation) {
         var op = operation
         op.index = operations.count
+        positions[op.workload, default: []].append(op.index)
         operations.append(op)
     }
 }
