@@ -8,12 +8,13 @@ import SimServer
 extension OdasSim {
     struct Serve: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Serve a scenario's world on 127.0.0.1 for aws-cli, boto3 and other AWS clients.",
+            abstract: "Serve a scenario's world on 127.0.0.1 for aws-cli, boto3, kubectl and other clients.",
             discussion: """
                 One AWS endpoint answers every simulated service, routed by the SigV4 credential scope \
                 (AWS_ENDPOINT_URL=http://127.0.0.1:4566). Access keys come from the scenario's iam.users; \
                 --allow-any-credentials accepts any key without checking signatures (local development only). \
-                A control endpoint injects faults and moves virtual time (see docs/serve.md).
+                A Kubernetes endpoint serves the scenario's cluster to kubectl (--kubeconfig F writes a kubeconfig). \
+                A control endpoint injects faults, moves virtual time and serves instance metadata (see docs/serve.md).
                 """
         )
 
