@@ -2,6 +2,7 @@
 # kubectl 1.32 against `odas-sim serve scenarios/local-dev.yaml --kubeconfig F`
 # (called from KubectlTests.swift). Usage: kubectl_checks.sh KUBECONFIG CONTROL_URL
 set -euo pipefail
+# No `head` in pipelines: a reader that stops early kills kubectl with SIGPIPE, which pipefail reports.
 export KUBECONFIG=$1
 control=$2
 work=$(mktemp -d)
@@ -55,7 +56,7 @@ contains "$(k get pods -A -o wide)" "NOMINATED NODE" "pods -A -o wide"
 contains "$(k get deploy planner -o yaml)" "readyReplicas: 3" "-o yaml"
 expect "$(k get deploy planner -o json | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"]["availableReplicas"])')" "3" "-o json"
 contains "$(k describe deployment planner)" "Replicas:" "describe deployment"
-pod=$(k get pods -l app=planner -o name | head -1 | cut -d/ -f2)
+pod=$(k get pods -l app=planner -o name | sed -n 1p | cut -d/ -f2)
 contains "$(k describe pod "$pod")" "Successfully assigned" "describe pod shows its events"
 contains "$(k get events)" "ScalingReplicaSet" "events"
 contains "$(k apply -f "$work/planner.yaml")" "unchanged" "re-apply"
@@ -77,7 +78,7 @@ advance 5s
 contains "$(k cordon node-us-west-2c-2)" "cordoned" "cordon"
 contains "$(k get node node-us-west-2c-2)" "SchedulingDisabled" "cordoned status"
 contains "$(k uncordon node-us-west-2c-2)" "uncordoned" "uncordon"
-drained=$(k get pods -l app=planner -o wide --no-headers | awk '{print $7}' | grep us-west-2c | head -1)
+drained=$(k get pods -l app=planner -o wide --no-headers | awk '{print $7}' | grep us-west-2c | sed -n 1p)
 contains "$(k drain "$drained" --ignore-daemonsets --timeout=30s 2>&1)" "drained" "drain"
 advance 5s
 [ -z "$(k get pods -l app=planner -o wide --no-headers | awk -v n="$drained" '$7 == n && $3 == "Running"')" ] || fail "drained node still runs a pod"
