@@ -178,7 +178,7 @@ public final class ServeHost: Sendable {
             switch state.world.principal(accessKeyId: verified.identity.accessKeyId, sessionToken: sessionToken) {
             case .success(let known):
                 principal = known
-            case .failure where credentials.withLockedValue({ $0.store.allowAnyCredentials }):
+            case .failure where options.allowAnyCredentials:
                 let arn = "arn:aws:iam::\(Self.account):user/\(verified.identity.accessKeyId)"
                 principal = IAMPrincipal(kind: .user(name: verified.identity.accessKeyId), arn: arn, principalArn: arn,
                                          account: Self.account, userId: "AIDA" + String(verified.identity.accessKeyId.prefix(16)),
@@ -262,7 +262,7 @@ public final class ServeHost: Sendable {
     func authorize(_ request: inout WireRequest, principal: IAMPrincipal, world: inout LiveWorld, context: S3WireContext,
                    wallSeconds: Int64) -> WireResponse? {
         guard case .success(let address) = S3RestAdapter.address(of: request, baseDomains: options.baseDomains) else { return nil }
-        let allowAny = credentials.withLockedValue { $0.store.allowAnyCredentials }
+        let allowAny = options.allowAnyCredentials
         func denied(_ action: String, _ resource: String, _ why: String) -> WireResponse {
             let error = S3Error(code: "AccessDenied", httpStatus: 403,
                                 message: "User: \(principal.arn) is not authorized to perform: \(action) on resource: \"\(resource)\" \(why)",
@@ -272,24 +272,18 @@ public final class ServeHost: Sendable {
             return response
         }
         if !allowAny {
-            let policies = world.policies(of: principal)
             for requirement in S3Authorization.requirements(request, address: address) {
                 var keys = requirement.context
-                for (name, values) in principal.contextKeys { keys[name] = values }
                 keys["aws:SecureTransport"] = ["false"]
                 keys["aws:SourceIp"] = ["127.0.0.1"]
                 keys["aws:CurrentTime"] = [HTTPDate.iso8601(unixMilliseconds: wallSeconds * 1000)]
                 let bucketName = requirement.resource.hasPrefix("arn:aws:s3:::")
                     ? String(requirement.resource.dropFirst("arn:aws:s3:::".count).split(separator: "/").first ?? "") : ""
-                let bucketPolicy = world.bucketPolicy(bucketName).flatMap { try? PolicyDocument.parse($0) }
-                let authorization = AuthorizationRequest(principalArn: principal.arn, principalAccount: principal.account,
-                                                         action: requirement.action, resource: requirement.resource,
-                                                         resourceAccount: Self.account, context: keys)
-                let decision = PolicyEvaluator.evaluate(authorization, identityPolicies: policies.identity, resourcePolicy: bucketPolicy,
-                                                        permissionsBoundary: policies.boundary)
+                let (decision, bucketHasPolicy) = world.evaluateS3(principal, action: requirement.action, resource: requirement.resource,
+                                                                   bucket: bucketName, context: keys)
                 guard decision.isAllowed else {
                     if case .explicitDeny = decision {
-                        return denied(requirement.action, requirement.resource, "with an explicit deny in a\(bucketPolicy == nil ? "n identity-based" : "") policy")
+                        return denied(requirement.action, requirement.resource, "with an explicit deny in a\(bucketHasPolicy ? "" : "n identity-based") policy")
                     }
                     return denied(requirement.action, requirement.resource, "because no identity-based policy allows the \(requirement.action) action")
                 }

@@ -138,11 +138,7 @@ public struct IAMService: Sendable {
 
     /// Names: 1–64 (roles, users, groups) or 1–128 (policies, instance profiles) of `[\w+=,.@-]`.
     static func check(name: String, field: String, maximum: Int) throws(IAMError) {
-        let allowed = name.unicodeScalars.allSatisfy { scalar in
-            (scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(Character(scalar))))
-                || "_+=,.@-".unicodeScalars.contains(scalar)
-        }
-        guard !name.isEmpty, name.count <= maximum, allowed else {
+        guard !name.isEmpty, name.count <= maximum, IAMIdentifiers.isNameText(name) else {
             throw IAMError(code: "ValidationError",
                            message: "1 validation error detected: Value '\(name)' at '\(field)' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+")
         }
@@ -422,6 +418,14 @@ public struct IAMService: Sendable {
 
 /// Deterministic identifier text.
 enum IAMIdentifiers {
+    /// IAM's name alphabet `[\w+=,.@-]` (entity names, role session names).
+    static func isNameText(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { scalar in
+            (scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(Character(scalar))))
+                || "_+=,.@-".unicodeScalars.contains(scalar)
+        }
+    }
+
     static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
 
     /// `count` characters of IAM's unique-id alphabet, derived from `seed`.

@@ -94,8 +94,7 @@ public struct STSService: Sendable {
     /// the role's maximum (STS API Reference, AssumeRole DurationSeconds).
     public mutating func assumeRole(iam: IAMService, caller: IAMPrincipal, roleArn: String, sessionName: String,
                                     durationSeconds: Int?, now: SimInstant) throws(STSError) -> Session {
-        let pattern = sessionName.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains(Character($0)) || "_+=,.@-".unicodeScalars.contains($0)) }
-        guard (2...64).contains(sessionName.count), pattern else {
+        guard (2...64).contains(sessionName.count), IAMIdentifiers.isNameText(sessionName) else {
             throw STSError(code: "ValidationError", status: 400,
                            message: "1 validation error detected: Value '\(sessionName)' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*")
         }

@@ -279,13 +279,19 @@ public struct KMSService: Sendable {
         }
     }
 
+    /// The key a ciphertext blob names (version byte, key id length, key id), before it is opened.
+    public func key(ofCiphertext blob: [UInt8], region: String) throws(KMSError) -> Key {
+        guard blob.count > 2, blob[0] == 1, blob.count > 2 + Int(blob[1]) + 28 else {
+            throw KMSError(type: "InvalidCiphertextException", message: "")
+        }
+        return try key(String(decoding: blob[2..<(2 + Int(blob[1]))], as: UTF8.self), region: region)
+    }
+
     /// Decrypt: the blob names its key; a KeyId, if given, must be that key.
     public func decrypt(_ blob: [UInt8], region: String, keyId expected: String?, context: [String: String] = [:]) throws(KMSError) -> (plaintext: [UInt8], key: Key) {
         let invalid = KMSError(type: "InvalidCiphertextException", message: "")
-        guard blob.count > 2, blob[0] == 1, blob.count > 2 + Int(blob[1]) + 28 else { throw invalid }
+        let key = try key(ofCiphertext: blob, region: region)
         let idEnd = 2 + Int(blob[1])
-        let keyId = String(decoding: blob[2..<idEnd], as: UTF8.self)
-        let key = try key(keyId, region: region)
         if let expected, let named = try? self.key(expected, region: region), named.keyId != key.keyId {
             throw KMSError(type: "IncorrectKeyException",
                            message: "The key ID in the request does not identify a CMK that can perform this operation.")

@@ -25,10 +25,17 @@ extension LiveWorld {
 
     /// The identity policies and permissions boundary in force for a principal.
     public func policies(of principal: IAMPrincipal) -> (identity: [PolicyDocument], boundary: PolicyDocument?) {
-        switch principal.kind {
-        case .user(let name): return (world.iam.identityPolicies(user: name), world.iam.permissionsBoundary(user: name))
-        case .assumedRole(let role, _): return (world.iam.identityPolicies(role: role), world.iam.permissionsBoundary(role: role))
-        }
+        World.policies(of: principal, iam: world.iam)
+    }
+
+    /// IAM's decision on an S3 action by `principal`: its policies and the
+    /// policy of `bucket` (parsed once per text, as in `run`), with the
+    /// request's context keys. Also says whether the bucket has a policy.
+    public mutating func evaluateS3(_ principal: IAMPrincipal, action: String, resource: String, bucket: String,
+                                    context: [String: [String]]) -> (decision: AuthorizationDecision, bucketHasPolicy: Bool) {
+        let policy = world.parsedPolicy(world.s3.buckets[bucket]?.policy)
+        return (World.evaluate(principal, action: action, resource: resource, bucketPolicy: policy, iam: world.iam, context: context),
+                policy != nil)
     }
 
     /// The IAM, STS and KMS APIs. IAM requests are authorized with the

@@ -147,18 +147,16 @@ extension World {
         for (name, values) in context { keys[name] = values }
         let request = AuthorizationRequest(principalArn: principal.arn, principalAccount: principal.account, action: action,
                                            resource: resource, resourceAccount: account, context: keys)
-        let identity: [PolicyDocument]
-        let boundary: PolicyDocument?
+        let policies = Self.policies(of: principal, iam: iam)
+        return PolicyEvaluator.evaluate(request, identityPolicies: policies.identity, resourcePolicy: bucketPolicy,
+                                        permissionsBoundary: policies.boundary)
+    }
+
+    /// The identity policies and permissions boundary in force for a principal (a role session: its role's).
+    static func policies(of principal: IAMPrincipal, iam: IAMService) -> (identity: [PolicyDocument], boundary: PolicyDocument?) {
         switch principal.kind {
-        case .user(let name):
-            identity = iam.identityPolicies(user: name)
-            boundary = iam.permissionsBoundary(user: name)
-        case .assumedRole(let role, _):
-            identity = iam.identityPolicies(role: role)
-            boundary = iam.permissionsBoundary(role: role)
+        case .user(let name): return (iam.identityPolicies(user: name), iam.permissionsBoundary(user: name))
+        case .assumedRole(let role, _): return (iam.identityPolicies(role: role), iam.permissionsBoundary(role: role))
         }
-        return PolicyEvaluator.evaluate(request, identityPolicies: identity,
-                                        resourcePolicy: bucketPolicy,
-                                        permissionsBoundary: boundary)
     }
 }

@@ -110,11 +110,7 @@ public enum KMSJSONAdapter {
             case "Decrypt":
                 let ciphertext = try blob("CiphertextBlob")
                 // The blob names its key: authorize against that key before opening it.
-                guard ciphertext.count > 2, ciphertext[0] == 1, ciphertext.count > 2 + Int(ciphertext[1]) else {
-                    throw KMSError(type: "InvalidCiphertextException", message: "")
-                }
-                let key = try kms.key(String(decoding: ciphertext[2..<(2 + Int(ciphertext[1]))], as: UTF8.self), region: region)
-                try authorize("Decrypt", key)
+                try authorize("Decrypt", try kms.key(ofCiphertext: ciphertext, region: region))
                 let opened = try kms.decrypt(ciphertext, region: region, keyId: input["KeyId"] as? String, context: context)
                 output = ["Plaintext": Base64.encode(opened.plaintext), "KeyId": opened.key.arn, "EncryptionAlgorithm": "SYMMETRIC_DEFAULT"]
             case "GenerateDataKey":
