@@ -46,7 +46,7 @@ enum SecurityChecks {
         var checked = 0
         var violations: [(Operation, String)] = []
         for reader in readers {
-            let dataset = scenario.buckets.first { $0.name == reader.bucket }
+            let dataset = scenario.buckets.first { $0.name == reader.target }
             let datasetPolicy = dataset?.policy.flatMap { try? PolicyDocument.parse($0) }
             for op in history.operations(of: reader.name) where op.outcome == .ok && op.kind == .read {
                 checked += 1
@@ -54,7 +54,7 @@ enum SecurityChecks {
                     violations.append((op, "read without a known principal"))
                     continue
                 }
-                let resource = "arn:aws:s3:::\(reader.bucket)/\(op.key)"
+                let resource = "arn:aws:s3:::\(reader.target)/\(op.key)"
                 let decision = World.evaluate(principal, action: "s3:GetObject", resource: resource, bucketPolicy: datasetPolicy, iam: iam)
                 if !decision.isAllowed {
                     let why: String
@@ -63,7 +63,7 @@ enum SecurityChecks {
                     case .implicitDeny(let reason): why = reason.description
                     case .allow: why = ""
                     }
-                    violations.append((op, "\(arn) read \(op.key) from \(op.target), but the policies of \(reader.bucket) forbid it (\(why))"))
+                    violations.append((op, "\(arn) read \(op.key) from \(op.target), but the policies of \(reader.target) forbid it (\(why))"))
                 }
             }
         }

@@ -652,7 +652,7 @@ public enum ScenarioLoader {
                 d.error(item, "workload name \"\(name)\" is used twice")
                 continue
             }
-            workloads.append(WorkloadSpec(name: name, kind: kind, from: from, ratePerSecond: rate, bucket: target,
+            workloads.append(WorkloadSpec(name: name, kind: kind, from: from, ratePerSecond: rate, target: target,
                                           failover: failover, failoverAfter: Int(failoverAfter), timeout: timeout,
                                           readerEndpoint: readerEndpoint, start: start, stop: stop, principal: principal,
                                           external: external))

@@ -363,8 +363,10 @@ public struct WorkloadSpec: Sendable {
     public var from: FaultDomain
     /// Mean operations per second (Poisson arrivals from a seeded stream).
     public var ratePerSecond: Double
-    /// The bucket (S3 kinds), the database identifier (db kinds) or the record name (dns-resolve).
-    public var bucket: String
+    /// What the workload talks to: the bucket (S3 kinds), the database
+    /// identifier (db kinds), the record name (dns-resolve), the Service as
+    /// `namespace/name` (http) or the EKS cluster (eks-api).
+    public var target: String
     /// Client-side failover: after `failoverAfter` consecutive failures the
     /// client switches to the bucket's replica and stays there.
     public var failover: Bool

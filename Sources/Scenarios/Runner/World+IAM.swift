@@ -15,8 +15,8 @@ extension World {
     struct Credentials {
         var accessKeyId: String
         var sessionToken: String?
-        /// The workload (client) that holds them.
-        var workload: Int
+        /// Where the request comes from (for aws:SourceVpc).
+        var source: FaultDomain
     }
 
     /// The id of a region's VPC, as EC2 reports it.
@@ -24,9 +24,9 @@ extension World {
         "vpc-" + String(String(StableHash.fnv1a64(region + cidr), radix: 16).prefix(17))
     }
 
-    /// The VPC a workload's client runs in, if its region has one.
-    func sourceVpc(of workload: Int) -> String? {
-        guard let region = faults.region(of: clients[workload].spec.from),
+    /// The VPC of the region `source` is in, if the region has one.
+    func sourceVpc(of source: FaultDomain) -> String? {
+        guard let region = faults.region(of: source),
               let vpc = scenario.topology.regions.first(where: { $0.name == region })?.vpc else { return nil }
         return Self.vpcId(region: region, cidr: vpc.cidr)
     }
@@ -90,19 +90,26 @@ extension World {
     /// access key, or its role's current temporary credentials from the
     /// instance metadata service (which rotates them before they expire).
     /// Nil when the role's instance profile gives the instance no credentials.
-    mutating func credentials(for index: Int) -> Credentials? {
-        let spec = clients[index].spec
+    mutating func credentials(for spec: WorkloadSpec) -> Credentials? {
         switch spec.principal ?? .role(Self.defaultRole) {
         case .user(let name):
             guard let key = iam.accessKeys.values.filter({ $0.userName == name && $0.active }).min(by: { $0.accessKeyId < $1.accessKeyId })
             else { return nil }
-            return Credentials(accessKeyId: key.accessKeyId, sessionToken: nil, workload: index)
+            return Credentials(accessKeyId: key.accessKeyId, sessionToken: nil, source: spec.from)
         case .role(let name):
             guard let role = scenario.iamRoles.first(where: { $0.name == name }) ?? (name == Self.defaultRole
                 ? IAMRoleSpec(name: name, trustPolicy: "", policies: [], permissionsBoundary: nil, instanceProfile: name, buckets: nil) : nil),
                   let session = sts.instanceCredentials(iam: iam, instanceId: "client-\(spec.name)", instanceProfile: role.instanceProfile,
                                                         now: loop.now) else { return nil }
-            return Credentials(accessKeyId: session.accessKeyId, sessionToken: session.sessionToken, workload: index)
+            return Credentials(accessKeyId: session.accessKeyId, sessionToken: session.sessionToken, source: spec.from)
+        }
+    }
+
+    /// Records in the history who signed operation `op`.
+    mutating func notePrincipal(_ op: Int, _ credentials: Credentials) {
+        if case .success(let principal) = sts.principal(accessKeyId: credentials.accessKeyId, sessionToken: credentials.sessionToken,
+                                                         iam: iam, now: loop.now) {
+            history.setPrincipal(op, arn: principal.principalArn, longLivedKey: principal.usesLongLivedKey)
         }
     }
 
@@ -123,7 +130,7 @@ extension World {
         var context: [String: [String]] = [:]
         // A client in a region with a VPC reaches S3 through the VPC's gateway
         // endpoint (assumed in every VPC, docs/fidelity.md), so the request carries aws:SourceVpc.
-        if let vpc = sourceVpc(of: credentials.workload) { context["aws:SourceVpc"] = [vpc] }
+        if let vpc = sourceVpc(of: credentials.source) { context["aws:SourceVpc"] = [vpc] }
         let decision = Self.evaluate(principal, action: action, resource: resource, bucketPolicy: parsedPolicy(s3.buckets[bucket]?.policy), iam: iam,
                                      context: context)
         guard !decision.isAllowed else { return nil }

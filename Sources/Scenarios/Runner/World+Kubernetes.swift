@@ -129,39 +129,4 @@ extension World {
         }
         kubeTraceConsumed = events.count
     }
-
-    /// An `http` request: kube-proxy picks one of the Service's ready
-    /// endpoints at random (seeded); the request succeeds if that pod's node
-    /// is reachable from the client. Endpoints of a node that died stay
-    /// "ready" until the node lifecycle controller notices (the grace period),
-    /// and requests routed to them fail meanwhile — as on a real cluster.
-    mutating func issueHTTP(_ index: Int) {
-        let spec = clients[index].spec
-        let op = history.invoke(workload: spec.name, kind: .read, at: loop.now, target: spec.bucket, key: "GET /")
-        defer { recordCompletion(op) }
-        let parts = spec.bucket.split(separator: "/", maxSplits: 1).map(String.init)
-        guard parts.count == 2, let cluster = kube else {
-            history.complete(op, at: loop.now, outcome: .failed, error: "no Kubernetes cluster")
-            noteFailure(index)
-            return
-        }
-        let ready = cluster.endpointSlices(service: parts[1], namespace: parts[0]).flatMap { $0.endpoints ?? [] }
-            .filter { $0.conditions?.ready == true && $0.nodeName != nil }
-        guard !ready.isEmpty else {
-            history.complete(op, at: loop.now, outcome: .failed, error: "no ready endpoints for Service \(spec.bucket)")
-            noteFailure(index)
-            return
-        }
-        let pick = ready[Int(clients[index].random.next(upperBound: UInt64(ready.count)))]
-        let node = pick.nodeName ?? ""
-        let pod = pick.targetRef?.name ?? pick.addresses.first ?? ""
-        if let reason = faults.unreachability(from: spec.from, to: .host(node)) {
-            history.complete(op, at: loop.now, outcome: .failed,
-                             error: "timeout: endpoint \(pod) on \(node)\(pick.zone.map { " (\($0))" } ?? ""): \(reason)")
-            noteFailure(index)
-        } else {
-            history.complete(op, at: loop.now, outcome: .ok, value: pod)
-            clients[index].consecutiveFailures = 0
-        }
-    }
 }

@@ -9,14 +9,10 @@ enum WorldEvent: Hashable, Sendable {
     /// The fault at this index of the scenario's fault list starts or ends.
     case faultStart(Int)
     case faultEnd(Int)
-    /// The workload at this index issues its next operation.
-    case clientIssue(workload: Int)
-    /// The request of the in-flight operation reaches its service.
-    case requestArrives(operation: Int)
-    /// The answer reaches the client.
-    case responseArrives(operation: Int)
-    /// The client stops waiting.
-    case clientTimeout(operation: Int)
+    /// A message of the simulated network arrives, or a caller's timeout is due.
+    case network(NetworkEvent)
+    /// A process's own timer (a client's next arrival, an ODAS service's refresh).
+    case processTimer(ProcessID, token: Int)
     /// Background work of S3 (replication).
     case s3(S3Event)
     /// Background work of RDS (failover, restart).
