@@ -72,6 +72,7 @@ let package = Package(
             dependencies: ["AWSSim", "SimCore"]
         ),
         .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "SimCore"]),
+        .testTarget(name: "ODASModelTests", dependencies: ["ODASModel", "AWSSim", "SimCore"]),
         .testTarget(
             name: "ScenariosTests",
             dependencies: ["Scenarios", "SimCore", "AWSSim"],
