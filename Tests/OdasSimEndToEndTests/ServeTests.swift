@@ -108,7 +108,7 @@ func requireTool(_ name: String, check: [String]) -> Bool {
 
     @Test func theAWSCLIDescribesEC2AndRDSAndSeesAnAZOutage() throws {
         guard requireTool("aws", check: ["--version"]), requireTool("curl", check: ["--version"]) else { return }
-        let served = try ServedWorld(scenario: "scenarios/az-failure.yaml", extraArguments: ["--allow-any-credentials"])
+        let served = try ServedWorld(scenario: "scenarios/aws-az-failure.yaml", extraArguments: ["--allow-any-credentials"])
         let result = try served.runClient("bash", ["Tests/OdasSimEndToEndTests/Clients/awscli_infra_checks.sh", served.aws,
                                                    served.control])
         #expect(result.status == 0, "\(result.output)")

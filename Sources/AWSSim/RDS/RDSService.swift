@@ -232,6 +232,14 @@ public struct RDSService: Sendable {
     }
 
     /// The instance behind an endpoint name.
+    /// Reads the current primary directly, outside any client's view (no
+    /// network, no availability check): what the harness's oracles and final
+    /// reads inspect. Runs one read-only statement.
+    public func inspect(_ identifier: String, query sql: String) throws(RDSError) -> [[String?]] {
+        guard let instance = instances[identifier] else { throw .notFound(identifier) }
+        do { return try instance.primary.query(sql) } catch { throw RDSError(code: "SQLError", message: error.message) }
+    }
+
     public func instance(endpoint: String) -> DBInstance? {
         instances.values.first { $0.endpoint == endpoint }
     }

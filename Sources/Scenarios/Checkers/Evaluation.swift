@@ -29,8 +29,8 @@ enum Evaluation {
                 results.append(noAcknowledgedWriteLost(writers: writers, history: history))
             case .dnsPointsToHealthy:
                 results.append(dnsPointsToHealthy(history))
-            case .noUnauthorizedRead, .noStaticCredentials, .leastPrivilege:
-                break // decided over the world's IAM: SecurityChecks
+            case .noUnauthorizedRead, .noStaticCredentials, .leastPrivilege, .failClosed:
+                break // decided over the world's IAM (SecurityChecks) or its catalog (ODASChecks)
             }
         }
         results += decided

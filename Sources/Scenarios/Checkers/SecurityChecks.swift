@@ -10,7 +10,7 @@ enum SecurityChecks {
             case .noUnauthorizedRead: return noUnauthorizedRead(scenario, history: history, iam: iam)
             case .noStaticCredentials: return noStaticCredentials(scenario, history: history)
             case .leastPrivilege: return leastPrivilege(scenario, iam: iam)
-            case .noAcknowledgedWriteLost, .dnsPointsToHealthy: return nil
+            case .noAcknowledgedWriteLost, .dnsPointsToHealthy, .failClosed: return nil
             }
         }
     }

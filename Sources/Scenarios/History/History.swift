@@ -20,6 +20,9 @@ public enum OperationKind: String, Codable, Sendable {
     /// The final read at the end of the run: `observed` holds every key of
     /// the workload that was visible.
     case finalRead = "final-read"
+    /// A change of access (a grant or a revoke in the ODAS catalog): not a
+    /// data write, so not counted by RPO or lost-write checks.
+    case change
 }
 
 /// One client operation in the history: invoked, then completed with an outcome.
@@ -51,6 +54,35 @@ public struct Operation: Sendable {
     /// whether it signed with a long-lived access key.
     public var principal: String?
     public var longLivedKey = false
+    /// For ODAS scans: what the scan returned.
+    public var scan: ScanObservation?
+    /// For ODAS catalog changes: the change.
+    public var change: CatalogChangeRecord?
+}
+
+/// What one ODAS scan returned, as the history keeps it for checkers.
+public struct ScanObservation: Sendable, Equatable {
+    public var user: String
+    public var dataset: String
+    /// Rows the workers read and returned (after row filters).
+    public var rowsRead: Int
+    public var rowsReturned: Int
+    /// Columns returned with at least one value unmasked, and masked columns.
+    public var unmaskedColumns: [String]
+    public var maskedColumns: [String]
+    /// The catalog version the planner authorized with.
+    public var catalogVersion: Int
+    /// Row filters the workers applied.
+    public var rowFilters: [String]
+}
+
+/// A catalog change as the history keeps it.
+public struct CatalogChangeRecord: Sendable, Equatable {
+    /// Revokes, for `fail-closed`: the role and what it lost.
+    public var revokedRole: String?
+    public var revokedDataset: String?
+    public var revokedColumns: [String]?
+    public var summary: String
 }
 
 /// A DNS answer as the history keeps it.
@@ -98,6 +130,18 @@ public struct History: Sendable {
         guard operations.indices.contains(index) else { return }
         operations[index].principal = arn
         operations[index].longLivedKey = longLivedKey
+    }
+
+    /// Attaches what a scan returned.
+    public mutating func setScan(_ index: Int, _ observation: ScanObservation) {
+        guard operations.indices.contains(index) else { return }
+        operations[index].scan = observation
+    }
+
+    /// Attaches the catalog change an operation made.
+    public mutating func setChange(_ index: Int, _ record: CatalogChangeRecord) {
+        guard operations.indices.contains(index) else { return }
+        operations[index].change = record
     }
 
     /// Attaches what a DNS lookup observed.

@@ -2,6 +2,7 @@ import Foundation
 import SimCore
 import Yams
 import AWSSim
+import ODASModel
 
 /// `workload:` — the clients and what each kind talks to.
 extension ScenarioLoader {
@@ -13,14 +14,15 @@ extension ScenarioLoader {
 
     static func readWorkloads(_ node: SourceNode, _ context: Context, _ buckets: [BucketSpec], _ database: DatabaseSpec?,
                               _ dns: DNSSpec?, _ network: NetworkSpec, _ identities: IdentityNames,
-                              kubeServices: [String], _ d: inout Diagnostics) -> [WorkloadSpec] {
+                              kubeServices: [String], odas: ODASSpec? = nil, _ d: inout Diagnostics) -> [WorkloadSpec] {
         guard let list = Read.list(node, &d, what: "workloads") else { return [] }
         var workloads: [WorkloadSpec] = []
         var names: Set<String> = []
         let kinds = WorkloadKind.allCases.map(\.rawValue)
         for item in list {
             guard var w = MappingReader(item, allowedKeys: ["name", "kind", "from", "rate", "bucket", "database", "record", "endpoint", "failover",
-                                                            "failoverAfter", "timeout", "start", "stop", "principal", "external", "service"],
+                                                            "failoverAfter", "timeout", "start", "stop", "principal", "external", "service",
+                                                            "as", "dataset", "planners", "changes"],
                                         what: "a workload", diagnostics: &d) else { continue }
             let name = w.required("name", &d).flatMap { Read.name($0, &d, what: "a workload name") }
             var kind: WorkloadKind?
@@ -38,6 +40,7 @@ extension ScenarioLoader {
                 .flatMap { Read.rate($0, &d, maximumPerSecond: maximumRatePerSecond) }
             var bucket: BucketSpec?
             var target: String?
+            var odasOptions: ODASWorkloadOptions?
             if kind == .http {
                 if let serviceNode = w.required("service", &d, hint: "the Kubernetes Service it calls, name or namespace/name"),
                    let text = Read.string(serviceNode, &d) {
@@ -45,6 +48,11 @@ extension ScenarioLoader {
                     if kubeServices.contains(qualified) { target = qualified }
                     else if kubeServices.isEmpty { d.error(serviceNode, "http calls a Service, but the kubernetes section's manifests define none") }
                     else { d.error(serviceNode, unknownMessage("Service", qualified, kubeServices)) }
+                }
+            } else if kind == .scan || kind == .catalogWrite {
+                if let read = readODASWorkload(&w, item, kind: kind ?? .scan, name: name ?? "", odas: odas, context, &d) {
+                    target = read.target
+                    odasOptions = read.options
                 }
             } else if kind == .eksAPI {
                 if let cluster = network.eks { target = cluster.name } else { d.error(item, "eks-api needs compute.eks") }
@@ -122,7 +130,7 @@ extension ScenarioLoader {
             workloads.append(WorkloadSpec(name: name, kind: kind, from: from, ratePerSecond: rate, target: target,
                                           failover: failover, failoverAfter: Int(failoverAfter), timeout: timeout,
                                           readerEndpoint: readerEndpoint, start: start, stop: stop, principal: principal,
-                                          external: external))
+                                          external: external, odas: odasOptions))
         }
         return workloads
     }

@@ -2,6 +2,7 @@ import Foundation
 import SimCore
 import Yams
 import AWSSim
+import ODASModel
 
 /// Loads and validates scenario files.
 ///
@@ -18,7 +19,7 @@ public enum ScenarioLoader {
 
     static let topLevelKeys = ["name", "description", "seed", "duration", "topology", "buckets", "workload",
                                "faults", "expect", "expectFailure", "iam", "database", "dns", "network", "compute",
-                               "kubernetes"]
+                               "kubernetes", "odas"]
 
     /// Loads the scenario at `path`.
     public static func load(path: String) throws(ScenarioErrors) -> Scenario {
@@ -127,9 +128,12 @@ public enum ScenarioLoader {
                 d.error(computeNode, unknownMessage("instance profile", profile, profiles))
             }
         }
+        let odas = top.child("odas").flatMap { readODAS($0, context, database: database, buckets: buckets, roles: roles,
+                                                         hasKubernetes: kubernetes != nil, &d) }
+        let odasServices = odas.map { spec in ODASComponent.allCases.map { "\(spec.deployment.namespace)/\($0.objectName)" } } ?? []
         let workloads = top.child("workload").map { readWorkloads($0, context, buckets, database, dns, network,
                                                                    IdentityNames(users: users.map(\.name), roles: roles.map(\.name)),
-                                                                   kubeServices: kubeServices, &d) } ?? []
+                                                                   kubeServices: kubeServices + odasServices, odas: odas, &d) } ?? []
         let faults = top.child("faults").map { readFaults($0, context, database, dns, kubeNodes: kubernetes?.nodes.map(\.name) ?? [], &d) } ?? []
         var expectations = top.child("expect").map { readExpectations($0, workloads, &d) } ?? Expectations()
         if let expectNode = top.child("expect"), case .mapping(let pairs) = expectNode.value {
@@ -160,6 +164,7 @@ public enum ScenarioLoader {
                                 expectations: expectations, expectFailure: expectFailure, iamUsers: users, iamRoles: roles,
                                 database: database, dns: dns, network: network)
         scenario.kubernetes = kubernetes
+        scenario.odas = odas
         return scenario
     }
 

@@ -35,6 +35,8 @@ public struct Scenario: Sendable {
     public var network = NetworkSpec()
     /// The Kubernetes cluster ODAS runs on (`kubernetes:`), if any.
     public var kubernetes: KubernetesSpec?
+    /// The ODAS cluster (`odas:`), if the scenario deploys one.
+    public var odas: ODASSpec?
 }
 
 /// `kubernetes:` — the cluster's nodes and the manifests applied at the start.
@@ -348,9 +350,15 @@ public enum WorkloadKind: String, CaseIterable, Sendable {
     /// one of the ready endpoints at random; ok only if that pod's node is
     /// reachable from the client.
     case http = "http"
+    /// A data scan through ODAS as a catalog user: the planner authorizes and
+    /// plans, workers read S3 and apply masks and filters.
+    case scan = "scan"
+    /// Catalog changes through ODAS (a new dataset per operation; scheduled
+    /// grants and revokes): SQL transactions on the catalog database.
+    case catalogWrite = "catalog-write"
 
     /// True for kinds whose operations write data (and so have an RPO).
-    public var writes: Bool { self == .s3Put || self == .dbWrite }
+    public var writes: Bool { self == .s3Put || self == .dbWrite || self == .catalogWrite }
     /// True for kinds that talk to the database rather than S3.
     public var usesDatabase: Bool { self == .dbWrite || self == .dbRead }
 }
@@ -384,6 +392,8 @@ public struct WorkloadSpec: Sendable {
     /// True for clients outside the deployment (people, partner tools): they
     /// may hold long-lived keys without breaking `no-static-credentials`.
     public var external = false
+    /// scan and catalog-write: the catalog user and what they do.
+    public var odas: ODASWorkloadOptions? = nil
 }
 
 /// The properties a run is judged by.
@@ -420,6 +430,9 @@ public enum Invariant: String, CaseIterable, Sendable {
     case noStaticCredentials = "no-static-credentials"
     /// Roles with a bucket list cannot reach any other bucket.
     case leastPrivilege = "least-privilege"
+    /// After a revoke is acknowledged, no scan that starts more than the
+    /// planners' policy-cache TTL later returns the revoked data.
+    case failClosed = "fail-closed"
 
     /// Invariants of the format that need service fakes not built yet, with
     /// what they wait for; a scenario naming one is rejected with this note.

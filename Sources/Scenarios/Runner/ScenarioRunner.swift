@@ -27,7 +27,14 @@ public enum ScenarioRunner {
                                 samples: world.capacityTimeline[expectation.group] ?? [],
                                 faults: Evaluation.faultWindows(scenario), end: .zero + scenario.duration)
         }
-        let security = SecurityChecks.results(scenario, history: world.history, iam: world.iam)
+        var security = SecurityChecks.results(scenario, history: world.history, iam: world.iam)
+        for odas in ODASChecks.results(scenario, history: world.history, timeline: world.catalogTimeline) {
+            if let index = security.firstIndex(where: { $0.id == odas.id }) {
+                security[index] = ODASChecks.merge(s3: security[index], odas: odas)
+            } else {
+                security.append(odas)
+            }
+        }
         let results = Evaluation.evaluate(scenario, history: world.history,
                                           decided: world.reachabilityResults + capacityResults + security)
         let traceText = world.trace.canonicalJSONLines()

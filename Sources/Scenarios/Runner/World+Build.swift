@@ -31,6 +31,7 @@ extension World {
         buildDatabase(at: start)
         buildDNS(at: start)
         buildKubernetes(at: start)
+        buildODAS(at: start)
         for (index, fault) in scenario.faults.enumerated() {
             loop.schedule(.faultStart(index), at: .zero + fault.at)
             if let end = fault.end { loop.schedule(.faultEnd(index), at: .zero + end) }
@@ -52,6 +53,7 @@ extension World {
         spawnDatabaseEndpoints()
         spawnEKSEndpoints()
         if kube != nil { podNetwork = spawn(PodNetworkProcess(), name: "pod-network", domain: listenerDomain) }
+        spawnODASServices()
         spawnClients()
     }
 

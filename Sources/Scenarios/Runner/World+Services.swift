@@ -80,6 +80,7 @@ extension World {
     mutating func drainRDS() {
         for item in rds.outbox { loop.schedule(.rds(item.event), at: item.at) }
         rds.outbox.removeAll()
+        if !rds.notices.isEmpty, scenario.odas != nil { recordCatalogVersion() }
         for notice in rds.notices {
             trace.record("rds", notice.kind, at: loop.now, ["instance": .string(notice.instance)])
             timeline.append(TimelineEntry(at: loop.now, kind: "rds-" + notice.kind, text: notice.text))

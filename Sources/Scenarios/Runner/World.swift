@@ -1,5 +1,6 @@
 import AWSSim
 import KubeSim
+import ODASModel
 import SimCore
 
 /// The simulated world of one run: the event loop, the fault model, the AWS
@@ -50,6 +51,10 @@ struct World {
     var podNetwork: ProcessID?
     /// What accepts connections on any address (``ListenerProcess``).
     var listener = ProcessID(rawValue: 0)
+    /// The processes of ODAS's planner, worker and catalog services.
+    var odasServices: [ODASComponent: ProcessID] = [:]
+    /// Every catalog version committed, when (the ODAS checkers' oracle).
+    var catalogTimeline: [(at: SimInstant, snapshot: CatalogSnapshot)] = []
     /// FaultIDs of the scenario's faults while they are active.
     var activeFaults: [Int: FaultID] = [:]
     var timeline: [TimelineEntry] = []

@@ -156,9 +156,16 @@ public struct SimNetwork<Payload: Sendable>: Sendable {
     public mutating func call<Event>(from caller: ProcessID, to callee: Endpoint, _ payload: Payload,
                                      timeout: SimDuration, faults: FaultModel, loop: inout EventLoop<Event>,
                                      wrap: (NetworkEvent) -> Event) -> CallID {
+        call(from: endpoint(caller), to: callee, payload, timeout: timeout, faults: faults, loop: &loop, wrap: wrap)
+    }
+
+    /// Sends a request from `from` — a process at an address other than its
+    /// home (a service answering for the pod on a given node) — to `callee`.
+    public mutating func call<Event>(from: Endpoint, to callee: Endpoint, _ payload: Payload,
+                                     timeout: SimDuration, faults: FaultModel, loop: inout EventLoop<Event>,
+                                     wrap: (NetworkEvent) -> Event) -> CallID {
         let id = CallID(rawValue: nextCall)
         nextCall += 1
-        let from = endpoint(caller)
         var pending = PendingCall(caller: from)
         pending.timeout = loop.schedule(wrap(.timeout(id)), after: timeout)
         calls[id.rawValue] = pending

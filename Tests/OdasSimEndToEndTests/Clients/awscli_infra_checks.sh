@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # aws CLI checks of the EC2, RDS and Auto Scaling Query APIs against
-# `odas-sim serve scenarios/az-failure.yaml` (called from ServeTests.swift).
+# `odas-sim serve scenarios/aws-az-failure.yaml` (called from ServeTests.swift).
 # Usage: awscli_infra_checks.sh AWS_URL CONTROL_URL
 set -euo pipefail
 url=$1 control=$2

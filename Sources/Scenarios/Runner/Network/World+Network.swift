@@ -19,6 +19,14 @@ extension World {
                      wrap: WorldEvent.network)
     }
 
+    /// Sends a request from a process at a given address (a pod's node).
+    @discardableResult
+    mutating func call(from caller: Endpoint, to callee: Endpoint, _ message: any WorldMessage,
+                       timeout: SimDuration) -> CallID {
+        network.call(from: caller, to: callee, message, timeout: timeout, faults: faults, loop: &loop,
+                     wrap: WorldEvent.network)
+    }
+
     /// Answers a call after `serviceTime`.
     mutating func reply(to call: CallID, _ message: any WorldMessage, after serviceTime: SimDuration = .zero) {
         network.reply(to: call, message, after: serviceTime, faults: faults, loop: &loop, wrap: WorldEvent.network)

@@ -45,6 +45,7 @@ struct DatabaseEndpointProcess: WorldProcess {
             let rows = try world.rds.execute(request.database, statements: request.statements, faults: world.faults,
                                              now: world.loop.now, onReader: request.onReader)
             world.drainRDS()
+            if request.database == world.scenario.odas?.catalogDatabase, !request.onReader { world.recordCatalogVersion() }
             world.reply(to: call, SQLRows(rows: rows), after: serviceTime)
         } catch {
             world.reply(to: call, ServiceAnswer.error(error.code, error.message), after: serviceTime)

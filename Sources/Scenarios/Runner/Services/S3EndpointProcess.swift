@@ -8,6 +8,14 @@ struct S3Request: WorldMessage {
     var key: String
     var body: [UInt8]?
     var credentials: World.Credentials
+    /// A GET that wants the object's bytes (an ODAS worker), not only its ETag.
+    var returnBody = false
+}
+
+/// The bytes of an object read with `returnBody`.
+struct S3ObjectBody: WorldMessage {
+    var bytes: [UInt8]
+    var eTag: String
 }
 
 /// A region's S3 endpoint (`s3.<region>.amazonaws.com`, a host of the region:
@@ -29,9 +37,9 @@ struct S3EndpointProcess: WorldProcess {
         // a log-normal with median 30 ms keeps most requests well inside it.
         let serviceTime = random.logNormal(median: .milliseconds(30), sigma: 0.5)
         let action = request.body != nil ? "s3:PutObject" : "s3:GetObject"
-        let answer: ServiceAnswer
+        let answer: any WorldMessage
         if let denied = world.authorizeS3(request.credentials, action: action, bucket: request.bucket, key: request.key) {
-            answer = .error(denied.code, denied.message)
+            answer = ServiceAnswer.error(denied.code, denied.message)
         } else {
             answer = execute(request, world: &world)
         }
@@ -39,16 +47,17 @@ struct S3EndpointProcess: WorldProcess {
     }
 
     /// Runs an authorized request: a PUT (with its replication) or a GET.
-    func execute(_ request: S3Request, world: inout World) -> ServiceAnswer {
+    func execute(_ request: S3Request, world: inout World) -> any WorldMessage {
         do {
             if let body = request.body {
                 let object = try world.s3.putObject(bucket: request.bucket, key: request.key, body: body, now: world.loop.now)
                 world.drainS3Outbox()
-                return .ok(object.eTag)
+                return ServiceAnswer.ok(object.eTag)
             }
-            return .ok(try world.s3.getObject(bucket: request.bucket, key: request.key).eTag)
+            let object = try world.s3.getObject(bucket: request.bucket, key: request.key)
+            return request.returnBody ? S3ObjectBody(bytes: object.body, eTag: object.eTag) : ServiceAnswer.ok(object.eTag)
         } catch {
-            return .error(error.code, error.message)
+            return ServiceAnswer.error(error.code, error.message)
         }
     }
 }

@@ -8,6 +8,8 @@ enum WorkloadProcesses {
         case .http: return HTTPClientProcess(state)
         case .dnsResolve: return DNSClientProcess(state)
         case .eksAPI: return EKSAPIClientProcess(state)
+        case .scan: return ScanClientProcess(state)
+        case .catalogWrite: return CatalogWriteClientProcess(state)
         }
     }
 }

@@ -1,0 +1,59 @@
+import ODASModel
+import SimCore
+
+/// The fields of the `scan` and `catalog-write` workloads.
+extension ScenarioLoader {
+    /// `as` (a catalog user of `odas.users`), `dataset` (scan), `planners`
+    /// (service | hostports), `changes` (catalog-write: `[{at: 40m, revoke: {role, on, columns}}]`).
+    static func readODASWorkload(_ w: inout MappingReader, _ item: SourceNode, kind: WorkloadKind, name: String, odas: ODASSpec?,
+                                 _ context: Context, _ d: inout Diagnostics) -> (target: String, options: ODASWorkloadOptions)? {
+        guard let odas else {
+            d.error(item, "\(kind.rawValue) goes through ODAS: add an odas section")
+            return nil
+        }
+        var user: String?
+        if let userNode = w.required("as", &d, hint: "the catalog user the client authenticates as"), let text = Read.string(userNode, &d) {
+            if odas.users.contains(text) { user = text } else { d.error(userNode, unknownMessage("odas user", text, odas.users)) }
+        }
+        var options = ODASWorkloadOptions(user: user ?? "")
+        if let node = w.child("planners"), let text = Read.string(node, &d) {
+            if let value = ODASWorkloadOptions.PlannerDiscovery(rawValue: text) { options.planners = value } else {
+                d.error(node, "planners is service (through the planner Service) or hostports (a fixed list of planner addresses)")
+            }
+        }
+        var target: String?
+        if kind == .scan {
+            if let datasetNode = w.required("dataset", &d, hint: "the dataset it scans, db.table"), let text = Read.string(datasetNode, &d) {
+                if odas.datasets.contains(where: { $0.name == text }) { target = text } else {
+                    d.error(datasetNode, unknownMessage("dataset", text, odas.datasets.map(\.name)))
+                }
+            }
+            options.dataset = target
+            if let node = w.child("changes") { d.error(node, "changes applies to catalog-write workloads") }
+        } else {
+            options.writeDatabase = "writes_" + String(name.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+            target = options.writeDatabase
+            if let list = w.child("changes").flatMap({ Read.list($0, &d, what: "changes") }) {
+                for changeNode in list {
+                    guard var c = MappingReader(changeNode, allowedKeys: ["at", "grant", "revoke"], what: "a catalog change", diagnostics: &d) else { continue }
+                    let at = c.required("at", &d, hint: "when, e.g. 40m").flatMap { Read.duration($0, &d) }
+                    if let at, let duration = context.duration, at >= duration, let node = c.child("at") {
+                        d.error(node, "at (\(at)) is not inside the run (duration \(duration))")
+                    }
+                    var grants: [(Grant, revoke: Bool)] = []
+                    if let node = c.child("grant") { grants += readGrant(node, &d).map { ($0, false) } }
+                    if let node = c.child("revoke") { grants += readGrant(node, &d).map { ($0, true) } }
+                    if grants.isEmpty { d.error(changeNode, "a change is a grant or a revoke: {at: 40m, revoke: {role: r, on: db.table}}") }
+                    c.reportUnknownKeys(&d)
+                    guard let at else { continue }
+                    for (grant, revoke) in grants {
+                        options.scheduledChanges.append((at, revoke ? .revoke(grant) : .grant(grant)))
+                    }
+                }
+            }
+            if let node = w.child("dataset") { d.error(node, "dataset applies to scan workloads") }
+        }
+        guard user != nil, let target else { return nil }
+        return (target, options)
+    }
+}

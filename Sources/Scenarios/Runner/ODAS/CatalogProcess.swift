@@ -1,0 +1,72 @@
+import ODASModel
+import SimCore
+
+/// The ODAS catalog pods: stateless, they read and write the catalog's
+/// tables in the database through its endpoint (which RDS points at the
+/// current primary), so Multi-AZ and Aurora failovers act on them exactly as
+/// on any client of the database.
+struct CatalogProcess: WorldProcess {
+    var spec: ODASSpec
+    var random: SimRandom
+    /// Database calls in progress: for whom, and whether they read the catalog.
+    var outgoing: [CallID: (client: CallID, pod: String, isRead: Bool)] = [:]
+
+    init(spec: ODASSpec, random: SimRandom) {
+        self.spec = spec
+        self.random = random
+    }
+
+    /// How long the catalog waits for the database (a model choice).
+    static let databaseTimeout = SimDuration.seconds(2)
+
+    mutating func receive(_ delivery: NetworkDelivery<any WorldMessage>, world: inout World) {
+        switch delivery {
+        case .request(let call, _, let payload):
+            let pod: String
+            let statements: [String]
+            let isRead: Bool
+            if let request = payload as? SnapshotRequest {
+                (pod, statements, isRead) = (request.pod, [CatalogSnapshot.combinedLoadQuery], true)
+            } else if let request = payload as? CatalogWriteRequest {
+                (pod, statements, isRead) = (request.pod, request.statements, false)
+            } else {
+                world.reply(to: call, ServiceAnswer.error("ProtocolError", "not a catalog request"))
+                return
+            }
+            let node = world.kube?.store.pods[spec.deployment.namespace + "/" + pod]?.spec.nodeName ?? ""
+            if let refusal = world.podRefusal(pod, node: node) {
+                world.reply(to: call, ServiceAnswer.error("ConnectionRefused", "catalog \(refusal)"))
+                return
+            }
+            guard let from = world.odasEndpoint(.catalog, node: node),
+                  let database = world.databaseEndpoint(spec.catalogDatabase, reader: false) else {
+                world.reply(to: call, ServiceAnswer.error("CatalogUnavailable", "catalog \(pod): the catalog database does not resolve"))
+                return
+            }
+            let query = world.call(from: from, to: database, SQLRequest(database: spec.catalogDatabase, statements: statements),
+                                   timeout: Self.databaseTimeout)
+            outgoing[query] = (call, pod, isRead)
+        case .reply(let call, let payload):
+            guard let pending = outgoing.removeValue(forKey: call) else { return }
+            let endpoint = world.rds.instances[spec.catalogDatabase]?.endpoint ?? spec.catalogDatabase
+            if let rows = payload as? SQLRows {
+                if pending.isRead {
+                    do {
+                        world.reply(to: pending.client, SnapshotReply(snapshot: try CatalogSnapshot(combinedRows: rows.rows)))
+                    } catch {
+                        world.reply(to: pending.client, ServiceAnswer.error("CatalogCorrupt", "catalog \(pending.pod): \(error.description)"))
+                    }
+                } else {
+                    world.reply(to: pending.client, ServiceAnswer.ok("committed"))
+                }
+            } else if let answer = payload as? ServiceAnswer, case .error(let code, let message) = answer.result {
+                world.reply(to: pending.client, ServiceAnswer.error(code, "catalog \(pending.pod) → database \(endpoint): \(message)"))
+            }
+        case .timedOut(let call, let reason):
+            guard let pending = outgoing.removeValue(forKey: call) else { return }
+            let endpoint = world.rds.instances[spec.catalogDatabase]?.endpoint ?? spec.catalogDatabase
+            world.reply(to: pending.client, ServiceAnswer.error("CatalogUnavailable",
+                                                                "catalog \(pending.pod) → database \(endpoint): no answer within \(Self.databaseTimeout): \(reason)"))
+        }
+    }
+}

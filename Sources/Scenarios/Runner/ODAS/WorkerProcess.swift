@@ -1,0 +1,80 @@
+import AWSSim
+import ODASModel
+import SimCore
+
+/// The ODAS workers (Enforcement Fleet, port 13050): one process answering
+/// for every worker pod. A task's file is read from S3 with the node's
+/// instance-role credentials (IMDS; no keys), decoded, filtered and masked
+/// as the task's authorization says, and the rows' summary returned.
+struct WorkerProcess: WorldProcess {
+    var spec: ODASSpec
+    var random: SimRandom
+    /// S3 reads in progress: for which client call and task.
+    var outgoing: [CallID: (client: CallID, pod: String, task: ScanTask)] = [:]
+    /// Decoded rows by object and ETag: files never change once written, so a
+    /// worker decodes each version once (the cache is a simulator economy,
+    /// not a claim about ODAS; every read still goes to S3).
+    var decoded: [String: [Row]] = [:]
+
+    init(spec: ODASSpec, random: SimRandom) {
+        self.spec = spec
+        self.random = random
+    }
+
+    /// How long a worker waits for S3 (a model choice).
+    static let s3Timeout = SimDuration.seconds(3)
+
+    mutating func receive(_ delivery: NetworkDelivery<any WorldMessage>, world: inout World) {
+        switch delivery {
+        case .request(let call, _, let payload):
+            guard let request = payload as? TaskRequest else {
+                world.reply(to: call, ServiceAnswer.error("ProtocolError", "not a worker task"))
+                return
+            }
+            let node = world.kube?.store.pods[spec.deployment.namespace + "/" + request.pod]?.spec.nodeName ?? ""
+            if let refusal = world.podRefusal(request.pod, node: node) {
+                world.reply(to: call, ServiceAnswer.error("ConnectionRefused", "worker \(refusal)"))
+                return
+            }
+            guard let credentials = world.nodeCredentials(node: node) else {
+                world.reply(to: call, ServiceAnswer.error("NoCredentialProviders",
+                                                          "worker \(request.pod): the instance metadata service of \(node) gives no credentials"))
+                return
+            }
+            guard let from = world.odasEndpoint(.worker, node: node),
+                  let s3 = world.s3Endpoint(forBucket: request.task.bucket) else {
+                world.reply(to: call, ServiceAnswer.error("NoSuchBucket", "worker \(request.pod): bucket \(request.task.bucket) does not exist"))
+                return
+            }
+            let read = world.call(from: from, to: s3, S3Request(bucket: request.task.bucket, key: request.task.key, body: nil,
+                                                                credentials: credentials, returnBody: true),
+                                  timeout: Self.s3Timeout)
+            outgoing[read] = (call, request.pod, request.task)
+        case .reply(let call, let payload):
+            guard let pending = outgoing.removeValue(forKey: call) else { return }
+            let object = "s3://\(pending.task.bucket)/\(pending.task.key)"
+            if let body = payload as? S3ObjectBody {
+                do {
+                    let cacheKey = object + "#" + body.eTag
+                    let rows: [Row]
+                    if let cached = decoded[cacheKey] { rows = cached } else {
+                        rows = try DatasetFile.decode(body.bytes, columns: pending.task.scan.dataset.columns)
+                        decoded[cacheKey] = rows
+                    }
+                    let result = ScanResultBuilder.build(pending.task.scan, rows: rows)
+                    // Decoding and masking time: a modelling assumption.
+                    world.reply(to: pending.client, TaskReply(summary: result.summary),
+                                after: random.logNormal(median: .milliseconds(10), sigma: 0.4))
+                } catch {
+                    world.reply(to: pending.client, ServiceAnswer.error("CorruptFile", "worker \(pending.pod) reading \(object): \(error.description)"))
+                }
+            } else if let answer = payload as? ServiceAnswer, case .error(let code, let message) = answer.result {
+                world.reply(to: pending.client, ServiceAnswer.error(code, "worker \(pending.pod) → S3 \(object): \(message)"))
+            }
+        case .timedOut(let call, let reason):
+            guard let pending = outgoing.removeValue(forKey: call) else { return }
+            world.reply(to: pending.client, ServiceAnswer.error("SlowDown",
+                                                                "worker \(pending.pod) → S3 s3://\(pending.task.bucket)/\(pending.task.key): no answer within \(Self.s3Timeout): \(reason)"))
+        }
+    }
+}
