@@ -88,6 +88,9 @@ import Testing
         #expect(failure { $0[7][0][0] = "ghost" }?.description.contains("role ghost does not exist") == true)
         #expect(failure { $0[7][0][2] = "database" }?.description.contains("is not a valid grant scope") == true)
         #expect(failure { $0[7][0][1] = "WRITE" }?.description.contains(#"privilege "WRITE" is not SELECT or ALL"#) == true)
+        // A dataset name that does not match its database, or has no table part.
+        #expect(failure { $0[2][0][0] = "sales.ledger" }?.description.contains(#"dataset name "sales.ledger" is not finance.<table>"#) == true)
+        #expect(failure { $0[2][0][0] = "finance." }?.description.contains("is not finance.<table>") == true)
         // A file count out of range.
         #expect(failure { $0[2][0][4] = "-3" }?.description.contains(#"file_count "-3" is not an integer"#) == true)
     }

@@ -72,6 +72,25 @@ import Testing
         #expect(try DatasetFile.decode(bytes, columns: columns) == rows)
     }
 
+    @Test func extremeValuesRoundTripAndOutOfRangeIntegersAreRejected() throws {
+        let columns = [ColumnDefinition(name: "big", type: .bigint), ColumnDefinition(name: "small", type: .int),
+                       ColumnDefinition(name: "x", type: .double)]
+        let rows = [Row([.bigint(.min), .int(.min), .double(-.greatestFiniteMagnitude)]),
+                    Row([.bigint(.max), .int(.max), .double(.leastNonzeroMagnitude)])]
+        #expect(try DatasetFile.decode(DatasetFile.encode(columns: columns, rows: rows), columns: columns) == rows)
+        func decodeOne(_ text: String, _ type: ColumnType) throws -> [Row] {
+            var body = Array("v\n\(text)\n".utf8)
+            body += Array("#odas-rows=1 fnv1a64=\(DatasetFile.hex16(DatasetFile.fnv1a64(body[...])))\n".utf8)
+            return try DatasetFile.decode(body, columns: [ColumnDefinition(name: "v", type: type)])
+        }
+        #expect(try decodeOne("-2147483648", .int) == [Row([.int(.min)])])
+        for (text, type) in [("2147483648", ColumnType.int), ("-2147483649", .int), ("9223372036854775808", .bigint),
+                             ("+5", .bigint), ("-", .bigint), ("1.0", .int), ("nan", .double), ("inf", .double),
+                             ("2023-02-30", .date), ("TRUE", .boolean)] {
+            #expect(throws: CatalogError.self, "\(text) as \(type)") { try decodeOne(text, type) }
+        }
+    }
+
     @Test func everyCorruptedByteIsDetected() throws {
         let bytes = DatasetFile.generate(dataset: Fixtures.customers, file: 0)
         for index in bytes.indices {
@@ -107,7 +126,7 @@ import Testing
         let typed = #expect(throws: CatalogError.self) {
             try DatasetFile.decode(bytes, columns: [ColumnDefinition(name: "id", type: .bigint), ColumnDefinition(name: "name", type: .int)])
         }
-        #expect(typed?.description.contains("not a int") == true)
+        #expect(typed?.description.contains("not a valid int") == true)
     }
 
     @Test func aWellFormedFileWithTheWrongRowCountFails() {

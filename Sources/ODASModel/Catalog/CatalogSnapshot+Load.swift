@@ -114,8 +114,8 @@ extension CatalogSnapshot {
                 name: name, bucket: try datasetRows.text(number, 2, "bucket"), prefix: try datasetRows.text(number, 3, "prefix", allowEmpty: true),
                 columns: [], files: try datasetRows.integer(number, 4, "file_count", in: 0...DatasetDefinition.maximumFiles),
                 rowsPerFile: try datasetRows.integer(number, 5, "rows_per_file", in: 0...DatasetDefinition.maximumRowsPerFile))
-            guard dataset.database.utf8.elementsEqual(database.utf8), name.contains(".") else {
-                throw datasetRows.error(number, "dataset name \(name) does not start with its database \(database) and a dot")
+            guard (try? CatalogNames.validateDataset(name)) != nil, dataset.database.utf8.elementsEqual(database.utf8) else {
+                throw datasetRows.error(number, "dataset name \(name.debugDescription) is not \(database).<table>")
             }
             guard datasetNumber.updateValue(datasets.count, forKey: name) == nil else { throw datasetRows.error(number, "dataset \(name) appears twice") }
             datasets.append(dataset)

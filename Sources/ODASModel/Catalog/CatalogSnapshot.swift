@@ -1,11 +1,17 @@
 /// A column mask as stored: `kind` on `dataset`.`column`, for holders of
 /// `role`, or for everyone but database/server admins when `role` is nil.
 public struct ColumnMaskRule: Sendable, Hashable {
+    /// The masked dataset (`database.table`).
     public var dataset: String
+    /// The masked column.
     public var column: String
+    /// The role whose holders the mask applies to; nil for everyone but
+    /// database and server administrators.
     public var role: String?
+    /// How values are masked.
     public var kind: MaskKind
 
+    /// A mask rule as stored.
     public init(dataset: String, column: String, role: String?, kind: MaskKind) {
         self.dataset = dataset
         self.column = column
@@ -18,7 +24,9 @@ public struct ColumnMaskRule: Sendable, Hashable {
 /// schema when the snapshot was built. A filter whose predicate does not
 /// parse or fit (`problem`) makes scans by holders of its role fail closed.
 public struct RowFilterRule: Sendable, Equatable {
+    /// The filtered dataset.
     public var dataset: String
+    /// The role whose holders the filter applies to.
     public var role: String
     /// The predicate text as stored.
     public var predicate: String
@@ -63,15 +71,21 @@ public struct CatalogSnapshot: Sendable {
 
     /// A role given to a group.
     public struct RoleGroup: Sendable, Hashable {
+        /// The role.
         public var role: String
+        /// The group holding it.
         public var group: String
+        /// A role given to a group.
         public init(role: String, group: String) { self.role = role; self.group = group }
     }
 
     /// A user's membership of a group.
     public struct UserGroup: Sendable, Hashable {
+        /// The user.
         public var user: String
+        /// The group they belong to.
         public var group: String
+        /// A user in a group.
         public init(user: String, group: String) { self.user = user; self.group = group }
     }
 

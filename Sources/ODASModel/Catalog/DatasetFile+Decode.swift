@@ -10,32 +10,34 @@ extension DatasetFile {
     public static func decode(_ bytes: [UInt8], columns: [ColumnDefinition]) throws(CatalogError) -> [Row] {
         let (contentEnd, expectedRows) = try readTrailer(bytes)
         var reader = CSVReader(bytes: bytes, end: contentEnd)
-        guard let header = try reader.record() else {
+        var fields: [CSVReader.Field] = []
+        guard try reader.next(into: &fields) else {
             throw .corruptFile(offset: 0, reason: "no header line")
         }
-        let names = header.map { String(decoding: $0.bytes, as: UTF8.self) }
+        let names = fields.map { String(decoding: reader.content(of: $0), as: UTF8.self) }
         guard names.count == columns.count, zip(names, columns).allSatisfy({ $0.utf8.elementsEqual($1.name.utf8) }) else {
             throw .corruptFile(offset: 0, reason: "the header names columns \(names.joined(separator: ", ")); expected \(columns.map(\.name).joined(separator: ", "))")
         }
+        let types = columns.map(\.type)
         var rows: [Row] = []
-        while let record = try reader.record() {
+        rows.reserveCapacity(min(expectedRows, DatasetDefinition.maximumRowsPerFile))
+        while try reader.next(into: &fields) {
+            let offset = fields.first?.start ?? contentEnd
             guard rows.count < expectedRows else {
-                throw .corruptFile(offset: record.first?.offset ?? contentEnd, reason: "more rows than the \(expectedRows) the trailer announces")
+                throw .corruptFile(offset: offset, reason: "more rows than the \(expectedRows) the trailer announces")
             }
-            guard record.count == columns.count else {
-                throw .corruptFile(offset: record.first?.offset ?? contentEnd,
-                                   reason: "row \(rows.count) has \(record.count) fields; the schema has \(columns.count) columns")
+            guard fields.count == columns.count else {
+                throw .corruptFile(offset: offset, reason: "row \(rows.count) has \(fields.count) fields; the schema has \(columns.count) columns")
             }
             var values: [Value] = []
             values.reserveCapacity(columns.count)
-            for (field, column) in zip(record, columns) {
-                if field.bytes.isEmpty && !field.quoted { values.append(.null); continue }
-                guard let text = String(validating: field.bytes, as: UTF8.self) else {
-                    throw .corruptFile(offset: field.offset, reason: "column \(column.name) of row \(rows.count) is not valid UTF-8")
-                }
-                guard let value = Value(text: text, as: column.type) else {
-                    throw .corruptFile(offset: field.offset,
-                                       reason: "column \(column.name) of row \(rows.count) is \(text.debugDescription), not a \(column.type.rawValue)")
+            for index in fields.indices {
+                let field = fields[index]
+                if field.start == field.end && !field.quoted { values.append(.null); continue }
+                guard let value = reader.value(of: field, as: types[index]) else {
+                    let text = String(decoding: reader.content(of: field), as: UTF8.self)
+                    throw .corruptFile(offset: field.start,
+                                       reason: "column \(columns[index].name) of row \(rows.count) is \(text.debugDescription), not a valid \(types[index].rawValue)")
                 }
                 values.append(value)
             }
@@ -71,12 +73,17 @@ extension DatasetFile {
     }
 }
 
-/// Reads CSV records (RFC 4180 quoting, LF line ends) from `bytes[..<end]`.
+/// Reads CSV records (RFC 4180 quoting, LF line ends) from `bytes[..<end]`
+/// without copying: a field is a range of the buffer, unescaped only when it
+/// holds a doubled quote.
 struct CSVReader {
+    /// One field: its content is `bytes[start..<end]` (inside the quotes
+    /// when quoted); `escaped` when it contains doubled quotes.
     struct Field {
-        var bytes: [UInt8]
+        var start: Int
+        var end: Int
         var quoted: Bool
-        var offset: Int
+        var escaped: Bool
     }
 
     let bytes: [UInt8]
@@ -88,53 +95,114 @@ struct CSVReader {
         self.end = end
     }
 
-    /// The next record, nil at the end.
-    mutating func record() throws(CatalogError) -> [Field]? {
-        guard position < end else { return nil }
-        var fields: [Field] = []
+    /// Reads the next record into `fields` (cleared first); false at the end.
+    mutating func next(into fields: inout [Field]) throws(CatalogError) -> Bool {
+        fields.removeAll(keepingCapacity: true)
+        guard position < end else { return false }
         while true {
-            let start = position
-            var content: [UInt8] = []
-            var quoted = false
+            var field: Field
             if bytes[position] == 0x22 {
-                quoted = true
+                let open = position
                 position += 1
+                field = Field(start: position, end: position, quoted: true, escaped: false)
                 while true {
-                    guard position < end else { throw .corruptFile(offset: start, reason: "unterminated quoted field") }
-                    let byte = bytes[position]
-                    if byte == 0x22 {
+                    guard position < end else { throw .corruptFile(offset: open, reason: "unterminated quoted field") }
+                    if bytes[position] == 0x22 {
                         if position + 1 < end, bytes[position + 1] == 0x22 {
-                            content.append(0x22)
+                            field.escaped = true
                             position += 2
                             continue
                         }
+                        field.end = position
                         position += 1
                         break
                     }
-                    content.append(byte)
                     position += 1
                 }
             } else {
-                while position < end, bytes[position] != 0x2C, bytes[position] != 0x0A {
+                field = Field(start: position, end: position, quoted: false, escaped: false)
+                while position < end {
                     let byte = bytes[position]
+                    if byte == 0x2C || byte == 0x0A { break }
                     guard byte != 0x22, byte != 0x0D else {
                         throw .corruptFile(offset: position, reason: byte == 0x22 ? "a quote inside an unquoted field" : "a carriage return (lines end with LF)")
                     }
-                    content.append(byte)
                     position += 1
                 }
+                field.end = position
             }
-            fields.append(Field(bytes: content, quoted: quoted, offset: start))
+            fields.append(field)
             guard position < end else { throw .corruptFile(offset: position, reason: "truncated: the last line has no line end") }
             switch bytes[position] {
             case 0x2C:
                 position += 1
             case 0x0A:
                 position += 1
-                return fields
+                return true
             default:
                 throw .corruptFile(offset: position, reason: "expected ',' or a line end after a quoted field")
             }
         }
+    }
+
+    /// The field's bytes, with doubled quotes undoubled.
+    func content(of field: Field) -> ArraySlice<UInt8> {
+        let raw = bytes[field.start..<field.end]
+        guard field.escaped else { return raw }
+        var out: [UInt8] = []
+        out.reserveCapacity(raw.count)
+        var skip = false
+        for byte in raw {
+            if skip { skip = false; continue }
+            out.append(byte)
+            if byte == 0x22 { skip = true }
+        }
+        return out[...]
+    }
+
+    /// The field as a value of `type`, nil when it is not one. Integers,
+    /// booleans and dates are parsed from the bytes; a double through
+    /// `Double(String)` (it must be finite); a string must be valid UTF-8.
+    func value(of field: Field, as type: ColumnType) -> Value? {
+        let content = content(of: field)
+        switch type {
+        case .bigint:
+            return Self.integer(content, limit: UInt64(Int64.max)).map { .bigint(Int64($0)) }
+        case .int:
+            return Self.integer(content, limit: UInt64(Int32.max)).map { .int(Int32($0)) }
+        case .double:
+            guard content.allSatisfy({ $0 < 0x80 }), let number = Double(String(decoding: content, as: UTF8.self)),
+                  number.isFinite else { return nil }
+            return .double(number)
+        case .string:
+            return String(validating: content, as: UTF8.self).map { .string($0) }
+        case .date:
+            guard content.count == 10, content.allSatisfy({ $0 < 0x80 }) else { return nil }
+            return CalendarDate(parsing: String(decoding: content, as: UTF8.self)).map { .date($0) }
+        case .boolean:
+            if content.elementsEqual("true".utf8) { return .boolean(true) }
+            if content.elementsEqual("false".utf8) { return .boolean(false) }
+            return nil
+        }
+    }
+
+    /// `-?[0-9]+` within `-(limit + 1)...limit`, as Int64; nil otherwise.
+    static func integer(_ bytes: ArraySlice<UInt8>, limit: UInt64) -> Int64? {
+        var index = bytes.startIndex
+        let negative = index < bytes.endIndex && bytes[index] == 0x2D
+        if negative { index += 1 }
+        guard index < bytes.endIndex else { return nil }
+        var magnitude: UInt64 = 0
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            let (times, overflow1) = magnitude.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times.addingReportingOverflow(UInt64(byte - 0x30))
+            guard !overflow1, !overflow2, sum <= limit + (negative ? 1 : 0) else { return nil }
+            magnitude = sum
+            index += 1
+        }
+        if negative { return magnitude == limit + 1 ? -Int64(limit) - 1 : -Int64(magnitude) }
+        return Int64(magnitude)
     }
 }

@@ -37,7 +37,8 @@ public enum DatasetFile {
     /// rows whose values depend only on the dataset's name, the file index,
     /// the row index and the column types (``generatedRow(dataset:file:row:)``).
     public static func rows(dataset: DatasetDefinition, file: Int) -> [Row] {
-        (0..<max(0, dataset.rowsPerFile)).map { generatedRow(dataset: dataset, file: file, row: $0) }
+        let seed = fileSeed(dataset: dataset, file: file)
+        return (0..<max(0, dataset.rowsPerFile)).map { generatedRow(columns: dataset.columns, fileSeed: seed, row: $0) }
     }
 
     /// Row `row` of file `file`. Seeded by `StableHash.fnv1a64(name + "/" +
@@ -48,9 +49,16 @@ public enum DatasetFile {
     /// - `string`: a word of ``words`` and a two-digit number, `delta-07`;
     /// - `date`: 2020-01-01 ..< 2024-01-01; `boolean`: either.
     public static func generatedRow(dataset: DatasetDefinition, file: Int, row: Int) -> Row {
-        let fileSeed = StableHash.fnv1a64(dataset.name + "/" + String(file))
+        generatedRow(columns: dataset.columns, fileSeed: fileSeed(dataset: dataset, file: file), row: row)
+    }
+
+    static func fileSeed(dataset: DatasetDefinition, file: Int) -> UInt64 {
+        StableHash.fnv1a64(dataset.name + "/" + String(file))
+    }
+
+    static func generatedRow(columns: [ColumnDefinition], fileSeed: UInt64, row: Int) -> Row {
         var random = SimRandom(seed: SplitMix64.mix(fileSeed &+ UInt64(truncatingIfNeeded: row)))
-        return Row(dataset.columns.map { generatedValue($0.type, random: &random) })
+        return Row(columns.map { generatedValue($0.type, random: &random) })
     }
 
     /// The words generated strings are made of.

@@ -29,6 +29,7 @@ public struct VisibleColumn: Sendable, Hashable {
     /// The mask applied to it for this user, nil when returned as stored.
     public var mask: MaskKind?
 
+    /// A visible column at `position` of the dataset's schema.
     public init(position: Int, column: ColumnDefinition, mask: MaskKind?) {
         self.position = position
         self.column = column
@@ -59,6 +60,7 @@ public struct AuthorizedScan: Sendable, Equatable {
     /// The catalog version this decision was made at.
     public var catalogVersion: Int
 
+    /// An allowed scan (normally made by ``CatalogSnapshot/authorizeScan(user:dataset:)``).
     public init(user: String, groups: [String], roles: [String], dataset: DatasetDefinition, columns: [VisibleColumn],
                 rowFilters: [BoundRowPredicate], catalogVersion: Int) {
         self.user = user

@@ -7,6 +7,7 @@ public struct ResultColumn: Sendable, Hashable, Codable {
     /// The mask applied, nil when values are returned as stored.
     public var mask: MaskKind?
 
+    /// A result column.
     public init(name: String, type: ColumnType, mask: MaskKind?) {
         self.name = name
         self.type = type
@@ -35,6 +36,7 @@ public struct ScanRowSummary: Sendable, Hashable, Codable {
         /// column has no mask and at least one row was returned.
         public var returnedUnmasked: Bool
 
+        /// A column's summary.
         public init(name: String, mask: MaskKind?, returnedUnmasked: Bool) {
             self.name = name
             self.mask = mask
@@ -42,6 +44,7 @@ public struct ScanRowSummary: Sendable, Hashable, Codable {
         }
     }
 
+    /// A summary with these counts and columns.
     public init(rowsRead: Int, rowsReturned: Int, columns: [ColumnSummary]) {
         self.rowsRead = rowsRead
         self.rowsReturned = rowsReturned
@@ -77,6 +80,7 @@ public struct ScanResult: Sendable, Hashable {
     /// What was returned, for checkers.
     public var summary: ScanRowSummary
 
+    /// A result with these columns, rows and summary.
     public init(columns: [ResultColumn], rows: [Row], summary: ScanRowSummary) {
         self.columns = columns
         self.rows = rows
