@@ -72,6 +72,7 @@ let package = Package(
             dependencies: ["AWSSim", "SimCore"]
         ),
         .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "SimCore"]),
+        .testTarget(name: "SimServerTests", dependencies: ["SimServer", "AWSSim", "SimCore"]),
         .testTarget(
             name: "ScenariosTests",
             dependencies: ["Scenarios", "SimCore", "AWSSim"],

@@ -56,6 +56,8 @@ public final class ServeHost: Sendable {
         var world: LiveWorld
         var clock: Clock
         var requests: UInt64 = 0
+        /// The state directory's stores (nil: memory only).
+        var persistence: Persistence?
     }
 
     let state: NIOLockedValueBox<State>
@@ -65,48 +67,33 @@ public final class ServeHost: Sendable {
     /// The simulated account.
     static var account: String { LiveWorld.account }
     let options: ServeOptions
-    let store: S3StateStore?
     /// Unix milliseconds at virtual zero, for dates on the wire.
     let epochUnixMilliseconds: Int64
+    /// What opening the state directory found and did (files quarantined,
+    /// temporary files removed, …), for the server to print at start.
+    public let stateNotes: [String]
 
-    public init(scenario: Scenario, options: ServeOptions) throws(S3StateStore.Failure) {
+    /// Builds the scenario's world, or restores it from `--state-dir`. Fails
+    /// (with a message for the user) when the state directory is locked by
+    /// another server or cannot be written; unreadable files in it are
+    /// quarantined and listed in ``stateNotes`` instead.
+    public init(scenario: Scenario, options: ServeOptions) throws(StateFailure) {
         self.options = options
         epochUnixMilliseconds = Int64((Date().timeIntervalSince1970 * 1000).rounded())
         var world = LiveWorld(scenario: scenario)
         let secrets = world.credentialSecrets
         credentials = NIOLockedValueBox((secrets.generation, CredentialStore(secrets: secrets.secrets,
                                                                              allowAnyCredentials: options.allowAnyCredentials)))
-        if let directory = options.stateDirectory {
-            let store = try S3StateStore(directory: directory)
-            if let restored = try store.load() {
-                world.restoreS3(restored)
-            } else {
-                try store.saveAll(world.s3Buckets)
-            }
-            world.recordS3Changes()
-            _ = world.takeS3Changes()
-            self.store = store
-        } else {
-            store = nil
+        var persistence: Persistence?
+        var notes: [String] = []
+        if let path = options.stateDirectory {
+            persistence = try Persistence.open(path: path, world: &world, epochUnixMilliseconds: epochUnixMilliseconds,
+                                               notes: &notes)
         }
+        stateNotes = notes
         state = NIOLockedValueBox(State(world: world,
-                                        clock: Clock(anchorWall: .now(), anchorVirtual: .zero, speed: options.speed)))
-    }
-
-    /// Writes what changed to the state directory. Runs inside the lock, before
-    /// the response leaves: an acknowledged write is on disk. A failure to
-    /// persist turns the answer into a 500 InternalError.
-    static func persist(_ store: S3StateStore?, _ state: inout State) -> String? {
-        guard let store else { return nil }
-        for change in state.world.takeS3Changes() {
-            let bucketName: String
-            switch change {
-            case .bucket(let name): bucketName = name
-            case .object(let name, _): bucketName = name
-            }
-            do { try store.save(change, bucket: state.world.s3Bucket(bucketName)) } catch { return error.description }
-        }
-        return nil
+                                        clock: Clock(anchorWall: .now(), anchorVirtual: .zero, speed: options.speed),
+                                        persistence: persistence))
     }
 
     static func virtualNow(_ clock: Clock) -> SimInstant {
@@ -118,7 +105,7 @@ public final class ServeHost: Sendable {
     func tick() {
         state.withLockedValue { state in
             state.world.advance(to: Self.virtualNow(state.clock))
-            _ = Self.persist(store, &state)
+            _ = Self.persist(&state)
         }
     }
 
@@ -195,7 +182,7 @@ public final class ServeHost: Sendable {
                     return denied
                 }
                 let response = state.world.handleS3(request, body: verified.body, trailers: verified.trailers, context: context)
-                if let failure = Self.persist(store, &state) {
+                if let failure = Self.persist(&state) {
                     let error = S3Error(code: "InternalError", httpStatus: 500,
                                         message: "We encountered an internal error. Please try again. (\(failure))",
                                         resource: String(request.rawPath))
@@ -204,10 +191,15 @@ public final class ServeHost: Sendable {
                 return response
             case "iam", "sts", "kms":
                 let region = verified.identity.region.isEmpty ? context.signingRegion : verified.identity.region
-                return state.world.handleIdentity(service: service, request: request, body: verified.body, caller: principal,
-                                                  region: region, epochUnixMilliseconds: epochUnixMilliseconds, requestId: requestId,
-                                                  authorize: !options.allowAnyCredentials)
+                let response = state.world.handleIdentity(service: service, request: request, body: verified.body, caller: principal,
+                                                          region: region, epochUnixMilliseconds: epochUnixMilliseconds,
+                                                          requestId: requestId, authorize: !options.allowAnyCredentials)
                     ?? QueryResponse.error(code: "InvalidAction", message: "unknown service \(service)", requestId: requestId)
+                if let failure = Self.persist(&state) {
+                    return QueryResponse.error(code: "InternalFailure", message: "cannot persist the change: \(failure)", status: 500,
+                                               requestId: requestId)
+                }
+                return response
             default:
                 let region = verified.identity.region.isEmpty ? context.signingRegion : verified.identity.region
                 let wallDate = HTTPDate.iso8601(unixMilliseconds: wallSeconds * 1000)

@@ -36,7 +36,7 @@ extension OdasSim {
         @Option(name: .customLong("ready-file"), help: "Write a JSON file with the endpoint URLs once listening.")
         var readyFile: String?
 
-        @Option(name: .customLong("state-dir"), help: "Persist S3 state in this directory across restarts.")
+        @Option(name: .customLong("state-dir"), help: "Persist S3 and KMS state in this directory across restarts (locked while serving).")
         var stateDirectory: String?
 
         @Option(name: .customLong("base-domain"), help: "Host name for virtual-hosted-style buckets (repeatable).")
@@ -76,6 +76,7 @@ extension OdasSim {
                 printError("odas-sim serve: \(error.description)")
                 throw ExitCode(2)
             }
+            for note in host.stateNotes { printError("odas-sim serve: state directory: \(note)") }
             let group = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
             let servers: (aws: LoopbackHTTPServer, control: LoopbackHTTPServer, kube: LoopbackHTTPServer)
             do {
