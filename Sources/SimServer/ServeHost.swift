@@ -25,6 +25,8 @@ public struct ServeOptions: Sendable {
     public var stateDirectory: String?
     /// Port of the Kubernetes API endpoint (0: any free port).
     public var kubePort: Int = 0
+    /// Connection cap, idle and request timeouts and the shared body budget of every endpoint.
+    public var limits = LoopbackHTTPServer.Limits()
 
     public init(port: Int = 4566, controlPort: Int = 0, speed: Double = 1, allowAnyCredentials: Bool = false,
                 baseDomains: [String] = ["localhost", "s3.localhost", "localhost.localstack.cloud"],
@@ -515,14 +517,20 @@ public final class ServeHost: Sendable {
 
     /// Listens on the AWS, control and Kubernetes endpoints and starts the clock ticker. Returns the servers.
     public func start(group: EventLoopGroup) throws -> (aws: LoopbackHTTPServer, control: LoopbackHTTPServer, kube: LoopbackHTTPServer) {
-        let aws = try LoopbackHTTPServer.start(group: group, port: options.port, maximumBodyBytes: options.maximumBodyBytes) {
+        let limits = options.limits
+        let aws = try LoopbackHTTPServer.start(group: group, port: options.port, maximumBodyBytes: options.maximumBodyBytes,
+                                               limits: limits) {
             [self] request in self.handleAWS(request)
         }
-        let control = try LoopbackHTTPServer.start(group: group, port: options.controlPort, maximumBodyBytes: 1 << 20) {
+        let control = try LoopbackHTTPServer.start(group: group, port: options.controlPort, maximumBodyBytes: 1 << 20,
+                                                   limits: limits) {
             [self] request in self.handleControl(request)
         }
         let kubeAddress = NIOLockedValueBox("127.0.0.1")
-        let kube = try LoopbackHTTPServer.start(group: group, port: options.kubePort, maximumBodyBytes: 8 << 20) {
+        // 3 MiB: the apiserver's request body limit (MaxRequestBodyBytes, k8s.io/apiserver
+        // pkg/server/config.go: 3 * 1024 * 1024, "the etcd limit of 1.5 MiB times two, plus headroom").
+        let kube = try LoopbackHTTPServer.start(group: group, port: options.kubePort, maximumBodyBytes: 3 << 20,
+                                                limits: limits) {
             [self] request in self.handleKube(request, serverAddress: kubeAddress.withLockedValue { $0 })
         }
         kubeAddress.withLockedValue { $0 = "127.0.0.1:\(kube.port)" }

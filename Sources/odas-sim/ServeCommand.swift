@@ -48,7 +48,18 @@ extension OdasSim {
         @Option(name: .customLong("kubeconfig"), help: "Write a kubeconfig for kubectl to this file once listening.")
         var kubeconfig: String?
 
+        @Option(name: .customLong("idle-timeout"), help: "Seconds after which an idle connection is closed.")
+        var idleTimeout: Int64 = 60
+
+        @Option(name: .customLong("request-timeout"), help: "Seconds a request may take to arrive in full (then 408 RequestTimeout).")
+        var requestTimeout: Int64 = 300
+
+        @Option(name: .customLong("max-connections"), help: "Open connections per endpoint; more are closed at once.")
+        var maxConnections: Int = 1024
+
         func validate() throws {
+            guard idleTimeout >= 1, requestTimeout >= 1 else { throw ValidationError("--idle-timeout and --request-timeout are at least 1 second") }
+            guard maxConnections >= 1 else { throw ValidationError("--max-connections is at least 1") }
             guard (0...65535).contains(port), (0...65535).contains(controlPort), (0...65535).contains(kubePort) else {
                 throw ValidationError("ports are 0 to 65535")
             }
@@ -69,6 +80,8 @@ extension OdasSim {
             pthread_sigmask(SIG_UNBLOCK, &signals, nil)
             options.stateDirectory = stateDirectory
             options.kubePort = kubePort
+            options.limits = LoopbackHTTPServer.Limits(maximumConnections: maxConnections, idleTimeout: .seconds(idleTimeout),
+                                                       requestTimeout: .seconds(requestTimeout))
             let host: ServeHost
             do {
                 host = try ServeHost(scenario: scenario, options: options)

@@ -98,3 +98,13 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: leftover.path))
     }
 }
+
+/// No client can hold the server's connections or memory without bound.
+@Suite struct HostileClientTests {
+    @Test func idleAndSlowClientsTimeOutAndConnectionsAreCapped() throws {
+        guard requireTool("python3", check: ["-c", "import boto3"]) else { return }
+        let served = try ServedWorld(extraArguments: ["--idle-timeout", "1", "--request-timeout", "2", "--max-connections", "4"])
+        let result = try served.runClient("python3", ["Tests/OdasSimEndToEndTests/Clients/hostile_connections.py", served.aws])
+        #expect(result.status == 0, "\(result.output)")
+    }
+}
