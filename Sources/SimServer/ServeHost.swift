@@ -163,6 +163,10 @@ public final class ServeHost: Sendable {
             let service = verified.identity.service
             // Who signed: a user's key or an STS session (token checked, expiry enforced).
             let sessionToken = request.header("x-amz-security-token") ?? request.query("X-Amz-Security-Token")
+            if let refused = tokenWithLongTermKey(sessionToken, accessKeyId: verified.identity.accessKeyId,
+                                                       world: state.world, service: service, request: request, context: context) {
+                return refused
+            }
             let principal: IAMPrincipal
             switch state.world.principal(accessKeyId: verified.identity.accessKeyId, sessionToken: sessionToken) {
             case .success(let known):
@@ -178,6 +182,12 @@ public final class ServeHost: Sendable {
             switch service {
             case "s3":
                 if !verified.identity.region.isEmpty { context.signingRegion = verified.identity.region }
+                if let wrong = Self.wrongRegion(request, signedRegion: verified.identity.region, world: state.world,
+                                                baseDomains: options.baseDomains) {
+                    var response = S3RestAdapter.errorResponse(wrong, request: request, context: context)
+                    response.headers.append(("x-amz-request-id", requestId))
+                    return response
+                }
                 var request = request
                 if let denied = authorize(&request, principal: principal, world: &state.world, context: context,
                                           wallSeconds: wallSeconds) {

@@ -108,3 +108,13 @@ import Testing
         #expect(result.status == 0, "\(result.output)")
     }
 }
+
+/// Checks AWS makes on the wire before the operation.
+@Suite struct WireCheckTests {
+    @Test func wrongRegionAndSessionTokensWithLongTermKeysAreRefusedAsAWSRefusesThem() throws {
+        guard requireTool("python3", check: ["-c", "import boto3, requests"]) else { return }
+        let served = try ServedWorld()
+        let result = try served.runClient("python3", ["Tests/OdasSimEndToEndTests/Clients/wire_checks.py", served.aws])
+        #expect(result.status == 0, "\(result.output)")
+    }
+}
