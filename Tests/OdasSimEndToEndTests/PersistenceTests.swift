@@ -118,3 +118,27 @@ import Testing
         #expect(result.status == 0, "\(result.output)")
     }
 }
+
+/// kill -9 at 20 seeded moments under mixed load; Benchmarks/crash_restart.py checks the history.
+@Suite struct CrashRestartTests {
+    @Test func twentySeededKillsLoseNoAcknowledgedWriteTearNoObjectAndReuseNoVersionId() throws {
+        guard requireTool("python3", check: ["-c", "import boto3"]) else { return }
+        let binary = try OdasSimProcess.binary()
+        let client = Process()
+        client.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        client.arguments = ["python3", "Benchmarks/crash_restart.py", "--kills", "20", "--seed", "16", "--odas-sim", binary.path]
+        client.currentDirectoryURL = OdasSimProcess.packageRoot
+        let log = try OdasSimProcess.temporaryDirectory().appendingPathComponent("crash.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        client.standardOutput = handle
+        client.standardError = handle
+        try client.run()
+        client.waitUntilExit()
+        try handle.close()
+        let output = String(decoding: try Data(contentsOf: log), as: UTF8.self)
+        #expect(client.terminationStatus == 0, "\(output)")
+        #expect(output.contains("\"kills\": 20") && output.contains("\"lost\": 0") && output.contains("\"torn\": 0")
+                && output.contains("\"reused_version_ids\": 0"), "\(output)")
+    }
+}
