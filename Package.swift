@@ -73,6 +73,7 @@ let package = Package(
         ),
         .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "SimCore"]),
         .testTarget(name: "ODASModelTests", dependencies: ["ODASModel", "AWSSim", "SimCore"]),
+        .testTarget(name: "SimServerTests", dependencies: ["SimServer", "AWSSim", "SimCore"]),
         .testTarget(
             name: "ScenariosTests",
             dependencies: ["Scenarios", "SimCore", "AWSSim"],

@@ -6,138 +6,78 @@ import SimCore
 import Glibc
 #endif
 
-/// Persists serve's S3 state under `--state-dir`, one file per bucket and per
-/// object, so that a restart (or a `kill -9`) keeps every acknowledged write.
+/// Persists serve's S3 state under `--state-dir` (format 3): one small JSON
+/// file per bucket and one file per object *version*, so that a PUT writes
+/// only the version it adds (O(size of the object)), whatever the number of
+/// versions the key already has.
 ///
-/// Every file is written to a temporary name, fsync'ed, renamed over the old
-/// one and the directory fsync'ed: a reader (or a restart) sees the old file
-/// or the new one, never a torn one. The server persists a request's changes
-/// before it answers, so an acknowledged object is on disk.
+/// Layout: `s3/buckets/<bucket>.json` (``S3BucketRecord``) and
+/// `s3/objects/<bucket>/<sha256(key)>.<sequence>.version`
+/// (``S3VersionRecord``; `sequence` is 16 hex digits, increasing with every
+/// file the store writes, and orders a key's versions oldest first).
 ///
-/// Layout: `s3/buckets/<bucket>.json`, `s3/objects/<bucket>/<sha256(key)>.obj`
-/// (a magic line, a JSON line describing every version of the key, then the
-/// versions' bodies one after another). Multipart uploads in progress are not persisted.
+/// Every file is written to a temporary name, fsync'ed, renamed and its
+/// directory fsync'ed, before the server answers: an acknowledged change is on
+/// disk and no file is ever torn. A change writes new versions first and
+/// removes superseded ones after, so a crash in between leaves at most a
+/// superseded file, which loading discards (an unversioned key keeps its
+/// newest file; a version id keeps its newest file). Files that cannot be
+/// read are quarantined and reported, never fatal.
+///
+/// The store remembers which file holds which version (``index``), so that a
+/// change compares versions by identity instead of rereading the directory.
+/// Multipart uploads in progress are not persisted.
 public struct S3StateStore: Sendable {
-    public struct Failure: Error, CustomStringConvertible, Sendable {
-        public var description: String
+    let directory: StateDirectory
+    let time: S3TimeBase
+    var root: URL { directory.root.appendingPathComponent("s3") }
+    /// Per bucket and key: the files on disk and the versions they hold, oldest first.
+    var index: [String: [String: [(file: String, object: S3Object)]]] = [:]
+    /// The sequence number of the next version file.
+    var nextFileSequence: UInt64 = 1
+
+    /// - Parameter epochUnixMilliseconds: Unix milliseconds at this start's virtual zero.
+    public init(directory: StateDirectory, epochUnixMilliseconds: Int64) throws(StateFailure) {
+        self.directory = directory
+        time = S3TimeBase(epochUnixMilliseconds: epochUnixMilliseconds)
+        try StateDirectory.makeDirectory(root.appendingPathComponent("buckets"))
+        try StateDirectory.makeDirectory(root.appendingPathComponent("objects"))
     }
 
-    let root: URL
-    static let magic = "ODASSIM-S3-OBJECT 2\n"
-
-    public init(directory: String) throws(Failure) {
-        root = URL(fileURLWithPath: directory).appendingPathComponent("s3")
-        do {
-            try FileManager.default.createDirectory(at: root.appendingPathComponent("buckets"), withIntermediateDirectories: true)
-            try FileManager.default.createDirectory(at: root.appendingPathComponent("objects"), withIntermediateDirectories: true)
-        } catch {
-            throw Failure(description: "cannot create the state directory \(directory): \(error.localizedDescription)")
-        }
-    }
-
-    struct BucketRecord: Codable {
-        struct Rule: Codable {
-            var id: String
-            var prefix: String
-            var destinationBucket: String
-            var replicationTimeControl: Bool
-        }
-        var name: String
-        var region: String
-        var createdNanoseconds: Int64
-        var rules: [Rule]
-        var tags: [String: String]?
-        var policy: String?
-        var versioning: String?
-    }
-
-    struct ObjectRecord: Codable {
-        var key: String
-        var eTag: String
-        var contentType: String
-        var metadata: [String: String]
-        var checksums: [String: String]
-        var contentHeaders: [String: String]
-        var lastModifiedNanoseconds: Int64
-        var replicationStatus: String?
-        var writeSequence: UInt64
-        var tags: [String: String]?
+    /// Identity of a version: what no other version of the same key shares.
+    struct VersionIdentity: Hashable {
         var versionId: String
+        var writeSequence: UInt64
         var isDeleteMarker: Bool
-        var bodyLength: Int
+        var lastModified: SimInstant
+
+        init(_ object: S3Object) {
+            versionId = object.versionId
+            writeSequence = object.writeSequence
+            isDeleteMarker = object.isDeleteMarker
+            lastModified = object.lastModified
+        }
     }
 
-    // MARK: Loading
-
-    /// The persisted buckets with their objects, or nil when the directory holds no S3 state yet.
-    public func load() throws(Failure) -> [S3Bucket]? {
-        let bucketsDirectory = root.appendingPathComponent("buckets")
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: bucketsDirectory.path)) ?? [])
-            .filter { $0.hasSuffix(".json") }.sorted()
-        guard !files.isEmpty else { return nil }
-        var buckets: [S3Bucket] = []
-        for file in files {
-            let url = bucketsDirectory.appendingPathComponent(file)
-            guard let data = FileManager.default.contents(atPath: url.path),
-                  let record = try? JSONDecoder().decode(BucketRecord.self, from: data) else {
-                throw Failure(description: "\(url.path) is not a bucket record of odas-sim serve")
-            }
-            var bucket = S3Bucket(name: record.name, region: record.region,
-                                  created: SimInstant(nanosecondsSinceStart: record.createdNanoseconds))
-            bucket.tags = record.tags
-            bucket.policy = record.policy
-            bucket.versioning = record.versioning.flatMap(S3VersioningStatus.init(rawValue:))
-            bucket.replicationRules = record.rules.map {
-                S3ReplicationRule(id: $0.id, prefix: $0.prefix, destinationBucket: $0.destinationBucket,
-                                  replicationTimeControl: $0.replicationTimeControl)
-            }
-            let objectsDirectory = root.appendingPathComponent("objects").appendingPathComponent(record.name)
-            for name in ((try? FileManager.default.contentsOfDirectory(atPath: objectsDirectory.path)) ?? []).sorted()
-                where name.hasSuffix(".obj") {
-                let objectURL = objectsDirectory.appendingPathComponent(name)
-                guard let versions = readVersions(objectURL), let latest = versions.last else {
-                    throw Failure(description: "\(objectURL.path) is not an object file of odas-sim serve")
-                }
-                if bucket.versioning != nil { bucket.versions[latest.key] = versions }
-                if !latest.isDeleteMarker { bucket.objects[latest.key] = latest }
-            }
-            buckets.append(bucket)
-        }
-        return buckets
+    func bucketFile(_ name: String) -> URL {
+        root.appendingPathComponent("buckets").appendingPathComponent(name + ".json")
     }
 
-    func readVersions(_ url: URL) -> [S3Object]? {
-        guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
-        let bytes = [UInt8](data)
-        let magic = Array(Self.magic.utf8)
-        guard bytes.count > magic.count, Array(bytes[0..<magic.count]) == magic,
-              let newline = bytes[magic.count...].firstIndex(of: 10),
-              let records = try? JSONDecoder().decode([ObjectRecord].self, from: Data(bytes[magic.count..<newline])) else {
-            return nil
-        }
-        var offset = newline + 1
-        var versions: [S3Object] = []
-        for record in records {
-            guard record.bodyLength >= 0, offset + record.bodyLength <= bytes.count else { return nil }
-            var object = S3Object(key: record.key, body: Array(bytes[offset..<offset + record.bodyLength]), eTag: record.eTag,
-                                  lastModified: SimInstant(nanosecondsSinceStart: record.lastModifiedNanoseconds),
-                                  contentType: record.contentType, metadata: record.metadata,
-                                  replicationStatus: record.replicationStatus.flatMap(S3ReplicationStatus.init(rawValue:)),
-                                  writeSequence: record.writeSequence, checksums: record.checksums,
-                                  contentHeaders: record.contentHeaders)
-            object.tags = record.tags ?? [:]
-            object.versionId = record.versionId
-            object.isDeleteMarker = record.isDeleteMarker
-            offset += record.bodyLength
-            versions.append(object)
-        }
-        return versions
+    func objectsDirectory(_ bucket: String) -> URL {
+        root.appendingPathComponent("objects").appendingPathComponent(bucket)
+    }
+
+    static func keyHash(_ key: String) -> String { Hex.encode(SHA256.hash(data: Array(key.utf8))) }
+
+    static func sequenceName(_ value: UInt64) -> String {
+        let hex = String(value, radix: 16)
+        return String(repeating: "0", count: max(0, 16 - hex.count)) + hex
     }
 
     // MARK: Saving
 
     /// Writes everything (the first start with an empty state directory).
-    public func saveAll(_ buckets: [S3Bucket]) throws(Failure) {
+    public mutating func saveAll(_ buckets: [S3Bucket]) throws(StateFailure) {
         for bucket in buckets {
             try save(.bucket(bucket.name), bucket: bucket)
             let keys = Set(bucket.objects.keys).union(bucket.versions.keys).sorted()
@@ -146,73 +86,66 @@ public struct S3StateStore: Sendable {
     }
 
     /// Persists one change, given the current state of its bucket (nil: the bucket is gone).
-    public func save(_ change: S3Change, bucket: S3Bucket?) throws(Failure) {
+    public mutating func save(_ change: S3Change, bucket: S3Bucket?) throws(StateFailure) {
         switch change {
         case .bucket(let name):
-            let file = root.appendingPathComponent("buckets").appendingPathComponent(name + ".json")
             guard let bucket else {
-                try remove(file)
-                try? FileManager.default.removeItem(at: root.appendingPathComponent("objects").appendingPathComponent(name))
+                try StateDirectory.remove(bucketFile(name))
+                try? FileManager.default.removeItem(at: objectsDirectory(name))
+                StateDirectory.syncDirectory(root.appendingPathComponent("objects"))
+                index[name] = nil
                 return
             }
-            let record = BucketRecord(name: bucket.name, region: bucket.region,
-                                      createdNanoseconds: bucket.created.nanosecondsSinceStart,
-                                      rules: bucket.replicationRules.map {
-                                          .init(id: $0.id, prefix: $0.prefix, destinationBucket: $0.destinationBucket,
-                                                replicationTimeControl: $0.replicationTimeControl)
-                                      }, tags: bucket.tags, policy: bucket.policy, versioning: bucket.versioning?.rawValue)
-            guard let data = try? JSONEncoder().encode(record) else { throw Failure(description: "cannot encode bucket \(name)") }
-            try atomicWrite([UInt8](data), to: file)
+            guard let data = try? JSONEncoder().encode(S3BucketRecord(bucket, time: time)) else {
+                throw StateFailure("cannot encode bucket \(name)")
+            }
+            try StateDirectory.atomicWrite([UInt8](data), to: bucketFile(name))
         case .object(let bucketName, let key):
-            let directory = root.appendingPathComponent("objects").appendingPathComponent(bucketName)
-            let file = directory.appendingPathComponent(Hex.encode(SHA256.hash(data: Array(key.utf8))) + ".obj")
-            let versions = bucket?.versions[key] ?? bucket?.objects[key].map { [$0] } ?? []
-            guard !versions.isEmpty else {
-                try remove(file)
-                return
-            }
-            try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let records = versions.map { object in
-                ObjectRecord(key: object.key, eTag: object.eTag, contentType: object.contentType,
-                             metadata: object.metadata, checksums: object.checksums, contentHeaders: object.contentHeaders,
-                             lastModifiedNanoseconds: object.lastModified.nanosecondsSinceStart,
-                             replicationStatus: object.replicationStatus?.rawValue, writeSequence: object.writeSequence,
-                             tags: object.tags, versionId: object.versionId, isDeleteMarker: object.isDeleteMarker,
-                             bodyLength: object.body.count)
-            }
-            guard let header = try? JSONEncoder().encode(records) else { throw Failure(description: "cannot encode \(key)") }
-            try atomicWrite(Array(Self.magic.utf8) + [UInt8](header) + [10] + versions.flatMap(\.body), to: file)
+            let desired = bucket?.versions[key] ?? bucket?.objects[key].map { [$0] } ?? []
+            try saveVersions(desired, bucket: bucketName, key: key)
         }
     }
 
-    /// Write to a temporary file, fsync it, rename it over `file`, fsync the directory.
-    func atomicWrite(_ bytes: [UInt8], to file: URL) throws(Failure) {
-        let temporary = file.path + ".tmp"
-        let fd = open(temporary, O_CREAT | O_WRONLY | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw Failure(description: "cannot write \(temporary): errno \(errno)") }
-        var written = 0
-        while written < bytes.count {
-            let n = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            guard n > 0 else {
-                close(fd)
-                throw Failure(description: "cannot write \(temporary): errno \(errno)")
+    /// Brings the files of one key in line with its versions: writes the new
+    /// ones (and rewrites those whose metadata changed, in place), then
+    /// removes the files of versions that are gone.
+    mutating func saveVersions(_ desired: [S3Object], bucket: String, key: String) throws(StateFailure) {
+        let existing = index[bucket]?[key] ?? []
+        var byIdentity: [VersionIdentity: [Int]] = [:]
+        for (offset, entry) in existing.enumerated() { byIdentity[VersionIdentity(entry.object), default: []].append(offset) }
+        var kept = Set<Int>()
+        var result: [(file: String, object: S3Object)] = []
+        let folder = objectsDirectory(bucket)
+        if !desired.isEmpty { try StateDirectory.makeDirectory(folder) }
+        for version in desired {
+            let identity = VersionIdentity(version)
+            if let offset = byIdentity[identity]?.first(where: { !kept.contains($0) }) {
+                kept.insert(offset)
+                let file = existing[offset].file
+                if existing[offset].object != version {
+                    try StateDirectory.atomicWrite(try S3VersionRecord.encode(version, time: time),
+                                                   to: folder.appendingPathComponent(file))
+                }
+                result.append((file, version))
+                continue
             }
-            written += n
+            let file = Self.keyHash(key) + "." + Self.sequenceName(nextFileSequence) + ".version"
+            nextFileSequence += 1
+            try StateDirectory.atomicWrite(try S3VersionRecord.encode(version, time: time), to: folder.appendingPathComponent(file))
+            result.append((file, version))
         }
-        guard fsync(fd) == 0, close(fd) == 0 else { throw Failure(description: "cannot fsync \(temporary)") }
-        guard rename(temporary, file.path) == 0 else { throw Failure(description: "cannot rename \(temporary)") }
-        syncDirectory(file.deletingLastPathComponent())
-    }
-
-    func remove(_ file: URL) throws(Failure) {
-        if unlink(file.path) != 0, errno != ENOENT { throw Failure(description: "cannot remove \(file.path)") }
-        syncDirectory(file.deletingLastPathComponent())
-    }
-
-    func syncDirectory(_ directory: URL) {
-        let fd = open(directory.path, O_RDONLY | O_DIRECTORY)
-        guard fd >= 0 else { return }
-        fsync(fd)
-        close(fd)
+        var removedAny = false
+        for (offset, entry) in existing.enumerated() where !kept.contains(offset) {
+            if unlink(folder.appendingPathComponent(entry.file).path) != 0, errno != ENOENT {
+                throw StateFailure("cannot remove \(folder.appendingPathComponent(entry.file).path): \(String(cString: strerror(errno)))")
+            }
+            removedAny = true
+        }
+        if removedAny { StateDirectory.syncDirectory(folder) }
+        if result.isEmpty {
+            index[bucket]?[key] = nil
+        } else {
+            index[bucket, default: [:]][key] = result
+        }
     }
 }

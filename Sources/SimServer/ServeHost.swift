@@ -25,6 +25,8 @@ public struct ServeOptions: Sendable {
     public var stateDirectory: String?
     /// Port of the Kubernetes API endpoint (0: any free port).
     public var kubePort: Int = 0
+    /// Connection cap, idle and request timeouts and the shared body budget of every endpoint.
+    public var limits = LoopbackHTTPServer.Limits()
 
     public init(port: Int = 4566, controlPort: Int = 0, speed: Double = 1, allowAnyCredentials: Bool = false,
                 baseDomains: [String] = ["localhost", "s3.localhost", "localhost.localstack.cloud"],
@@ -56,6 +58,8 @@ public final class ServeHost: Sendable {
         var world: LiveWorld
         var clock: Clock
         var requests: UInt64 = 0
+        /// The state directory's stores (nil: memory only).
+        var persistence: Persistence?
     }
 
     let state: NIOLockedValueBox<State>
@@ -65,48 +69,33 @@ public final class ServeHost: Sendable {
     /// The simulated account.
     static var account: String { LiveWorld.account }
     let options: ServeOptions
-    let store: S3StateStore?
     /// Unix milliseconds at virtual zero, for dates on the wire.
     let epochUnixMilliseconds: Int64
+    /// What opening the state directory found and did (files quarantined,
+    /// temporary files removed, …), for the server to print at start.
+    public let stateNotes: [String]
 
-    public init(scenario: Scenario, options: ServeOptions) throws(S3StateStore.Failure) {
+    /// Builds the scenario's world, or restores it from `--state-dir`. Fails
+    /// (with a message for the user) when the state directory is locked by
+    /// another server or cannot be written; unreadable files in it are
+    /// quarantined and listed in ``stateNotes`` instead.
+    public init(scenario: Scenario, options: ServeOptions) throws(StateFailure) {
         self.options = options
         epochUnixMilliseconds = Int64((Date().timeIntervalSince1970 * 1000).rounded())
         var world = LiveWorld(scenario: scenario)
         let secrets = world.credentialSecrets
         credentials = NIOLockedValueBox((secrets.generation, CredentialStore(secrets: secrets.secrets,
                                                                              allowAnyCredentials: options.allowAnyCredentials)))
-        if let directory = options.stateDirectory {
-            let store = try S3StateStore(directory: directory)
-            if let restored = try store.load() {
-                world.restoreS3(restored)
-            } else {
-                try store.saveAll(world.s3Buckets)
-            }
-            world.recordS3Changes()
-            _ = world.takeS3Changes()
-            self.store = store
-        } else {
-            store = nil
+        var persistence: Persistence?
+        var notes: [String] = []
+        if let path = options.stateDirectory {
+            persistence = try Persistence.open(path: path, world: &world, epochUnixMilliseconds: epochUnixMilliseconds,
+                                               notes: &notes)
         }
+        stateNotes = notes
         state = NIOLockedValueBox(State(world: world,
-                                        clock: Clock(anchorWall: .now(), anchorVirtual: .zero, speed: options.speed)))
-    }
-
-    /// Writes what changed to the state directory. Runs inside the lock, before
-    /// the response leaves: an acknowledged write is on disk. A failure to
-    /// persist turns the answer into a 500 InternalError.
-    static func persist(_ store: S3StateStore?, _ state: inout State) -> String? {
-        guard let store else { return nil }
-        for change in state.world.takeS3Changes() {
-            let bucketName: String
-            switch change {
-            case .bucket(let name): bucketName = name
-            case .object(let name, _): bucketName = name
-            }
-            do { try store.save(change, bucket: state.world.s3Bucket(bucketName)) } catch { return error.description }
-        }
-        return nil
+                                        clock: Clock(anchorWall: .now(), anchorVirtual: .zero, speed: options.speed),
+                                        persistence: persistence))
     }
 
     static func virtualNow(_ clock: Clock) -> SimInstant {
@@ -118,7 +107,7 @@ public final class ServeHost: Sendable {
     func tick() {
         state.withLockedValue { state in
             state.world.advance(to: Self.virtualNow(state.clock))
-            _ = Self.persist(store, &state)
+            _ = Self.persist(&state)
         }
     }
 
@@ -174,6 +163,10 @@ public final class ServeHost: Sendable {
             let service = verified.identity.service
             // Who signed: a user's key or an STS session (token checked, expiry enforced).
             let sessionToken = request.header("x-amz-security-token") ?? request.query("X-Amz-Security-Token")
+            if let refused = tokenWithLongTermKey(sessionToken, accessKeyId: verified.identity.accessKeyId,
+                                                       world: state.world, service: service, request: request, context: context) {
+                return refused
+            }
             let principal: IAMPrincipal
             switch state.world.principal(accessKeyId: verified.identity.accessKeyId, sessionToken: sessionToken) {
             case .success(let known):
@@ -189,13 +182,19 @@ public final class ServeHost: Sendable {
             switch service {
             case "s3":
                 if !verified.identity.region.isEmpty { context.signingRegion = verified.identity.region }
+                if let wrong = Self.wrongRegion(request, signedRegion: verified.identity.region, world: state.world,
+                                                baseDomains: options.baseDomains) {
+                    var response = S3RestAdapter.errorResponse(wrong, request: request, context: context)
+                    response.headers.append(("x-amz-request-id", requestId))
+                    return response
+                }
                 var request = request
                 if let denied = authorize(&request, principal: principal, world: &state.world, context: context,
                                           wallSeconds: wallSeconds) {
                     return denied
                 }
                 let response = state.world.handleS3(request, body: verified.body, trailers: verified.trailers, context: context)
-                if let failure = Self.persist(store, &state) {
+                if let failure = Self.persist(&state) {
                     let error = S3Error(code: "InternalError", httpStatus: 500,
                                         message: "We encountered an internal error. Please try again. (\(failure))",
                                         resource: String(request.rawPath))
@@ -204,10 +203,15 @@ public final class ServeHost: Sendable {
                 return response
             case "iam", "sts", "kms":
                 let region = verified.identity.region.isEmpty ? context.signingRegion : verified.identity.region
-                return state.world.handleIdentity(service: service, request: request, body: verified.body, caller: principal,
-                                                  region: region, epochUnixMilliseconds: epochUnixMilliseconds, requestId: requestId,
-                                                  authorize: !options.allowAnyCredentials)
+                let response = state.world.handleIdentity(service: service, request: request, body: verified.body, caller: principal,
+                                                          region: region, epochUnixMilliseconds: epochUnixMilliseconds,
+                                                          requestId: requestId, authorize: !options.allowAnyCredentials)
                     ?? QueryResponse.error(code: "InvalidAction", message: "unknown service \(service)", requestId: requestId)
+                if let failure = Self.persist(&state) {
+                    return QueryResponse.error(code: "InternalFailure", message: "cannot persist the change: \(failure)", status: 500,
+                                               requestId: requestId)
+                }
+                return response
             default:
                 let region = verified.identity.region.isEmpty ? context.signingRegion : verified.identity.region
                 let wallDate = HTTPDate.iso8601(unixMilliseconds: wallSeconds * 1000)
@@ -523,14 +527,20 @@ public final class ServeHost: Sendable {
 
     /// Listens on the AWS, control and Kubernetes endpoints and starts the clock ticker. Returns the servers.
     public func start(group: EventLoopGroup) throws -> (aws: LoopbackHTTPServer, control: LoopbackHTTPServer, kube: LoopbackHTTPServer) {
-        let aws = try LoopbackHTTPServer.start(group: group, port: options.port, maximumBodyBytes: options.maximumBodyBytes) {
+        let limits = options.limits
+        let aws = try LoopbackHTTPServer.start(group: group, port: options.port, maximumBodyBytes: options.maximumBodyBytes,
+                                               limits: limits) {
             [self] request in self.handleAWS(request)
         }
-        let control = try LoopbackHTTPServer.start(group: group, port: options.controlPort, maximumBodyBytes: 1 << 20) {
+        let control = try LoopbackHTTPServer.start(group: group, port: options.controlPort, maximumBodyBytes: 1 << 20,
+                                                   limits: limits) {
             [self] request in self.handleControl(request)
         }
         let kubeAddress = NIOLockedValueBox("127.0.0.1")
-        let kube = try LoopbackHTTPServer.start(group: group, port: options.kubePort, maximumBodyBytes: 8 << 20) {
+        // 3 MiB: the apiserver's request body limit (MaxRequestBodyBytes, k8s.io/apiserver
+        // pkg/server/config.go: 3 * 1024 * 1024, "the etcd limit of 1.5 MiB times two, plus headroom").
+        let kube = try LoopbackHTTPServer.start(group: group, port: options.kubePort, maximumBodyBytes: 3 << 20,
+                                                limits: limits) {
             [self] request in self.handleKube(request, serverAddress: kubeAddress.withLockedValue { $0 })
         }
         kubeAddress.withLockedValue { $0 = "127.0.0.1:\(kube.port)" }

@@ -36,7 +36,7 @@ extension OdasSim {
         @Option(name: .customLong("ready-file"), help: "Write a JSON file with the endpoint URLs once listening.")
         var readyFile: String?
 
-        @Option(name: .customLong("state-dir"), help: "Persist S3 state in this directory across restarts.")
+        @Option(name: .customLong("state-dir"), help: "Persist S3 and KMS state in this directory across restarts (locked while serving).")
         var stateDirectory: String?
 
         @Option(name: .customLong("base-domain"), help: "Host name for virtual-hosted-style buckets (repeatable).")
@@ -48,7 +48,18 @@ extension OdasSim {
         @Option(name: .customLong("kubeconfig"), help: "Write a kubeconfig for kubectl to this file once listening.")
         var kubeconfig: String?
 
+        @Option(name: .customLong("idle-timeout"), help: "Seconds after which an idle connection is closed.")
+        var idleTimeout: Int64 = 60
+
+        @Option(name: .customLong("request-timeout"), help: "Seconds a request may take to arrive in full (then 408 RequestTimeout).")
+        var requestTimeout: Int64 = 300
+
+        @Option(name: .customLong("max-connections"), help: "Open connections per endpoint; more are closed at once.")
+        var maxConnections: Int = 1024
+
         func validate() throws {
+            guard idleTimeout >= 1, requestTimeout >= 1 else { throw ValidationError("--idle-timeout and --request-timeout are at least 1 second") }
+            guard maxConnections >= 1 else { throw ValidationError("--max-connections is at least 1") }
             guard (0...65535).contains(port), (0...65535).contains(controlPort), (0...65535).contains(kubePort) else {
                 throw ValidationError("ports are 0 to 65535")
             }
@@ -69,6 +80,8 @@ extension OdasSim {
             pthread_sigmask(SIG_UNBLOCK, &signals, nil)
             options.stateDirectory = stateDirectory
             options.kubePort = kubePort
+            options.limits = LoopbackHTTPServer.Limits(maximumConnections: maxConnections, idleTimeout: .seconds(idleTimeout),
+                                                       requestTimeout: .seconds(requestTimeout))
             let host: ServeHost
             do {
                 host = try ServeHost(scenario: scenario, options: options)
@@ -76,6 +89,7 @@ extension OdasSim {
                 printError("odas-sim serve: \(error.description)")
                 throw ExitCode(2)
             }
+            for note in host.stateNotes { printError("odas-sim serve: state directory: \(note)") }
             let group = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
             let servers: (aws: LoopbackHTTPServer, control: LoopbackHTTPServer, kube: LoopbackHTTPServer)
             do {

@@ -30,7 +30,8 @@ struct OdasSimProcess {
         return found
     }
 
-    static func run(_ arguments: [String]) throws -> Result {
+    /// Runs the binary; a run still going after `timeoutSeconds` is killed (exit code -9).
+    static func run(_ arguments: [String], timeoutSeconds: Double? = nil) throws -> Result {
         let process = Process()
         process.executableURL = try binary()
         process.arguments = arguments
@@ -45,6 +46,18 @@ struct OdasSimProcess {
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        if let timeoutSeconds {
+            let deadline = Date().addingTimeInterval(timeoutSeconds)
+            while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                try out.close()
+                try err.close()
+                return Result(exitCode: -9, stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+                              stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+            }
+        }
         process.waitUntilExit()
         try out.close()
         try err.close()

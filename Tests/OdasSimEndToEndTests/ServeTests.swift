@@ -19,7 +19,9 @@ final class ServedWorld {
         process.arguments = ["serve", scenario, "--port", "0", "--ready-file", ready.path, "--kubeconfig", kubeconfig] + extraArguments
         process.currentDirectoryURL = OdasSimProcess.packageRoot
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        let log = directory.appendingPathComponent("serve.stderr")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: log)
         try process.run()
         let deadline = Date().addingTimeInterval(20)
         var urls: [String: Any]?
@@ -46,6 +48,11 @@ final class ServedWorld {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// What the server wrote to its standard error so far.
+    var serverLog: String {
+        (try? String(contentsOf: directory.appendingPathComponent("serve.stderr"), encoding: .utf8)) ?? ""
     }
 
     /// Runs a client program; returns its exit status and combined output.

@@ -23,16 +23,16 @@ public struct KMSError: Error, Equatable, Sendable, CustomStringConvertible {
 /// nonce, sealed box), not AWS's: like AWS's, it names its key, so Decrypt
 /// needs no KeyId.
 public struct KMSService: Sendable {
-    public enum KeyState: String, Sendable { case enabled = "Enabled", disabled = "Disabled", pendingDeletion = "PendingDeletion" }
+    public enum KeyState: String, Sendable, Codable { case enabled = "Enabled", disabled = "Disabled", pendingDeletion = "PendingDeletion" }
 
-    public struct Grant: Sendable, Equatable {
+    public struct Grant: Sendable, Equatable, Codable {
         public var grantId: String
         public var granteePrincipal: String
         public var operations: [String]
         public var name: String?
     }
 
-    public struct Key: Sendable {
+    public struct Key: Sendable, Equatable, Codable {
         public var keyId: String
         public var arn: String
         public var region: String
@@ -48,9 +48,9 @@ public struct KMSService: Sendable {
 
     public let account: String
     /// Keys by ARN (a multi-region key has one per region, same key id).
-    public private(set) var keys: [String: Key] = [:]
+    public internal(set) var keys: [String: Key] = [:]
     /// `alias/name` by region → key id.
-    public private(set) var aliases: [String: [String: String]] = [:]
+    public internal(set) var aliases: [String: [String: String]] = [:]
     var counter: UInt64 = 0
 
     public init(account: String) {

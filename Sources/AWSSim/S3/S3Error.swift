@@ -13,6 +13,9 @@ public struct S3Error: Error, Hashable, Sendable, CustomStringConvertible {
     public var resource: String
     /// Set when the key's current version is a delete marker (its version id).
     public var deleteMarkerVersionId: String?
+    /// For a request signed for the wrong region: the bucket's region, sent as
+    /// `<Region>` and `x-amz-bucket-region` (SDKs retry there).
+    public var region: String?
 
     public init(code: String, httpStatus: Int, message: String, resource: String) {
         self.code = code
@@ -22,6 +25,21 @@ public struct S3Error: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(code) (\(httpStatus)): \(message) [\(resource)]" }
+
+    /// A request signed for `signed` to a bucket in `expected`: S3 answers
+    /// 400 AuthorizationHeaderMalformed (AuthorizationQueryParametersError for a
+    /// presigned URL) naming the region to use.
+    public static func wrongRegion(signed: String, expected: String, presigned: Bool, resource: String) -> S3Error {
+        var error = presigned
+            ? S3Error(code: "AuthorizationQueryParametersError", httpStatus: 400,
+                      message: "Error parsing the X-Amz-Credential parameter; the region '\(signed)' is wrong; expecting '\(expected)'",
+                      resource: resource)
+            : S3Error(code: "AuthorizationHeaderMalformed", httpStatus: 400,
+                      message: "The authorization header is malformed; the region '\(signed)' is wrong; expecting '\(expected)'",
+                      resource: resource)
+        error.region = expected
+        return error
+    }
 
     public static func noSuchBucket(_ bucket: String) -> S3Error {
         S3Error(code: "NoSuchBucket", httpStatus: 404, message: "The specified bucket does not exist",

@@ -35,6 +35,9 @@ public struct S3Object: Hashable, Sendable {
     public var versionId: String = "null"
     /// True for a delete marker (a version with no body).
     public var isDeleteMarker = false
+    /// While `replicationStatus` is PENDING: when S3 next tries to replicate
+    /// this version (kept so that a restarted `serve` resumes on time).
+    public var replicationDue: SimInstant?
 
     public var size: Int { body.count }
 

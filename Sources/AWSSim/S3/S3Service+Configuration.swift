@@ -30,14 +30,14 @@ extension S3Service {
     public mutating func putObjectTagging(bucket: String, key: String, tags: [(key: String, value: String)]) throws(S3Error) {
         _ = try getObject(bucket: bucket, key: key)
         let validated = try Self.validateTags(tags, maximum: Self.maximumObjectTags, resource: "/\(bucket)/\(key)")
-        buckets[bucket]?.objects[key]?.tags = validated
+        updateCurrentObject(bucket: bucket, key: key) { $0.tags = validated }
         changeLog?.append(.object(bucket: bucket, key: key))
     }
 
     /// DeleteObjectTagging.
     public mutating func deleteObjectTagging(bucket: String, key: String) throws(S3Error) {
         _ = try getObject(bucket: bucket, key: key)
-        buckets[bucket]?.objects[key]?.tags = [:]
+        updateCurrentObject(bucket: bucket, key: key) { $0.tags = [:] }
         changeLog?.append(.object(bucket: bucket, key: key))
     }
 

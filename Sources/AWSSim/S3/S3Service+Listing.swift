@@ -1,3 +1,4 @@
+import SimCore
 /// One page of a listing: objects and common prefixes, in key order.
 public struct S3ListPage: Sendable {
     public var objects: [S3Object]
@@ -49,13 +50,25 @@ extension S3Service {
         return page
     }
 
-    /// Replaces all buckets and objects (restoring persisted state). Uploads in progress are dropped.
-    public mutating func restore(_ restored: [S3Bucket]) {
+    /// Replaces all buckets and objects (restoring persisted state). Uploads
+    /// in progress are dropped. Replication still PENDING resumes: each
+    /// pending current object is scheduled at its recorded due time (or
+    /// `now`, if that has passed) under the rule that covers its key.
+    public mutating func restore(_ restored: [S3Bucket], now: SimInstant = .zero) {
         buckets = [:]
         for var bucket in restored {
-            bucket.nextWriteSequence = (bucket.objects.values.map(\.writeSequence).max() ?? 0) + 1
+            let written = bucket.objects.values.map(\.writeSequence) + bucket.versions.values.flatMap { $0.map(\.writeSequence) }
+            bucket.nextWriteSequence = (written.max() ?? 0) + 1
             buckets[bucket.name] = bucket
         }
         uploads = [:]
+        for bucket in restored.sorted(by: { $0.name < $1.name }) {
+            for key in bucket.sortedKeys {
+                guard let object = bucket.objects[key], object.replicationStatus == .pending,
+                      let rule = bucket.replicationRules.first(where: { key.hasPrefix($0.prefix) }) else { continue }
+                outbox.append((max(object.replicationDue ?? now, now),
+                               .replicate(bucket: bucket.name, key: key, writeSequence: object.writeSequence, rule: rule.id, attempt: 1)))
+            }
+        }
     }
 }

@@ -155,7 +155,7 @@ extension S3Service {
                                    metadata: replaceMetadata ? metadata : source.metadata, checksums: source.checksums,
                                    eTag: source.eTag.contains("-") ? nil : source.eTag, now: now)
         if !replaceMetadata {
-            buckets[bucket]?.objects[key]?.contentHeaders = source.contentHeaders
+            updateCurrentObject(bucket: bucket, key: key) { $0.contentHeaders = source.contentHeaders }
             stored.contentHeaders = source.contentHeaders
         }
         return stored

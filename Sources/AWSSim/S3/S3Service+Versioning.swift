@@ -18,10 +18,13 @@ extension S3Service {
         return found.versioning
     }
 
+    /// A new version id: 32 URL-safe characters like S3's, from 8 random
+    /// bytes, ``versionIdEpoch`` and a per-life counter, so no two versions
+    /// of any key ever share an id, across restarts too.
     mutating func newVersionId() -> String {
+        versionIdCounter += 1
         var bytes = [UInt8]()
-        for _ in 0..<3 {
-            var word = random.next()
+        for var word in [random.next(), versionIdEpoch, versionIdCounter] {
             for _ in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: word)); word >>= 8 }
         }
         return Base64.encode(bytes).replacingOccurrences(of: "+", with: ".").replacingOccurrences(of: "/", with: "_")

@@ -38,6 +38,12 @@ public struct S3Service: Sendable {
     /// Events to schedule, drained by the owner after each call.
     public var outbox: [(at: SimInstant, event: S3Event)] = []
     var random: SimRandom
+    /// Part of every version id: a number that differs between lives of the
+    /// same state (`serve` sets the state directory's start count), so ids
+    /// never repeat across restarts even though the random stream does.
+    public var versionIdEpoch: UInt64 = 0
+    /// Version ids given out in this life; with ``versionIdEpoch`` it makes every id unique.
+    var versionIdCounter: UInt64 = 0
 
     /// - Parameter random: the stream replication lag is drawn from.
     public init(random: SimRandom) { self.random = random }
@@ -113,13 +119,14 @@ public struct S3Service: Sendable {
                               contentType: contentType, metadata: metadata,
                               replicationStatus: rule == nil ? nil : .pending, writeSequence: sequence,
                               checksums: checksums)
+        let due = rule.map { now + replicationLag($0) }
+        object.replicationDue = due
         recordVersion(&object, bucket: name)
         buckets[name]?.nextWriteSequence += 1
         buckets[name]?.objects[key] = object
         changeLog?.append(.object(bucket: name, key: key))
-        if let rule {
-            outbox.append((now + replicationLag(rule), .replicate(bucket: name, key: key, writeSequence: sequence,
-                                                                  rule: rule.id, attempt: 1)))
+        if let rule, let due {
+            outbox.append((due, .replicate(bucket: name, key: key, writeSequence: sequence, rule: rule.id, attempt: 1)))
         }
         return object
     }
@@ -135,6 +142,18 @@ public struct S3Service: Sendable {
     /// versioned bucket it adds a delete marker.
     public mutating func deleteObject(bucket name: String, key: String) throws(S3Error) {
         try deleteObject(bucket: name, key: key, versionId: nil, now: .zero)
+    }
+
+    /// Changes the current version of `key` in place: the visible object and
+    /// its entry in the version history, which must stay the same value.
+    mutating func updateCurrentObject(bucket name: String, key: String, _ change: (inout S3Object) -> Void) {
+        guard var current = buckets[name]?.objects[key] else { return }
+        let versionId = current.versionId
+        change(&current)
+        buckets[name]?.objects[key] = current
+        if let index = buckets[name]?.versions[key]?.lastIndex(where: { $0.versionId == versionId }) {
+            buckets[name]?.versions[key]?[index] = current
+        }
     }
 
     // MARK: Replication
@@ -170,7 +189,10 @@ public struct S3Service: Sendable {
             // replica: S3 marks the object FAILED and does not retry
             // (AmazonS3/latest/userguide/replication-status.html).
             guard let destination = buckets[rule.destinationBucket], destination.versioning == .enabled else {
-                buckets[bucketName]?.objects[key]?.replicationStatus = .failed
+                updateCurrentObject(bucket: bucketName, key: key) {
+                    $0.replicationStatus = .failed
+                    $0.replicationDue = nil
+                }
                 changeLog?.append(.object(bucket: bucketName, key: key))
                 trace.record("s3", "replication-failed", at: now, [
                     "bucket": .string(bucketName), "key": .string(key), "destination": .string(rule.destinationBucket),
@@ -182,12 +204,16 @@ public struct S3Service: Sendable {
                     "bucket": .string(bucketName), "key": .string(key), "attempt": .int(Int64(attempt)),
                     "reason": .string(reason.description),
                 ])
-                outbox.append((now + .minutes(1), .replicate(bucket: bucketName, key: key, writeSequence: sequence,
-                                                           rule: ruleID, attempt: attempt + 1)))
+                let due = now + .minutes(1)
+                updateCurrentObject(bucket: bucketName, key: key) { $0.replicationDue = due }
+                changeLog?.append(.object(bucket: bucketName, key: key))
+                outbox.append((due, .replicate(bucket: bucketName, key: key, writeSequence: sequence,
+                                               rule: ruleID, attempt: attempt + 1)))
                 return
             }
             var copy = object
             copy.replicationStatus = .replica
+            copy.replicationDue = nil
             // The replica keeps the source's version id.
             if buckets[rule.destinationBucket]?.versions[key] == nil {
                 let existing = buckets[rule.destinationBucket]?.objects[key].map { [$0] } ?? []
@@ -195,7 +221,10 @@ public struct S3Service: Sendable {
             }
             buckets[rule.destinationBucket]?.versions[key]?.append(copy)
             buckets[rule.destinationBucket]?.objects[key] = copy
-            buckets[bucketName]?.objects[key]?.replicationStatus = .completed
+            updateCurrentObject(bucket: bucketName, key: key) {
+                $0.replicationStatus = .completed
+                $0.replicationDue = nil
+            }
             changeLog?.append(.object(bucket: rule.destinationBucket, key: key))
             changeLog?.append(.object(bucket: bucketName, key: key))
             trace.record("s3", "replication-completed", at: now, [

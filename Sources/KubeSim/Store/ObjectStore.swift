@@ -195,6 +195,10 @@ public struct ObjectStore: Sendable {
 
     // MARK: Writes
 
+    /// At most this many objects of one kind: a `replicas: 1000000000` grows the
+    /// store 500 pods per sync (`burstReplicas`) up to here, not without bound.
+    public static let maximumObjectsPerKind = 50_000
+
     /// Creates an object (POST): validates it, defaults namespace to `default`,
     /// resolves `generateName`, assigns uid, resourceVersion, generation and
     /// creationTimestamp. Throws `Invalid`, `AlreadyExists` or `NotFound` (namespace).
@@ -202,6 +206,11 @@ public struct ObjectStore: Sendable {
     public mutating func create<T: KubeObject>(_ object: T, now: SimInstant) throws(KubeError) -> T {
         var object = object
         let kind = T.kubeKind
+        // The simulator's stand-in for etcd's space quota (--quota-backend-bytes, 2 GiB by
+        // default): beyond it every write fails with etcd's error, which the apiserver passes on.
+        guard self[keyPath: T.table].items.count < Self.maximumObjectsPerKind else {
+            throw KubeError(reason: .internalError, message: "etcdserver: mvcc: database space exceeded")
+        }
         if kind.isNamespaced {
             if (object.metadata.namespace ?? "").isEmpty { object.metadata.namespace = "default" }
         } else {

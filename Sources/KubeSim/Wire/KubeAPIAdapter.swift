@@ -128,6 +128,7 @@ public enum KubeAPIAdapter {
         }
         let namespace = kind.isNamespaced ? (route.namespace ?? "") : ""
         let asTable = (request.header("accept") ?? "").contains("as=Table")
+        try KubeListPaging.validateResourceVersion(request)
         switch (request.method, route.name, route.subresource) {
         case ("GET", nil, nil):
             if request.query("watch") == "true" || request.query("watch") == "1" {
@@ -203,23 +204,35 @@ public enum KubeAPIAdapter {
     static func list(_ request: WireRequest, kind: KubeKind, namespace: String?, asTable: Bool, cluster: KubeCluster) throws(KubeError) -> WireResponse {
         let labels = try request.query("labelSelector").map { text throws(KubeError) in try Selector.parse(text) }
         let fields = try request.query("fieldSelector").map { text throws(KubeError) in try FieldSelector.parse(text) }
-        let objects = try listObjects(kind, namespace: namespace, labels: labels, fields: fields, cluster: cluster)
+        let (objects, next, remaining) = try listObjects(kind, namespace: namespace, labels: labels, fields: fields,
+                                                         limit: try KubeListPaging.limit(request),
+                                                         after: try KubeListPaging.start(request), cluster: cluster)
         let resourceVersion = String(cluster.store.resourceVersion)
+        var metadata: JSON = ["resourceVersion": resourceVersion]
+        if let next { metadata["continue"] = next }
+        if let remaining { metadata["remainingItemCount"] = remaining }
         if asTable {
-            return json(200, KubeTables.table(kind, objects: objects, now: cluster.now, resourceVersion: resourceVersion))
+            var table = KubeTables.table(kind, objects: objects, now: cluster.now, resourceVersion: resourceVersion)
+            table["metadata"] = metadata
+            return json(200, table)
         }
-        return json(200, ["kind": "\(kind.rawValue)List", "apiVersion": kind.apiVersion,
-                          "metadata": ["resourceVersion": resourceVersion], "items": objects])
+        return json(200, ["kind": "\(kind.rawValue)List", "apiVersion": kind.apiVersion, "metadata": metadata, "items": objects])
     }
 
-    static func listObjects(_ kind: KubeKind, namespace: String?, labels: Selector?, fields: FieldSelector?,
-                            cluster: KubeCluster) throws(KubeError) -> [JSON] {
-        func go<T: KubeObject>(_ type: T.Type) -> [AnyKubeObject] {
-            cluster.store.list(T.self, namespace: namespace, labelSelector: labels, fieldSelector: fields).map(\.erased)
+    /// One page of a list (everything without `limit`): only the page's objects are encoded.
+    static func listObjects(_ kind: KubeKind, namespace: String?, labels: Selector?, fields: FieldSelector?, limit: Int? = nil,
+                            after: String? = nil, cluster: KubeCluster) throws(KubeError) -> (items: [JSON], continue: String?, remaining: Int?) {
+        func go<T: KubeObject>(_ type: T.Type) -> (ArraySlice<AnyKubeObject>, String?, Int?) {
+            let all = cluster.store.list(T.self, namespace: namespace, labelSelector: labels, fieldSelector: fields)
+            let page = KubeListPaging.page(all, key: { $0.metadata.namespaceOrEmpty + "/" + $0.metadata.nameOrEmpty }, limit: limit,
+                                           after: after, resourceVersion: cluster.store.resourceVersion)
+            return (page.items.map(\.erased)[...], page.continue, page.remaining)
         }
+        let (page, next, remaining) = go(kind.swiftType)
         var out: [JSON] = []
-        for object in go(kind.swiftType) { out.append(try encodeAny(object)) }
-        return out
+        out.reserveCapacity(page.count)
+        for object in page { out.append(try encodeAny(object)) }
+        return (out, next, remaining)
     }
 
     static func read(_ kind: KubeKind, _ namespace: String, _ name: String, _ cluster: KubeCluster) throws(KubeError) -> JSON {
@@ -348,9 +361,17 @@ public enum KubeAPIAdapter {
         object["metadata"] = metadata
     }
 
+    /// The largest object the store keeps, in bytes of JSON: etcd's default `--max-request-bytes`.
+    static let maximumObjectBytes = 1_572_864
+
     static func decode(_ object: JSON) throws(KubeError) -> AnyKubeObject {
         guard let data = try? JSONSerialization.data(withJSONObject: object) else {
             throw KubeError(reason: .badRequest, message: "the object cannot be encoded as JSON")
+        }
+        // etcd's default request limit, 1.5 MiB (--max-request-bytes 1572864), bounds every
+        // stored object; the apiserver passes etcd's refusal on as a 500.
+        guard data.count <= maximumObjectBytes else {
+            throw KubeError(reason: .internalError, message: "etcdserver: request is too large")
         }
         do { return try AnyKubeObject.decode(json: data) } catch let error as KubeError { throw error } catch {
             throw KubeError(reason: .badRequest, message: "\(object["kind"] as? String ?? "object") in version \"v1\" cannot be handled: \(describe(error))")

@@ -204,9 +204,6 @@ public struct LiveWorld: Sendable {
     /// One bucket with its objects, if it exists.
     public func s3Bucket(_ name: String) -> S3Bucket? { world.s3.buckets[name] }
 
-    /// Replaces S3's state with restored buckets (uploads in progress are not kept).
-    public mutating func restoreS3(_ buckets: [S3Bucket]) { world.s3.restore(buckets) }
-
     /// The trace so far, canonical JSON Lines.
     public var traceJSONLines: String { world.trace.canonicalJSONLines() }
 

@@ -80,7 +80,7 @@ extension S3RestAdapter {
         let object = try s3.putObject(bucket: bucket, key: key, body: body,
                                       contentType: request.header("content-type") ?? "binary/octet-stream",
                                       metadata: userMetadata(request), checksums: checksums, now: context.now)
-        if !contentHeaders.isEmpty { s3.buckets[bucket]?.objects[key]?.contentHeaders = contentHeaders }
+        if !contentHeaders.isEmpty { s3.updateCurrentObject(bucket: bucket, key: key) { $0.contentHeaders = contentHeaders } }
         if let tags = headerTags(request) {
             try s3.putObjectTagging(bucket: bucket, key: key, tags: tags)
         }

@@ -272,6 +272,7 @@ public enum S3RestAdapter {
         default:
             break
         }
+        if let region = error.region { children.append(.leaf("Region", region)) }
         children.append(.leaf("Resource", error.resource))
         children.append(.leaf("RequestId", context.requestId))
         children.append(.leaf("HostId", hostId(context.requestId)))
@@ -279,6 +280,7 @@ public enum S3RestAdapter {
         if let marker = error.deleteMarkerVersionId {
             headers += [("x-amz-delete-marker", "true"), ("x-amz-version-id", marker)]
         }
+        if let region = error.region { headers.append(("x-amz-bucket-region", region)) }
         if request.method == "HEAD" {
             return WireResponse(status: error.httpStatus, headers: headers + [("Content-Length", "0")])
         }

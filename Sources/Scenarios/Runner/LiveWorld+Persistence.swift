@@ -1,0 +1,24 @@
+import AWSSim
+import SimCore
+
+/// What `odas-sim serve --state-dir` saves and restores, beyond S3's change log.
+extension LiveWorld {
+    /// KMS's whole state (keys, policies, grants, aliases).
+    public var kmsSnapshot: KMSService.Snapshot { world.kms.snapshot }
+
+    /// Replaces KMS's state with a persisted one.
+    public mutating func restoreKMS(_ snapshot: KMSService.Snapshot) { world.kms.restore(snapshot) }
+
+    /// Replaces S3's state with restored buckets (uploads in progress are not
+    /// kept) and schedules the replication still pending in them at its
+    /// recorded due time (now, if that has passed).
+    public mutating func restoreS3(_ buckets: [S3Bucket]) {
+        world.s3.restore(buckets, now: world.loop.now)
+        world.drainS3Outbox()
+    }
+
+    /// Makes this life's S3 version ids distinct from every earlier life's
+    /// (the state directory's start count), though the seeded random stream
+    /// starts over.
+    public mutating func setVersionIdEpoch(_ epoch: UInt64) { world.s3.versionIdEpoch = epoch }
+}
