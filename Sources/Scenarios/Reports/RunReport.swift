@@ -17,6 +17,18 @@ public struct RunReport: Codable, Sendable {
         public var ok: Int
         public var failed: Int
         public var unknown: Int
+        /// The most common reasons of failed and unknown operations, most frequent first.
+        public var causes: [FailureCause] = []
+    }
+
+    /// A reason operations failed: which hop, what happened, how often.
+    public struct FailureCause: Codable, Sendable {
+        /// The error with pod and instance names generalized.
+        public var cause: String
+        public var count: Int
+        /// One operation's error as it was, and its time.
+        public var example: String
+        public var firstAt: String
     }
 
     /// Version of this report's JSON shape.

@@ -15,6 +15,9 @@ public enum TextReport {
         for workload in report.workloads {
             out += "  " + pad(workload.name, 18) + pad(workload.kind, 8)
                 + "\(workload.operations) ops: \(workload.ok) ok, \(workload.failed) failed, \(workload.unknown) unknown\n"
+            for cause in workload.causes.prefix(3) {
+                out += "      \(cause.count) × \(cause.cause)  (first \(cause.firstAt))\n"
+            }
         }
         out += "\nExpectations\n"
         if report.expectations.isEmpty { out += "  (none stated)\n" }

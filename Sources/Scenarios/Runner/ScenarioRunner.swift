@@ -46,7 +46,8 @@ public enum ScenarioRunner {
             return RunReport.WorkloadSummary(name: spec.name, kind: spec.kind.rawValue, operations: ops.count,
                                              ok: ops.filter { $0.outcome == .ok }.count,
                                              failed: ops.filter { $0.outcome == .failed }.count,
-                                             unknown: ops.filter { $0.outcome == .unknown }.count)
+                                             unknown: ops.filter { $0.outcome == .unknown }.count,
+                                             causes: FailureCauses.summarize(ops))
         }
         let allAsDeclared = results.allSatisfy(\.isAsDeclared)
         let report = RunReport(

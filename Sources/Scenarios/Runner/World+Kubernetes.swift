@@ -128,5 +128,6 @@ extension World {
             if let text { timeline.append(TimelineEntry(at: event.at, kind: "kube-" + event.reason, text: text)) }
         }
         kubeTraceConsumed = events.count
+        if scenario.odas != nil { noteODASEndpoints() }
     }
 }

@@ -53,6 +53,9 @@ struct World {
     var listener = ProcessID(rawValue: 0)
     /// The processes of ODAS's planner, worker and catalog services.
     var odasServices: [ODASComponent: ProcessID] = [:]
+    /// The ready endpoints of each ODAS service last seen, for the timeline.
+    var odasReady: [ODASComponent: [String]] = [:]
+    var odasReadyAnnounced = false
     /// Every catalog version committed, when (the ODAS checkers' oracle).
     var catalogTimeline: [(at: SimInstant, snapshot: CatalogSnapshot)] = []
     /// FaultIDs of the scenario's faults while they are active.

@@ -95,6 +95,42 @@ extension World {
         return nil
     }
 
+    /// Puts changes of the planner, worker and catalog Services' ready
+    /// endpoints on the timeline: once when every replica is first ready, then
+    /// each endpoint dropped (with its node) and each replacement that became ready.
+    mutating func noteODASEndpoints() {
+        guard let spec = scenario.odas else { return }
+        let watched: [ODASComponent] = [.planner, .worker, .catalog]
+        var current: [ODASComponent: [(pod: String, node: String)]] = [:]
+        for component in watched { current[component] = odasEndpoints(component) }
+        if !odasReadyAnnounced {
+            let complete = watched.allSatisfy { (current[$0]?.count ?? 0) >= (spec.deployment.component($0)?.replicas ?? 0) }
+            guard complete else { return }
+            odasReadyAnnounced = true
+            for component in watched { odasReady[component] = (current[component] ?? []).map(\.pod) }
+            let counts = watched.map { "\(current[$0]?.count ?? 0) \($0.rawValue)" }.joined(separator: ", ")
+            timeline.append(TimelineEntry(at: loop.now, kind: "odas-ready", text: "ODAS services ready: \(counts) endpoints"))
+            trace.record("odas", "ready", at: loop.now, ["endpoints": .string(counts)])
+            return
+        }
+        for component in watched {
+            let now = current[component] ?? []
+            let before = odasReady[component] ?? []
+            guard now.map(\.pod) != before else { continue }
+            let wanted = spec.deployment.component(component)?.replicas ?? 0
+            for pod in before where !now.contains(where: { $0.pod == pod }) {
+                timeline.append(TimelineEntry(at: loop.now, kind: "odas-endpoint-removed",
+                                              text: "\(component.objectName): endpoint \(pod) removed (\(now.count) of \(wanted) ready)"))
+            }
+            for entry in now where !before.contains(entry.pod) {
+                timeline.append(TimelineEntry(at: loop.now, kind: "odas-endpoint-added",
+                                              text: "\(component.objectName): \(entry.pod) Running and ready on \(entry.node) (\(now.count) of \(wanted) ready)"))
+            }
+            trace.record("odas", "endpoints", at: loop.now, ["service": .string(component.objectName), "ready": .int(Int64(now.count))])
+            odasReady[component] = now.map(\.pod)
+        }
+    }
+
     /// The IMDS credentials of an ODAS node (its instance profile's role).
     mutating func nodeCredentials(node: String) -> Credentials? {
         guard let role = scenario.odas?.nodeRole ?? (scenario.iamRoles.isEmpty ? World.defaultRole : nil) else { return nil }
