@@ -18,8 +18,8 @@ enum ODASChecks {
     static func versions(_ timeline: Timeline, from: SimInstant, to: SimInstant) -> [CatalogSnapshot] {
         var out: [CatalogSnapshot] = []
         for (index, entry) in timeline.enumerated() {
-            let next = index + 1 < timeline.count ? timeline[index + 1].at : SimInstant.zero + .seconds(1 << 40)
-            if entry.at <= to, next > from { out.append(entry.snapshot) }
+            let isLast = index + 1 == timeline.count
+            if entry.at <= to, isLast || timeline[index + 1].at > from { out.append(entry.snapshot) }
         }
         return out
     }

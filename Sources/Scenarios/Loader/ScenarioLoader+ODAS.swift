@@ -230,6 +230,23 @@ extension ScenarioLoader {
         var snapshot = CatalogSnapshot.empty
         for (change, node) in changes {
             do {
+                // The catalog accepts grants on objects that do not exist yet
+                // (as Sentry does); a scenario naming one is a typo.
+                if case .grant(let grant) = change {
+                    switch grant.scope {
+                    case .dataset(let name) where snapshot.dataset(named: name) == nil,
+                         .column(let name, _) where snapshot.dataset(named: name) == nil:
+                        d.error(node, unknownMessage("dataset", name, snapshot.datasets.map(\.name)))
+                        continue
+                    case .column(let name, let column) where snapshot.dataset(named: name)?.position(of: column) == nil:
+                        d.error(node, unknownMessage("column of \(name)", column, snapshot.columns(of: name)?.map(\.name) ?? []))
+                        continue
+                    case .database(let name) where !snapshot.databases.contains(name):
+                        d.error(node, unknownMessage("database", name, snapshot.databases))
+                        continue
+                    default: break
+                    }
+                }
                 try snapshot.check(change)
                 _ = try scratch.transaction(try change.statements())
                 snapshot = try CatalogSnapshot(combinedRows: try scratch.query(CatalogSnapshot.combinedLoadQuery))
