@@ -56,6 +56,8 @@ struct World {
     /// The ready endpoints of each ODAS service last seen, for the timeline.
     var odasReady: [ODASComponent: [String]] = [:]
     var odasReadyAnnounced = false
+    /// The access tables as last recorded (see ``recordCatalogVersion()``).
+    var catalogAccessFingerprint: String?
     /// Every catalog version committed, when (the ODAS checkers' oracle).
     var catalogTimeline: [(at: SimInstant, snapshot: CatalogSnapshot)] = []
     /// FaultIDs of the scenario's faults while they are active.
