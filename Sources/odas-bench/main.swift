@@ -138,7 +138,7 @@ while let argument = arguments.popFirst() {
         exit(2)
     }
 }
-if scenarioFiles.isEmpty { scenarioFiles = ["scenarios/az-failure.yaml"] }
+if scenarioFiles.isEmpty { scenarioFiles = ["scenarios/az-failure.yaml", "scenarios/aws-az-failure.yaml"] }
 
 print("odas-bench (build this with -c release for meaningful figures)")
 for pending in [1_000, 100_000] {
@@ -168,6 +168,6 @@ for file in scenarioFiles {
     }
     times.sort()
     let processed = report?.eventsProcessed ?? 0
-    print("scenario   \(file): median \(String(format: "%.3f", times[1])) s wall for \(scenario.duration) simulated, \(processed) events, \(report?.traceEvents ?? 0) trace records (runs: \(times.map { String(format: "%.3f", $0) }.joined(separator: ", ")))")
+    print("scenario   \(file): median \(String(format: "%.3f", times[1])) s wall for \(scenario.duration) simulated, \(processed) events = \(String(format: "%.0f", Double(processed) / times[1])) events/s, \(report?.traceEvents ?? 0) trace records (runs: \(times.map { String(format: "%.3f", $0) }.joined(separator: ", ")))")
 }
 print("memory     peak RSS: \(String(format: "%.1f", peakMemoryMiB())) MiB")
