@@ -1,11 +1,11 @@
-/// ODASModel: the Okera Data Access Service as it runs on AWS — its
-/// services, catalog and access policies, the scan data path and the three
-/// installers.
+/// ODASModel: the Okera Data Access Service as it runs on AWS, as values
+/// with no world of their own:
+/// - `Catalog/`: the catalog and access-policy engine (schema, changes as SQL
+///   transactions, snapshots, grants, masks, row filters, data files, scan
+///   results; docs/catalog.md);
+/// - `Deployment/`: the ODAS services and their Kubernetes objects.
 ///
-/// Built so far: the catalog and access-policy engine in `Catalog/`
-/// (`CatalogSchema`, `CatalogChange`, `CatalogSnapshot` with
-/// `authorizeScan`, row filters, masks, data files and `ScanResultBuilder`;
-/// see docs/catalog.md). The dependency direction of the package is fixed
-/// (`AWSSim, KubeSim ← ODASModel ← Scenarios`). See docs/ARCHITECTURE.md for
-/// what is and is not modelled today.
+/// What ODAS does on the simulated network (planner, worker and catalog
+/// processes) lives in `Scenarios/Runner/ODAS`, where the world is. The
+/// installers are not built yet (see docs/ARCHITECTURE.md).
 public enum ODASModel {}
