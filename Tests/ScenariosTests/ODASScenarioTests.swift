@@ -115,6 +115,21 @@ import SimCore
         #expect(results["invariant/fail-closed"]?.detail.contains("card") == true)
     }
 
+    @Test func odasServicesWithoutANodeRoleBreakNoStaticCredentials() throws {
+        let text = Self.scenario(invariants: "[no-static-credentials]").replacingOccurrences(of: "  nodeRole: odas-node\n", with: "")
+        let outcome = try Self.run(text)
+        let result = outcome.report.expectations.first { $0.id == "invariant/no-static-credentials" }
+        #expect(result?.status == .fail)
+        #expect(result?.detail.contains("odas.nodeRole") == true)
+        let scans = outcome.history.operations(of: "scans")
+        #expect(scans.allSatisfy { $0.outcome != .ok }, "workers without credentials cannot read S3")
+        #expect(scans.contains { ($0.error ?? "").contains("NoCredentialProviders") })
+        let sound = try Self.run(Self.scenario(invariants: "[no-static-credentials]"))
+        let held = sound.report.expectations.first { $0.id == "invariant/no-static-credentials" }
+        #expect(held?.status == .pass)
+        #expect(held?.detail.contains("role odas-node") == true)
+    }
+
     @Test func aScenarioWithoutARevokeCannotPassFailClosed() throws {
         let text = Self.scenario().replacingOccurrences(of: "changes: [{at: 5m, revoke: {role: analyst, on: sales.tx, columns: [card]}}]", with: "")
         let outcome = try Self.run(text)

@@ -94,6 +94,9 @@ enum SecurityChecks {
         for group in scenario.network.autoScalingGroups where group.instanceProfile == nil {
             offenders.append("Auto Scaling group \(group.name) launches instances without an instance profile")
         }
+        if let odas = scenario.odas, odas.nodeRole == nil, !scenario.iamRoles.isEmpty {
+            offenders.append("the ODAS services (planners, workers) have no node role (odas.nodeRole), so reading S3 would need access keys")
+        }
         var firstOperation: Int?
         for workload in scenario.workloads where !workload.external {
             let signed = history.operations(of: workload.name).filter(\.longLivedKey)
@@ -106,9 +109,15 @@ enum SecurityChecks {
         result.status = offenders.isEmpty ? .pass : .fail
         result.firstOffendingOperation = firstOperation
         let components = scenario.network.instances.count + scenario.network.autoScalingGroups.count
-            + scenario.workloads.filter { !$0.external }.count
+            + scenario.workloads.filter { !$0.external }.count + (scenario.odas == nil ? 0 : 1)
+        let odasNote = scenario.odas.map { spec in
+            " The ODAS services sign S3 requests with " + (spec.nodeRole.map { "role " + $0 } ?? "the deployment role")
+                + " from the nodes' instance metadata."
+        } ?? ""
+        let kinds = scenario.odas == nil ? "instances, Auto Scaling groups, deployment workloads"
+            : "instances, Auto Scaling groups, deployment workloads, ODAS services"
         result.detail = offenders.isEmpty
-            ? "\(components) components (instances, Auto Scaling groups, deployment workloads) use role credentials only."
+            ? "\(components) components (\(kinds)) use role credentials only." + odasNote
             : offenders.joined(separator: "; ") + "."
         return result
     }

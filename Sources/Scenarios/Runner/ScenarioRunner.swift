@@ -85,6 +85,10 @@ public enum ScenarioRunner {
             let start = fault.start
             let observationEnd = index + 1 < disruptions.count ? disruptions[index + 1].start : end
             for workload in scenario.workloads {
+                // A workload that never succeeded before the fault (a client
+                // refused from the start) has no recovery to mark.
+                let before = history.operations(of: workload.name).filter { ($0.completed ?? $0.invoked) < start && $0.kind != .finalRead }
+                if !before.isEmpty, !before.contains(where: { $0.outcome == .ok }) { continue }
                 let target = scenario.expectations.availability.first { $0.workload == workload.name }?.target
                     ?? Evaluation.defaultAvailabilityTarget
                 switch Checkers.recovery(history.operations(of: workload.name), fault: start,
