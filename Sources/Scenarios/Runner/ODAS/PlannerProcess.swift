@@ -44,7 +44,7 @@ struct PlannerProcess: WorldProcess {
 
     mutating func receive(_ delivery: NetworkDelivery<any WorldMessage>, world: inout World) {
         switch delivery {
-        case .request(let call, let caller, let payload):
+        case .request(let call, _, let payload):
             let pod: String
             let item: Waiting
             if let request = payload as? PlanRequest {
@@ -57,8 +57,7 @@ struct PlannerProcess: WorldProcess {
                 world.reply(to: call, ServiceAnswer.error("ProtocolError", "not a planner request"))
                 return
             }
-            _ = caller
-            let node = Self.node(of: caller, world: world, pod: pod)
+            let node = Self.node(of: pod, world: world)
             if let refusal = world.podRefusal(pod, node: node) {
                 world.reply(to: call, ServiceAnswer.error("ConnectionRefused", "planner \(refusal)"))
                 return
@@ -100,8 +99,8 @@ struct PlannerProcess: WorldProcess {
         }
     }
 
-    /// The node a request reached: the address the caller sent it to.
-    static func node(of caller: Endpoint, world: World, pod: String) -> String {
+    /// The node the pod runs on (where the request reached it).
+    static func node(of pod: String, world: World) -> String {
         world.kube?.store.pods[(world.scenario.odas?.deployment.namespace ?? "") + "/" + pod]?.spec.nodeName ?? ""
     }
 
@@ -174,7 +173,7 @@ struct PlannerProcess: WorldProcess {
                 return
             }
             let catalogs = world.odasEndpoints(.catalog)
-            let node = world.kube?.store.pods[spec.deployment.namespace + "/" + pod]?.spec.nodeName ?? ""
+            let node = Self.node(of: pod, world: world)
             guard !catalogs.isEmpty, let from = world.odasEndpoint(.planner, node: node) else {
                 world.reply(to: call, ServiceAnswer.error("CatalogUnavailable", "planner \(pod): no ready catalog pod"))
                 return

@@ -10,6 +10,8 @@ struct CatalogWriteClientProcess: ClientProcess {
     var client: ClientState
     var options: ODASWorkloadOptions
     var hops: [CallID: String] = [:]
+    /// Whether the scheduled changes' timers are armed.
+    var scheduled = false
 
     /// The token of the i-th scheduled change's timer is `scheduledBase + i`.
     static let scheduledBase = 1_000
@@ -23,9 +25,7 @@ struct CatalogWriteClientProcess: ClientProcess {
 
     mutating func timerFires(_ token: Int, world: inout World) {
         if token == issueToken {
-            if client.sequence == 0, hops.isEmpty, world.loop.now <= .zero + client.spec.start + .seconds(1_000_000) {
-                scheduleChanges(world: &world)
-            }
+            scheduleChanges(world: &world)
             scheduleNextIssue(world: &world)
             guard !client.isDown else { return }
             issue(world: &world)
@@ -36,8 +36,7 @@ struct CatalogWriteClientProcess: ClientProcess {
         }
     }
 
-    var scheduled = false
-
+    /// Arms one timer per scheduled change, once (at the first arrival).
     mutating func scheduleChanges(world: inout World) {
         guard !scheduled else { return }
         scheduled = true
@@ -58,10 +57,9 @@ struct CatalogWriteClientProcess: ClientProcess {
     mutating func send(change: CatalogChange, world: inout World) {
         let isData: Bool
         let key: String
-        if case .createDataset(let dataset) = change {
+        if case .createDataset = change {
             isData = true
             key = Keys.dbRow(workload: client.spec.name, sequence: client.sequence)
-            _ = dataset
         } else {
             isData = false
             key = change.summary
