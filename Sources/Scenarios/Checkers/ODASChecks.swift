@@ -42,6 +42,14 @@ enum ODASChecks {
         return nil
     }
 
+    /// Why no catalog version of the scan's window `[invoke − ttl, completion]`
+    /// allows what it returned, or nil when one does.
+    static func unallowed(_ op: Operation, _ scan: ScanObservation, timeline: Timeline, ttl: SimDuration) -> String? {
+        let window = versions(timeline, from: op.invoked - ttl, to: op.completed ?? op.invoked)
+        let reasons = window.compactMap { violation(scan, in: $0) }
+        return !window.isEmpty && reasons.count == window.count ? reasons.first : nil
+    }
+
     /// `no-unauthorized-read` for scans through ODAS.
     static func noUnauthorizedScan(_ scenario: Scenario, history: History, timeline: Timeline) -> PropertyResult {
         var result = PropertyResult(id: "invariant/\(Invariant.noUnauthorizedRead.rawValue)", kind: "invariant", workload: nil,
@@ -53,9 +61,9 @@ enum ODASChecks {
             for op in history.operations(of: workload.name) where op.outcome == .ok {
                 guard let scan = op.scan else { continue }
                 checked += 1
-                let window = versions(timeline, from: op.invoked - ttl, to: op.completed ?? op.invoked)
-                let reasons = window.compactMap { violation(scan, in: $0) }
-                if reasons.count == window.count, let first = reasons.first { violations.append((op, "\(workload.name) op \(op.index): \(first)")) }
+                if let reason = unallowed(op, scan, timeline: timeline, ttl: ttl) {
+                    violations.append((op, "\(workload.name) op \(op.index): \(reason)"))
+                }
             }
         }
         if checked == 0 {
@@ -98,10 +106,8 @@ enum ODASChecks {
                 for op in history.operations(of: workload.name) where op.invoked > acknowledged + ttl {
                     guard let scan = op.scan, op.outcome == .ok, change.revokedDataset.map({ scan.dataset.hasPrefix($0) }) ?? true else { continue }
                     exercised += 1
-                    let window = versions(timeline, from: op.invoked - ttl, to: op.completed ?? op.invoked)
-                    let reasons = window.compactMap { violation(scan, in: $0) }
-                    if !window.isEmpty, reasons.count == window.count, let first = reasons.first {
-                        violations.append((op, "\(workload.name) op \(op.index) at \(op.invoked.readable), \((op.invoked - acknowledged).readable) after “\(change.summary)” was acknowledged: \(first)"))
+                    if let reason = unallowed(op, scan, timeline: timeline, ttl: ttl) {
+                        violations.append((op, "\(workload.name) op \(op.index) at \(op.invoked.readable), \((op.invoked - acknowledged).readable) after “\(change.summary)” was acknowledged: \(reason)"))
                     }
                 }
             }
