@@ -28,7 +28,42 @@ import SimCore
         #expect(ids.isSuperset(of: ["rto/emr-scans", "rpo/catalog-writes", "invariant/fail-closed", "invariant/no-unauthorized-read"]))
     }
 
+    @Test func regionFailureFailsOverToTheStandbyClusterAndMeasuresRTOAndRPO() throws {
+        let outcome = try Self.run("region-failure")
+        let report = outcome.report
+        #expect(report.exitCode == 0, "\(report.expectations.filter { !$0.isAsDeclared }.map(\.detail))")
+        let timeline = report.timeline.map(\.text)
+        #expect(timeline.contains { $0.hasPrefix("ODAS cluster odas-west (us-west-2) ready") })
+        #expect(timeline.contains { $0.hasPrefix("ODAS cluster odas-east (us-east-1) ready") })
+        #expect(timeline.contains { $0.contains("health check west-planner unhealthy") })
+        #expect(timeline.contains { $0.hasPrefix("odas-west: Node node-us-west-2a-1 is NotReady") })
+        // Before the loss the west cluster serves; after it, the east one.
+        let lost = SimInstant.zero + .minutes(30)
+        let scans = outcome.history.operations(of: "emr-scans").filter { $0.outcome == .ok }
+        #expect(scans.filter { $0.invoked < lost }.allSatisfy { ($0.value ?? "").contains("from odas-west/") })
+        #expect(scans.filter { $0.invoked > lost + .minutes(5) }.allSatisfy { ($0.value ?? "").contains("from odas-east/") })
+        // Scans recover before the promotion (the standby reads the catalog's
+        // secondary); catalog writes only after it.
+        let results = Dictionary(uniqueKeysWithValues: report.expectations.map { ($0.id, $0) })
+        #expect(scans.contains { $0.invoked > lost + .minutes(2) && $0.invoked < lost + .minutes(5) })
+        let writes = outcome.history.operations(of: "catalog-writes").filter { $0.outcome == .ok && $0.invoked > lost }
+        #expect(writes.allSatisfy { $0.invoked > lost + .minutes(5) })
+        #expect(results["rto/catalog-writes"]?.status == .pass)
+        #expect(results["rpo/catalog-writes"]?.status == .pass)
+        #expect(results["invariant/fail-closed"]?.status == .pass)
+        let causes = try #require(report.workloads.first { $0.name == "emr-scans" }).causes
+        #expect(causes.contains { $0.cause.contains("planner.odas.example.com → odas-west/odas-planner") })
+    }
+
+    @Test func aStandbyWhoseRoleCannotReadTheReplicaNeverRecovers() throws {
+        let report = try Self.run("odas-standby-no-replica-access").report
+        let causes = try #require(report.workloads.first { $0.name == "emr-scans" }).causes
+        #expect(causes.first.map { $0.cause.hasPrefix("worker odas-east/odas-worker-…") && $0.cause.contains("AccessDenied")
+            && $0.cause.contains("s3://okera-data-east/sales/transactions/…") } == true, "\(causes.map(\.cause))")
+    }
+
     @Test(arguments: [
+        ("odas-standby-no-replica-access", ["rto/emr-scans", "availability/emr-scans"]),
         ("odas-single-planner", ["rto/emr-scans", "availability/emr-scans", "rto/catalog-writes"]),
         ("odas-workers-one-az", ["rto/emr-scans", "availability/emr-scans"]),
         ("odas-fail-open", ["invariant/fail-closed", "invariant/no-unauthorized-read"]),

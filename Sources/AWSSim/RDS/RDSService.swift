@@ -70,6 +70,8 @@ public struct DBInstance: Sendable {
     public static func host(_ identifier: String, az: String) -> String { "rds-\(identifier)-\(az)" }
     public var primaryHost: String { Self.host(identifier, az: primaryAZ) }
     public var standbyHost: String? { standbyAZ.map { Self.host(identifier, az: $0) } }
+    /// The fault-model host of the Aurora Global Database's secondary cluster.
+    public var globalSecondaryHost: String? { secondary == nil ? nil : globalSecondaryAZ.map { Self.host(identifier, az: $0) } }
     public var standbyInSync: Bool { standby != nil && pendingForStandby.isEmpty }
 
     /// The host the reader endpoint sends a connection to: a reader in a live
@@ -238,6 +240,17 @@ public struct RDSService: Sendable {
     public func inspect(_ identifier: String, query sql: String) throws(RDSError) -> [[String?]] {
         guard let instance = instances[identifier] else { throw .notFound(identifier) }
         do { return try instance.primary.query(sql) } catch { throw RDSError(code: "SQLError", message: error.message) }
+    }
+
+    /// Runs a read-only statement on an Aurora Global Database's secondary
+    /// cluster: what it has applied so far (its lag behind the primary), in
+    /// its region, available whatever the primary region's state.
+    public func queryGlobalSecondary(_ identifier: String, query sql: String) throws(RDSError) -> [[String?]] {
+        guard let instance = instances[identifier] else { throw .notFound(identifier) }
+        guard let secondary = instance.secondary else {
+            throw RDSError(code: "InvalidDBClusterStateFault", message: "\(identifier) has no secondary cluster")
+        }
+        do { return try secondary.query(sql) } catch { throw RDSError(code: "SQLError", message: error.message) }
     }
 
     public func instance(endpoint: String) -> DBInstance? {

@@ -55,6 +55,10 @@ public struct Route53HealthCheck: Hashable, Sendable {
     var checkerStreak: [Int]
     /// Forced failure (`dns-health-check-failure`).
     public var forcedUnhealthy = false
+    /// Whether the endpoint answers on its port, for targets whose health is
+    /// more than their domain being up (a load balancer with no healthy
+    /// target refuses the probe's connection); set by the owner of the endpoint.
+    public var endpointAnswers = true
 
     /// Route 53 considers an endpoint healthy when more than 18% of its
     /// checkers report it healthy (dns-failover-determining-health-of-endpoints.html).
@@ -140,12 +144,18 @@ public struct Route53Service: Sendable {
         healthChecks[id]?.forcedUnhealthy = failing
     }
 
+    /// Says whether the endpoint behind a health check answers its probes
+    /// (seen by the probes from then on).
+    public mutating func setEndpointAnswers(_ id: String, _ answers: Bool) {
+        healthChecks[id]?.endpointAnswers = answers
+    }
+
     public mutating func handle(_ event: Route53Event, faults: FaultModel, now: SimInstant) {
         switch event {
         case let .probe(id, checker):
             guard var check = healthChecks[id] else { return }
             // Checkers are outside the customer's network: only the endpoint's own state matters.
-            let ok = !check.forcedUnhealthy && faults.isUp(check.target)
+            let ok = !check.forcedUnhealthy && check.endpointAnswers && faults.isUp(check.target)
             let wasHealthy = check.isHealthy
             if ok == check.checkerHealthy[checker] {
                 check.checkerStreak[checker] = 0

@@ -94,8 +94,8 @@ enum SecurityChecks {
         for group in scenario.network.autoScalingGroups where group.instanceProfile == nil {
             offenders.append("Auto Scaling group \(group.name) launches instances without an instance profile")
         }
-        if let odas = scenario.odas, odas.nodeRole == nil, !scenario.iamRoles.isEmpty {
-            offenders.append("the ODAS services (planners, workers) have no node role (odas.nodeRole), so reading S3 would need access keys")
+        for cluster in scenario.odas?.clusters ?? [] where cluster.nodeRole == nil && !scenario.iamRoles.isEmpty {
+            offenders.append("the ODAS services of \(cluster.name) (planners, workers) have no node role (\(cluster.name == scenario.odas?.name ? "odas.nodeRole" : "odas.standby.nodeRole")), so reading S3 would need access keys")
         }
         var firstOperation: Int?
         for workload in scenario.workloads where !workload.external {
@@ -109,10 +109,12 @@ enum SecurityChecks {
         result.status = offenders.isEmpty ? .pass : .fail
         result.firstOffendingOperation = firstOperation
         let components = scenario.network.instances.count + scenario.network.autoScalingGroups.count
-            + scenario.workloads.filter { !$0.external }.count + (scenario.odas == nil ? 0 : 1)
+            + scenario.workloads.filter { !$0.external }.count + (scenario.odas?.clusters.count ?? 0)
         let odasNote = scenario.odas.map { spec in
-            " The ODAS services sign S3 requests with " + (spec.nodeRole.map { "role " + $0 } ?? "the deployment role")
-                + " from the nodes' instance metadata."
+            let roles = spec.clusters.map { cluster in
+                (cluster.nodeRole.map { "role " + $0 } ?? "the deployment role") + (spec.standby == nil ? "" : " (\(cluster.name))")
+            }
+            return " The ODAS services sign S3 requests with " + roles.joined(separator: " and ") + " from the nodes' instance metadata."
         } ?? ""
         let kinds = scenario.odas == nil ? "instances, Auto Scaling groups, deployment workloads"
             : "instances, Auto Scaling groups, deployment workloads, ODAS services"

@@ -25,49 +25,7 @@ extension ScenarioLoader {
         // With compute.eks, the node groups' instances join the cluster; listed nodes are optional then.
         let nodesNode = hasEKS ? k.child("nodes") : k.required("nodes", &d, hint: "node pools, e.g. [{az: us-west-2a, count: 2}]")
         if let list = nodesNode.flatMap({ Read.list($0, &d, what: "node pools") }) {
-            for item in list {
-                guard var pool = MappingReader(item, allowedKeys: ["az", "count", "cpu", "memory", "pods", "labels", "namePrefix"],
-                                               what: "a node pool", diagnostics: &d) else { continue }
-                var zone: String?
-                if let azNode = pool.required("az", &d), let text = Read.string(azNode, &d) {
-                    if context.topology.availabilityZones.contains(text) { zone = text }
-                    else { d.error(azNode, unknownMessage("availability zone", text, context.topology.availabilityZones)) }
-                }
-                let count = pool.child("count").flatMap { Read.integer($0, &d, range: 1...10_000, what: "a node count") } ?? 1
-                func quantity(_ key: String, _ fallback: String) -> Quantity? {
-                    guard let valueNode = pool.child(key) else { return Quantity(fallback) }
-                    guard let text = Read.string(valueNode, &d), let value = Quantity(text), value.milliValue > 0 else {
-                        d.error(valueNode, "\(key) is a Kubernetes quantity such as \(fallback)")
-                        return nil
-                    }
-                    return value
-                }
-                let cpu = quantity("cpu", "4"), memory = quantity("memory", "16Gi")
-                let pods = pool.child("pods").flatMap { Read.integer($0, &d, range: 1...1_000, what: "a pod capacity") } ?? 110
-                var labels: [String: String] = [:]
-                if let labelsNode = pool.child("labels") {
-                    if case .mapping(let pairs) = labelsNode.value {
-                        for pair in pairs {
-                            guard let key = Read.string(pair.key, &d), let value = Read.string(pair.value, &d) else { continue }
-                            labels[key] = value
-                        }
-                    } else {
-                        d.error(labelsNode, "labels is a mapping of label keys to values")
-                    }
-                }
-                let prefix = pool.child("namePrefix").flatMap { Read.name($0, &d, what: "a node name prefix") } ?? "node"
-                pool.reportUnknownKeys(&d)
-                guard let zone, let cpu, let memory else { continue }
-                let region = context.topology.regions.first { $0.availabilityZones.contains(zone) }?.name ?? ""
-                var ordinal = 1
-                for _ in 0..<count {
-                    while names.contains("\(prefix)-\(zone)-\(ordinal)") { ordinal += 1 }
-                    let name = "\(prefix)-\(zone)-\(ordinal)"
-                    names.insert(name)
-                    nodes.append(KubernetesSpec.Node(name: name, availabilityZone: zone, region: region, cpu: cpu, memory: memory,
-                                                     pods: Int64(pods), labels: labels))
-                }
-            }
+            nodes = readNodePools(list, context, names: &names, &d)
         }
         var manifests: [KubernetesSpec.Manifest] = []
         var entries: [(node: SourceNode, manifest: KubernetesSpec.Manifest)] = []
@@ -104,6 +62,57 @@ extension ScenarioLoader {
             }
         }
         return KubernetesSpec(nodes: nodes, manifests: manifests)
+    }
+
+    /// Node pools (`[{az, count, cpu, memory, pods, labels, namePrefix}]`) as
+    /// nodes named `PREFIX-AZ-N`, unique among `names` (which grows).
+    static func readNodePools(_ list: [SourceNode], _ context: Context, names: inout Set<String>,
+                              _ d: inout Diagnostics) -> [KubernetesSpec.Node] {
+        var nodes: [KubernetesSpec.Node] = []
+        for item in list {
+            guard var pool = MappingReader(item, allowedKeys: ["az", "count", "cpu", "memory", "pods", "labels", "namePrefix"],
+                                           what: "a node pool", diagnostics: &d) else { continue }
+            var zone: String?
+            if let azNode = pool.required("az", &d), let text = Read.string(azNode, &d) {
+                if context.topology.availabilityZones.contains(text) { zone = text }
+                else { d.error(azNode, unknownMessage("availability zone", text, context.topology.availabilityZones)) }
+            }
+            let count = pool.child("count").flatMap { Read.integer($0, &d, range: 1...10_000, what: "a node count") } ?? 1
+            func quantity(_ key: String, _ fallback: String) -> Quantity? {
+                guard let valueNode = pool.child(key) else { return Quantity(fallback) }
+                guard let text = Read.string(valueNode, &d), let value = Quantity(text), value.milliValue > 0 else {
+                    d.error(valueNode, "\(key) is a Kubernetes quantity such as \(fallback)")
+                    return nil
+                }
+                return value
+            }
+            let cpu = quantity("cpu", "4"), memory = quantity("memory", "16Gi")
+            let pods = pool.child("pods").flatMap { Read.integer($0, &d, range: 1...1_000, what: "a pod capacity") } ?? 110
+            var labels: [String: String] = [:]
+            if let labelsNode = pool.child("labels") {
+                if case .mapping(let pairs) = labelsNode.value {
+                    for pair in pairs {
+                        guard let key = Read.string(pair.key, &d), let value = Read.string(pair.value, &d) else { continue }
+                        labels[key] = value
+                    }
+                } else {
+                    d.error(labelsNode, "labels is a mapping of label keys to values")
+                }
+            }
+            let prefix = pool.child("namePrefix").flatMap { Read.name($0, &d, what: "a node name prefix") } ?? "node"
+            pool.reportUnknownKeys(&d)
+            guard let zone, let cpu, let memory else { continue }
+            let region = context.topology.regions.first { $0.availabilityZones.contains(zone) }?.name ?? ""
+            var ordinal = 1
+            for _ in 0..<count {
+                while names.contains("\(prefix)-\(zone)-\(ordinal)") { ordinal += 1 }
+                let name = "\(prefix)-\(zone)-\(ordinal)"
+                names.insert(name)
+                nodes.append(KubernetesSpec.Node(name: name, availabilityZone: zone, region: region, cpu: cpu, memory: memory,
+                                                 pods: Int64(pods), labels: labels))
+            }
+        }
+        return nodes
     }
 
     /// Reads a manifest file: YAML, one or more documents (`---`), each a Kubernetes object.

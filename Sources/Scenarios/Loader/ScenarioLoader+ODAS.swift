@@ -11,10 +11,13 @@ import Yams
 /// reported at its line.
 extension ScenarioLoader {
     static func readODAS(_ node: SourceNode, _ context: Context, database: DatabaseSpec?, buckets: [BucketSpec],
-                         roles: [IAMRoleSpec], hasKubernetes: Bool, _ d: inout Diagnostics) -> ODASSpec? {
-        guard var o = MappingReader(node, allowedKeys: ["namespace", "version", "services", "catalog", "nodeRole", "users",
-                                                        "roles", "datasets", "grants"],
+                         roles: [IAMRoleSpec], kubernetes: KubernetesSpec?, _ d: inout Diagnostics) -> ODASSpec? {
+        guard var o = MappingReader(node, allowedKeys: ["name", "namespace", "version", "services", "catalog", "nodeRole", "users",
+                                                        "roles", "datasets", "grants", "standby"],
                                     what: "an odas section", diagnostics: &d) else { return nil }
+        let hasKubernetes = kubernetes != nil
+        let clusterName = o.child("name").flatMap { Read.name($0, &d, what: "an ODAS cluster name") } ?? "odas"
+        let region = primaryODASRegion(kubernetes: kubernetes, context)
         if !hasKubernetes { d.error(node, "odas runs on Kubernetes: add a kubernetes section (node pools) or compute.eks node groups") }
         let namespace = o.child("namespace").flatMap { Read.name($0, &d, what: "a namespace") } ?? "okera"
         let version = o.child("version").flatMap { Read.string($0, &d) } ?? "2.19"
@@ -40,9 +43,12 @@ extension ScenarioLoader {
             c.reportUnknownKeys(&d)
         }
         if database == nil { d.error(node, "odas keeps its catalog in the scenario's database: add a database section") }
-        var nodeRole: String?
-        if let roleNode = o.child("nodeRole"), let text = Read.string(roleNode, &d) {
-            if roles.contains(where: { $0.name == text }) { nodeRole = text } else { d.error(roleNode, unknownMessage("role", text, roles.map(\.name))) }
+        let nodeRole = o.child("nodeRole").flatMap { readNodeRole($0, roles: roles, &d) }
+        let primary = ODASClusterSpec(name: clusterName, region: region,
+                                      deployment: ODASDeploymentSpec(namespace: namespace, components: components, version: version),
+                                      nodeRole: nodeRole, nodes: [])
+        let standby = o.child("standby").flatMap {
+            readStandby($0, context, primary: primary, roles: roles, primaryNodes: kubernetes?.nodes ?? [], &d)
         }
         var changes: [(CatalogChange, SourceNode)] = []
         var users: [String] = []
@@ -88,9 +94,9 @@ extension ScenarioLoader {
         o.reportUnknownKeys(&d)
         let bootstrap = checkCatalog(changes, &d)
         guard let catalogDatabase, database != nil else { return nil }
-        return ODASSpec(deployment: ODASDeploymentSpec(namespace: namespace, components: components, version: version),
+        return ODASSpec(name: clusterName, region: region, deployment: primary.deployment,
                         catalogDatabase: catalogDatabase, nodeRole: nodeRole, policyCacheTTL: ttl, serveStalePolicies: serveStale,
-                        bootstrap: bootstrap, datasets: datasets, users: users)
+                        bootstrap: bootstrap, datasets: datasets, users: users, standby: standby)
     }
 
     /// `services: {planner: 3, worker: {replicas: 6, zones: [us-west-2a], zoneSpread: false}}`.

@@ -4,9 +4,11 @@ import SimCore
 /// The fields of the `scan` and `catalog-write` workloads.
 extension ScenarioLoader {
     /// `as` (a catalog user of `odas.users`), `dataset` (scan), `planners`
-    /// (service | hostports), `changes` (catalog-write: `[{at: 40m, revoke: {role, on, columns}}]`).
+    /// (service | hostports | {dns: NAME}), `cluster` (whose Service or
+    /// planners: the primary unless named), `changes` (catalog-write:
+    /// `[{at: 40m, revoke: {role, on, columns}}]`).
     static func readODASWorkload(_ w: inout MappingReader, _ item: SourceNode, kind: WorkloadKind, name: String, odas: ODASSpec?,
-                                 _ context: Context, _ d: inout Diagnostics) -> (target: String, options: ODASWorkloadOptions)? {
+                                 dns: DNSSpec?, _ context: Context, _ d: inout Diagnostics) -> (target: String, options: ODASWorkloadOptions)? {
         guard let odas else {
             d.error(item, "\(kind.rawValue) goes through ODAS: add an odas section")
             return nil
@@ -16,10 +18,11 @@ extension ScenarioLoader {
             if odas.users.contains(text) { user = text } else { d.error(userNode, unknownMessage("odas user", text, odas.users)) }
         }
         var options = ODASWorkloadOptions(user: user ?? "")
-        if let node = w.child("planners"), let text = Read.string(node, &d) {
-            if let value = ODASWorkloadOptions.PlannerDiscovery(rawValue: text) { options.planners = value } else {
-                d.error(node, "planners is service (through the planner Service) or hostports (a fixed list of planner addresses)")
-            }
+        if let node = w.child("planners") { options.planners = readPlannerDiscovery(node, odas: odas, dns: dns, &d) ?? .service }
+        if let node = w.child("cluster"), let text = Read.string(node, &d) {
+            let names = odas.clusters.map(\.name)
+            if let index = names.firstIndex(of: text) { options.cluster = index } else { d.error(node, unknownMessage("ODAS cluster", text, names)) }
+            if case .dns = options.planners { d.error(node, "a client that finds planners by DNS goes to the cluster the name answers; cluster applies to service and hostports") }
         }
         var target: String?
         if kind == .scan {
@@ -55,5 +58,37 @@ extension ScenarioLoader {
         }
         guard user != nil, let target else { return nil }
         return (target, options)
+    }
+
+    /// `planners: service`, `planners: hostports` or `planners: {dns: NAME}`,
+    /// where NAME is a record of the dns section whose targets are ODAS planner Services.
+    static func readPlannerDiscovery(_ node: SourceNode, odas: ODASSpec, dns: DNSSpec?,
+                                     _ d: inout Diagnostics) -> ODASWorkloadOptions.PlannerDiscovery? {
+        let usage = "planners is service (through the planner Service), hostports (a fixed list of planner addresses) or {dns: NAME} (a Route 53 name)"
+        if case .scalar = node.value {
+            guard let text = Read.string(node, &d) else { return nil }
+            switch text {
+            case "service": return .service
+            case "hostports": return .hostports
+            default:
+                d.error(node, usage)
+                return nil
+            }
+        }
+        guard var m = MappingReader(node, allowedKeys: ["dns"], what: "planners", diagnostics: &d) else { return nil }
+        defer { m.reportUnknownKeys(&d) }
+        guard let nameNode = m.required("dns", &d, hint: "a record of the dns section, e.g. planner.odas.example.com"),
+              let text = Read.string(nameNode, &d) else { return nil }
+        let name = text.lowercased()
+        let records = dns?.records.filter { $0.name == name } ?? []
+        guard !records.isEmpty else {
+            d.error(nameNode, unknownMessage("dns record", text, Array(Set(dns?.records.map(\.name) ?? [])).sorted()))
+            return nil
+        }
+        let planners = Set(odas.clusters.map { $0.serviceTarget(.planner) })
+        for record in records where record.alias == nil && !planners.contains(record.target) {
+            d.error(nameNode, "record \(name) points at \(record.target), not at an ODAS planner Service (\(planners.sorted().joined(separator: ", ")))")
+        }
+        return .dns(name)
     }
 }

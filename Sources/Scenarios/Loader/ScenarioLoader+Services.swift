@@ -170,9 +170,11 @@ extension ScenarioLoader {
                                             what: "a health check", diagnostics: &d) else { continue }
                 let name = h.required("name", &d).flatMap { Read.name($0, &d, what: "a health check name") }
                 var target: FaultDomain?
+                var odasService: String?
                 if let targetNode = h.required("target", &d), let text = Read.string(targetNode, &d) {
-                    target = context.domain(named: text)
-                    if target == nil { d.error(targetNode, unknownMessage("region, AZ, subnet or host", text, context.allDomainNames)) }
+                    target = context.domain(named: text) ?? context.odasServiceTargets[text]
+                    if context.odasServiceTargets[text] != nil { odasService = text }
+                    if target == nil { d.error(targetNode, unknownMessage("region, AZ, subnet, host or ODAS Service", text, context.dnsTargetNames)) }
                 }
                 var interval = SimDuration.seconds(30)
                 if let intervalNode = h.child("interval"), let value = Read.duration(intervalNode, &d) {
@@ -185,7 +187,8 @@ extension ScenarioLoader {
                 h.reportUnknownKeys(&d)
                 guard let name, let target else { continue }
                 if checks.contains(where: { $0.name == name }) { d.error(item, "health check \(name) is defined twice"); continue }
-                checks.append(DNSSpec.HealthCheck(name: name, target: target, interval: interval, failureThreshold: Int(threshold)))
+                checks.append(DNSSpec.HealthCheck(name: name, target: target, interval: interval, failureThreshold: Int(threshold),
+                                                  odasService: odasService))
             }
         }
         var records: [DNSSpec.Record] = []
@@ -215,8 +218,8 @@ extension ScenarioLoader {
                     } else { d.error(aliasNode, "alias \(text.prefix(60)) must name a record of the zone \(zone ?? "")") }
                 } else if let targetNode = rec.required("target", &d, hint: "the topology name the record points at (or alias: another record)"),
                    let text = Read.string(targetNode, &d) {
-                    if context.domain(named: text) != nil { target = text } else {
-                        d.error(targetNode, unknownMessage("region, AZ, subnet or host", text, context.allDomainNames))
+                    if context.domain(named: text) != nil || context.odasServiceTargets[text] != nil { target = text } else {
+                        d.error(targetNode, unknownMessage("region, AZ, subnet, host or ODAS Service", text, context.dnsTargetNames))
                     }
                 }
                 let evaluate = rec.child("evaluateTargetHealth").flatMap { Read.bool($0, &d) } ?? false

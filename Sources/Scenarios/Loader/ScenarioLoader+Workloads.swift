@@ -22,7 +22,7 @@ extension ScenarioLoader {
         for item in list {
             guard var w = MappingReader(item, allowedKeys: ["name", "kind", "from", "rate", "bucket", "database", "record", "endpoint", "failover",
                                                             "failoverAfter", "timeout", "start", "stop", "principal", "external", "service",
-                                                            "as", "dataset", "planners", "changes"],
+                                                            "as", "dataset", "planners", "cluster", "changes"],
                                         what: "a workload", diagnostics: &d) else { continue }
             let name = w.required("name", &d).flatMap { Read.name($0, &d, what: "a workload name") }
             var kind: WorkloadKind?
@@ -50,7 +50,7 @@ extension ScenarioLoader {
                     else { d.error(serviceNode, unknownMessage("Service", qualified, kubeServices)) }
                 }
             } else if kind == .scan || kind == .catalogWrite {
-                if let read = readODASWorkload(&w, item, kind: kind ?? .scan, name: name ?? "", odas: odas, context, &d) {
+                if let read = readODASWorkload(&w, item, kind: kind ?? .scan, name: name ?? "", odas: odas, dns: dns, context, &d) {
                     target = read.target
                     odasOptions = read.options
                 }

@@ -114,7 +114,7 @@ public enum ScenarioLoader {
         }
         let kubeServices = (kubernetes?.manifests ?? []).flatMap(\.objects).filter { $0.kind == .service }
             .map { "\($0.metadata.namespace ?? "default")/\($0.metadata.nameOrEmpty)" }
-        let fullTopology = context.topology
+        context.odasServiceTargets = peekODASServiceTargets(top.child("odas"), kubernetes: kubernetes, context)
         let buckets = top.child("buckets").map { readBuckets($0, context, &d) } ?? []
         let database = top.child("database").flatMap { readDatabase($0, context, &d) }
         let dns = top.child("dns").flatMap { readDNS($0, context, &d) }
@@ -129,12 +129,18 @@ public enum ScenarioLoader {
             }
         }
         let odas = top.child("odas").flatMap { readODAS($0, context, database: database, buckets: buckets, roles: roles,
-                                                         hasKubernetes: kubernetes != nil, &d) }
+                                                         kubernetes: kubernetes, &d) }
+        // A standby cluster's nodes are hosts too: fault targets and workload clients.
+        for node in odas?.standby?.nodes ?? [] where !context.topology.hosts.contains(where: { $0.name == node.name }) {
+            context.topology.hosts.append(Topology.Host(name: node.name, placement: .availabilityZone(node.availabilityZone)))
+        }
+        let fullTopology = context.topology
+        let kubeNodes = (kubernetes?.nodes ?? []).map(\.name) + (odas?.standby?.nodes ?? []).map(\.name)
         let odasServices = odas.map { spec in ODASComponent.allCases.map { "\(spec.deployment.namespace)/\($0.objectName)" } } ?? []
         let workloads = top.child("workload").map { readWorkloads($0, context, buckets, database, dns, network,
                                                                    IdentityNames(users: users.map(\.name), roles: roles.map(\.name)),
                                                                    kubeServices: kubeServices + odasServices, odas: odas, &d) } ?? []
-        let faults = top.child("faults").map { readFaults($0, context, database, dns, kubeNodes: kubernetes?.nodes.map(\.name) ?? [], &d) } ?? []
+        let faults = top.child("faults").map { readFaults($0, context, database, dns, kubeNodes: kubeNodes, &d) } ?? []
         var expectations = top.child("expect").map { readExpectations($0, workloads, &d) } ?? Expectations()
         if let expectNode = top.child("expect"), case .mapping(let pairs) = expectNode.value {
             for pair in pairs {
@@ -171,9 +177,13 @@ public enum ScenarioLoader {
     struct Context {
         var topology: Topology
         var duration: SimDuration?
+        /// The Services of the scenario's ODAS clusters a DNS record or
+        /// health check may target (`CLUSTER/odas-planner`), with their region.
+        var odasServiceTargets: [String: FaultDomain] = [:]
 
         func domain(named name: String) -> FaultDomain? { topology.domain(named: name) }
         var allDomainNames: [String] { topology.domainNames }
+        var dnsTargetNames: [String] { topology.domainNames + odasServiceTargets.keys.sorted() }
     }
 }
 

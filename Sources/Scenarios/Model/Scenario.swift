@@ -145,9 +145,14 @@ public struct DNSSpec: Sendable {
 
     public struct HealthCheck: Sendable {
         public var name: String
+        /// What the checkers must reach: a host, AZ or region (for an ODAS
+        /// Service, its cluster's region).
         public var target: FaultDomain
         public var interval: SimDuration
         public var failureThreshold: Int
+        /// An ODAS Service (`CLUSTER/odas-planner`) whose load balancer the
+        /// check probes: healthy only while the Service has a ready endpoint.
+        public var odasService: String? = nil
     }
 
     public var zone: String

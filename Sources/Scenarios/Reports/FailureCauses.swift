@@ -30,10 +30,18 @@ enum FailureCauses {
         }
     }
 
-    /// Replaces generated names (a pod's `-<hash>-<suffix>`), numbers of
-    /// operations and sequence keys, so that the same failure groups together.
+    /// Replaces generated names (a pod's `-<hash>-<suffix>`) and the file
+    /// of an S3 object (`s3://bucket/prefix/…`, its ARN likewise), so that
+    /// the same failure groups together.
     static func generalize(_ error: String) -> String {
         let words = error.split(separator: " ", omittingEmptySubsequences: false).map { word -> String in
+            for scheme in ["s3://", "\"arn:aws:s3:::"] where word.hasPrefix(scheme) {
+                let trailing = word.reversed().prefix { ":\",.".contains($0) }.count
+                let path = word.dropFirst(scheme.count).dropLast(trailing)
+                if let slash = path.lastIndex(of: "/"), path[path.index(after: slash)...].count > 1 {
+                    return scheme + path[...slash] + "…" + word.suffix(trailing)
+                }
+            }
             let parts = word.split(separator: "-")
             // A ReplicaSet pod: name-<10 chars>-<5 chars> (KubeSim's generateName).
             if parts.count >= 3, let last = parts.last, let hash = parts.dropLast().last,

@@ -31,6 +31,7 @@ extension World {
         buildDatabase(at: start)
         buildDNS(at: start)
         buildKubernetes(at: start)
+        buildStandbyKubernetes(at: start)
         buildODAS(at: start)
         for (index, fault) in scenario.faults.enumerated() {
             loop.schedule(.faultStart(index), at: .zero + fault.at)

@@ -1,12 +1,53 @@
 import KubeSim
 import SimCore
 
-/// The scenario's Kubernetes cluster inside the world: KubeSim's own timers
-/// are woken by one world event at exactly their instant (`WorldEvent.kube`),
-/// so the cluster and the rest of the world share one order of events; node
-/// health comes from the world's fault model; the cluster's trace joins the
-/// world's.
+/// The scenario's Kubernetes clusters inside the world — the `kubernetes:`
+/// section's (index 0) and a standby ODAS cluster's (index 1): KubeSim's own
+/// timers are woken by one world event per cluster at exactly their instant
+/// (`WorldEvent.kube`), so the clusters and the rest of the world share one
+/// order of events; node health comes from the world's fault model; each
+/// cluster's trace joins the world's.
 extension World {
+    /// The cluster at `index` (0: the scenario's, 1: the standby ODAS cluster's).
+    func kubeCluster(_ index: Int) -> KubeCluster? { index == 0 ? kube : standbyKube }
+
+    /// The indices of the clusters that exist, in order.
+    var kubeClusterIndices: [Int] { (kube == nil ? [] : [0]) + (standbyKube == nil ? [] : [1]) }
+
+    /// Edits the cluster at `index` in place (swapped out of the world, so no copy).
+    mutating func updateKube<T>(_ index: Int, _ body: (inout KubeCluster) -> T) -> T? {
+        if index == 0 {
+            guard var cluster = kube else { return nil }
+            kube = nil
+            defer { kube = cluster }
+            return body(&cluster)
+        }
+        guard var cluster = standbyKube else { return nil }
+        standbyKube = nil
+        defer { standbyKube = cluster }
+        return body(&cluster)
+    }
+
+    /// The standby ODAS cluster's own Kubernetes cluster: its nodes (hosts of
+    /// the fault model in their AZs), at time zero; ODAS applies its manifests.
+    mutating func buildStandbyKubernetes(at now: SimInstant) {
+        guard let standby = scenario.odas?.standby else { return }
+        var cluster = KubeCluster(random: SimRandom(seed: seed).stream("kube." + standby.name))
+        for node in standby.nodes { faults.addHost(node.name, in: .availabilityZone(node.availabilityZone)) }
+        cluster.setFaults(faults)
+        for node in standby.nodes {
+            do {
+                try cluster.addNode(name: node.name, zone: node.availabilityZone, region: node.region, cpu: node.cpu,
+                                    memory: node.memory, pods: node.pods, labels: node.labels, faultDomain: .host(node.name))
+            } catch {
+                trace.record("kube", "add-node-failed", at: now, ["node": .string(node.name), "error": .string(error.message)])
+            }
+        }
+        standbyKube = cluster
+        drainKube(1)
+        scheduleKube(1)
+    }
+
     /// Nodes (each a host of the fault model in its AZ, so `node-crash` and AZ
     /// outages stop its kubelet) and the manifests, applied at time zero.
     mutating func buildKubernetes(at now: SimInstant) {
@@ -83,41 +124,49 @@ extension World {
         scheduleKube()
     }
 
-    /// The cluster's timers due now.
-    mutating func kubeTimerFires() {
-        kubeTimer = nil
-        kube?.advance(to: loop.now)
-        drainKube()
-        scheduleKube()
+    /// A cluster's timers due now.
+    mutating func kubeTimerFires(_ index: Int) {
+        kubeTimers[index] = nil
+        if index == 0 { kube?.advance(to: loop.now) } else { standbyKube?.advance(to: loop.now) }
+        drainKube(index)
+        scheduleKube(index)
     }
 
     /// Faults changed: nodes whose host or AZ went down stop heartbeating.
     mutating func kubeFaultsChanged() {
-        guard kube != nil else { return }
-        kube?.advance(to: loop.now, faults: faults)
-        drainKube()
-        scheduleKube()
+        for index in kubeClusterIndices {
+            if index == 0 { kube?.advance(to: loop.now, faults: faults) } else { standbyKube?.advance(to: loop.now, faults: faults) }
+            drainKube(index)
+            scheduleKube(index)
+        }
     }
 
-    /// Wakes the world when the cluster's next timer is due.
-    mutating func scheduleKube() {
-        guard let next = kube?.nextTimerInstant() else { return }
-        if let current = kubeTimer {
+    /// Wakes the world when a cluster's next timer is due.
+    mutating func scheduleKube(_ index: Int = 0) {
+        guard let next = index == 0 ? kube?.nextTimerInstant() : standbyKube?.nextTimerInstant() else { return }
+        if let current = kubeTimers[index] {
             if current.at == next { return }
             loop.cancel(current.id)
         }
         let at = max(next, loop.now)
-        kubeTimer = (loop.schedule(.kube, at: at), at)
+        kubeTimers[index] = (loop.schedule(.kube(cluster: index), at: at), at)
     }
 
-    /// Copies new cluster events into the trace; node readiness changes and
-    /// evictions also go to the timeline.
-    mutating func drainKube() {
-        guard let cluster = kube else { return }
+    /// Copies a cluster's new events into the trace; node readiness changes
+    /// and evictions also go to the timeline. The standby cluster's records
+    /// name it (the primary's stay as they were before there were two).
+    mutating func drainKube(_ index: Int = 0) {
+        guard let cluster = kubeCluster(index) else { return }
         let events = cluster.trace
-        guard kubeTraceConsumed < events.count else { return }
-        for event in events[kubeTraceConsumed...] {
-            trace.record("kube", event.reason, at: event.at, ["object": .string(event.object), "message": .string(event.message)])
+        let consumed = kubeTraceConsumed[index] ?? 0
+        guard consumed < events.count else { return }
+        let name = index == 0 ? nil : scenario.odas?.standby?.name
+        // With two clusters the timeline says whose node it is.
+        let label = scenario.odas?.standby == nil ? nil : odasCluster(index)?.name
+        for event in events[consumed...] {
+            var fields: [(key: String, value: TraceValue)] = [("object", .string(event.object)), ("message", .string(event.message))]
+            if let name { fields.append(("cluster", .string(name))) }
+            trace.record("kube", event.reason, at: event.at, attributes: fields)
             let text: String?
             switch event.reason {
             case "NodeNotReady": text = "\(event.object) is NotReady (no Lease renewal within the grace period)"
@@ -125,9 +174,9 @@ extension World {
             case "TaintManagerEviction": text = "\(event.object) evicted: its node's NoExecute taint outlasted the toleration"
             default: text = nil
             }
-            if let text { timeline.append(TimelineEntry(at: event.at, kind: "kube-" + event.reason, text: text)) }
+            if let text { timeline.append(TimelineEntry(at: event.at, kind: "kube-" + event.reason, text: (label.map { $0 + ": " } ?? "") + text)) }
         }
-        kubeTraceConsumed = events.count
-        if scenario.odas != nil { noteODASEndpoints() }
+        kubeTraceConsumed[index] = events.count
+        if scenario.odas != nil { noteODASEndpoints(cluster: index) }
     }
 }

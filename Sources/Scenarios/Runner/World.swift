@@ -26,10 +26,12 @@ struct World {
     var kms = KMSService(account: World.account)
     /// Bucket policies parsed, by text.
     var policyCache: [String: PolicyDocument?] = [:]
-    /// The scenario's Kubernetes cluster, its trace lines already copied, and the world timer that wakes it.
+    /// The scenario's Kubernetes cluster and a standby ODAS cluster's; per
+    /// cluster index, its trace lines already copied and the world timer that wakes it.
     var kube: KubeCluster?
-    var kubeTraceConsumed = 0
-    var kubeTimer: (id: TimerID, at: SimInstant)?
+    var standbyKube: KubeCluster?
+    var kubeTraceConsumed: [Int: Int] = [:]
+    var kubeTimers: [Int: (id: TimerID, at: SimInstant)] = [:]
     /// EKS node-group instances that joined before the cluster was built (they register at time zero).
     var pendingEKSNodes: [(instance: String, name: String, availabilityZone: String)] = []
     /// In-service instances per Auto Scaling group, each time it changes.
@@ -51,11 +53,13 @@ struct World {
     var podNetwork: ProcessID?
     /// What accepts connections on any address (``ListenerProcess``).
     var listener = ProcessID(rawValue: 0)
-    /// The processes of ODAS's planner, worker and catalog services.
-    var odasServices: [ODASComponent: ProcessID] = [:]
-    /// The ready endpoints of each ODAS service last seen, for the timeline.
-    var odasReady: [ODASComponent: [String]] = [:]
-    var odasReadyAnnounced = false
+    /// The processes of ODAS's planner, worker and catalog services, per ODAS cluster.
+    var odasServices: [Int: [ODASComponent: ProcessID]] = [:]
+    /// The scenario's ODAS clusters, the primary first (``ODASSpec/clusters``, computed once).
+    let odasClusters: [ODASClusterSpec]
+    /// The ready endpoints of each ODAS service last seen, per cluster, for the timeline.
+    var odasReady: [Int: [ODASComponent: [String]]] = [:]
+    var odasReadyAnnounced: Set<Int> = []
     /// The access tables as last recorded (see ``recordCatalogVersion()``).
     var catalogAccessFingerprint: String?
     /// Every catalog version committed, when (the ODAS checkers' oracle).
@@ -72,6 +76,7 @@ struct World {
     init(scenario: Scenario, seed: UInt64) {
         self.scenario = scenario
         self.seed = seed
+        odasClusters = scenario.odas?.clusters ?? []
         let root = SimRandom(seed: seed)
         s3 = S3Service(random: root.stream("s3"))
         rds = RDSService(random: root.stream("rds"))
@@ -117,7 +122,7 @@ struct World {
         case .autoScaling(let event):
             autoScaling.handle(event, ec2: &ec2, faults: faults, now: loop.now)
             drainAutoScaling()
-        case .kube: kubeTimerFires()
+        case .kube(let cluster): kubeTimerFires(cluster)
         case .progress: break
         case .controlFaultEnd(let id): _ = liftControlFault(id)
         }

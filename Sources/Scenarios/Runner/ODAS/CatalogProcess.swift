@@ -4,9 +4,13 @@ import SimCore
 /// The ODAS catalog pods: stateless, they read and write the catalog's
 /// tables in the database through its endpoint (which RDS points at the
 /// current primary), so Multi-AZ and Aurora failovers act on them exactly as
-/// on any client of the database.
+/// on any client of the database. A cluster in the region of an Aurora
+/// Global Database's secondary reads the catalog there (read-only, what it
+/// has applied so far) and writes through the writer, wherever it is.
 struct CatalogProcess: WorldProcess {
     var spec: ODASSpec
+    /// The ODAS cluster whose catalog pods this process answers for.
+    var cluster: Int
     var random: SimRandom
     /// Database calls in progress: for whom, and whether they read the catalog.
     var outgoing: [CallID: (client: CallID, pod: String, isRead: Bool)] = [:]
@@ -14,8 +18,9 @@ struct CatalogProcess: WorldProcess {
     /// simulator's cost, not the model's, so the same rows are parsed once.
     var parsed: (digest: UInt64, snapshot: CatalogSnapshot)?
 
-    init(spec: ODASSpec, random: SimRandom) {
+    init(spec: ODASSpec, cluster: Int, random: SimRandom) {
         self.spec = spec
+        self.cluster = cluster
         self.random = random
     }
 
@@ -50,18 +55,19 @@ struct CatalogProcess: WorldProcess {
                 world.reply(to: call, ServiceAnswer.error("ProtocolError", "not a catalog request"))
                 return
             }
-            let node = world.kube?.store.pods[spec.deployment.namespace + "/" + pod]?.spec.nodeName ?? ""
-            if let refusal = world.podRefusal(pod, node: node) {
+            let node = world.odasPodNode(pod, cluster: cluster)
+            if let refusal = world.podRefusal(pod, node: node, cluster: cluster) {
                 world.reply(to: call, ServiceAnswer.error("ConnectionRefused", "catalog \(refusal)"))
                 return
             }
-            guard let from = world.odasEndpoint(.catalog, node: node),
-                  let database = world.databaseEndpoint(spec.catalogDatabase, reader: false) else {
+            let local = isRead ? world.odasCluster(cluster).flatMap { world.databaseEndpoint(spec.catalogDatabase, globalSecondaryIn: $0.region) } : nil
+            guard let from = world.odasEndpoint(.catalog, cluster: cluster, node: node),
+                  let database = local ?? world.databaseEndpoint(spec.catalogDatabase, reader: false) else {
                 world.reply(to: call, ServiceAnswer.error("CatalogUnavailable", "catalog \(pod): the catalog database does not resolve"))
                 return
             }
-            let query = world.call(from: from, to: database, SQLRequest(database: spec.catalogDatabase, statements: statements),
-                                   timeout: Self.databaseTimeout)
+            let request = SQLRequest(database: spec.catalogDatabase, statements: statements, onGlobalSecondary: local != nil)
+            let query = world.call(from: from, to: database, request, timeout: Self.databaseTimeout)
             outgoing[query] = (call, pod, isRead)
         case .reply(let call, let payload):
             guard let pending = outgoing.removeValue(forKey: call) else { return }

@@ -28,14 +28,17 @@ struct PlannerProcess: WorldProcess {
     }
 
     var spec: ODASSpec
+    /// The ODAS cluster whose planner pods this process answers for.
+    var cluster: Int
     var random: SimRandom
     var caches: [String: Cache] = [:]
     var waiting: [String: [Waiting]] = [:]
     var refreshing: Set<String> = []
     var outgoing: [CallID: Outgoing] = [:]
 
-    init(spec: ODASSpec, random: SimRandom) {
+    init(spec: ODASSpec, cluster: Int, random: SimRandom) {
         self.spec = spec
+        self.cluster = cluster
         self.random = random
     }
 
@@ -57,8 +60,8 @@ struct PlannerProcess: WorldProcess {
                 world.reply(to: call, ServiceAnswer.error("ProtocolError", "not a planner request"))
                 return
             }
-            let node = Self.node(of: pod, world: world)
-            if let refusal = world.podRefusal(pod, node: node) {
+            let node = world.odasPodNode(pod, cluster: cluster)
+            if let refusal = world.podRefusal(pod, node: node, cluster: cluster) {
                 world.reply(to: call, ServiceAnswer.error("ConnectionRefused", "planner \(refusal)"))
                 return
             }
@@ -99,11 +102,6 @@ struct PlannerProcess: WorldProcess {
         }
     }
 
-    /// The node the pod runs on (where the request reached it).
-    static func node(of pod: String, world: World) -> String {
-        world.kube?.store.pods[(world.scenario.odas?.deployment.namespace ?? "") + "/" + pod]?.spec.nodeName ?? ""
-    }
-
     static func describe(_ payload: any WorldMessage) -> String {
         if let answer = payload as? ServiceAnswer, case .error(let code, let message) = answer.result { return "\(code): \(message)" }
         return "unexpected answer"
@@ -112,13 +110,13 @@ struct PlannerProcess: WorldProcess {
     /// Starts a refresh of the pod's cache, unless one is under way.
     mutating func refresh(pod: String, node: String, world: inout World) {
         guard !refreshing.contains(pod) else { return }
-        let catalogs = world.odasEndpoints(.catalog)
-        guard !catalogs.isEmpty, let from = world.odasEndpoint(.planner, node: node) else {
+        let catalogs = world.odasEndpoints(.catalog, cluster: cluster)
+        guard !catalogs.isEmpty, let from = world.odasEndpoint(.planner, cluster: cluster, node: node) else {
             refreshed(pod: pod, failure: "no ready catalog pod (Service odas-catalog has no ready endpoints)", world: &world)
             return
         }
         let pick = catalogs[Int(random.next(upperBound: UInt64(catalogs.count)))]
-        guard let to = world.odasEndpoint(.catalog, node: pick.node) else { return }
+        guard let to = world.odasEndpoint(.catalog, cluster: cluster, node: pick.node) else { return }
         refreshing.insert(pod)
         let call = world.call(from: from, to: to, SnapshotRequest(pod: pick.pod), timeout: Self.catalogTimeout)
         outgoing[call] = .refresh(pod: pod, node: node, sentAt: world.loop.now)
@@ -172,14 +170,14 @@ struct PlannerProcess: WorldProcess {
                 world.reply(to: call, ServiceAnswer.error("InvalidChange", "\(request.change.summary): \(error.description)"))
                 return
             }
-            let catalogs = world.odasEndpoints(.catalog)
-            let node = Self.node(of: pod, world: world)
-            guard !catalogs.isEmpty, let from = world.odasEndpoint(.planner, node: node) else {
+            let catalogs = world.odasEndpoints(.catalog, cluster: cluster)
+            let node = world.odasPodNode(pod, cluster: cluster)
+            guard !catalogs.isEmpty, let from = world.odasEndpoint(.planner, cluster: cluster, node: node) else {
                 world.reply(to: call, ServiceAnswer.error("CatalogUnavailable", "planner \(pod): no ready catalog pod"))
                 return
             }
             let pick = catalogs[Int(random.next(upperBound: UInt64(catalogs.count)))]
-            guard let to = world.odasEndpoint(.catalog, node: pick.node) else { return }
+            guard let to = world.odasEndpoint(.catalog, cluster: cluster, node: pick.node) else { return }
             let write = world.call(from: from, to: to, CatalogWriteRequest(pod: pick.pod, statements: statements),
                                    timeout: Self.catalogTimeout)
             outgoing[write] = .write(pod: pod, client: call)

@@ -5,9 +5,13 @@ import SimCore
 /// The ODAS workers (Enforcement Fleet, port 13050): one process answering
 /// for every worker pod. A task's file is read from S3 with the node's
 /// instance-role credentials (IMDS; no keys), decoded, filtered and masked
-/// as the task's authorization says, and the rows' summary returned.
+/// as the task's authorization says, and the rows' summary returned. A
+/// cluster in another region than the dataset's bucket reads the bucket's
+/// replica in its own region (``World/datasetBucket(_:cluster:)``).
 struct WorkerProcess: WorldProcess {
     var spec: ODASSpec
+    /// The ODAS cluster whose worker pods this process answers for.
+    var cluster: Int
     var random: SimRandom
     /// S3 reads in progress: for which client call and task.
     var outgoing: [CallID: (client: CallID, pod: String, task: ScanTask)] = [:]
@@ -19,8 +23,9 @@ struct WorkerProcess: WorldProcess {
     /// the same file under the same authorization gives the same rows.
     var results: [String: ScanRowSummary] = [:]
 
-    init(spec: ODASSpec, random: SimRandom) {
+    init(spec: ODASSpec, cluster: Int, random: SimRandom) {
         self.spec = spec
+        self.cluster = cluster
         self.random = random
     }
 
@@ -34,25 +39,27 @@ struct WorkerProcess: WorldProcess {
                 world.reply(to: call, ServiceAnswer.error("ProtocolError", "not a worker task"))
                 return
             }
-            let node = world.kube?.store.pods[spec.deployment.namespace + "/" + request.pod]?.spec.nodeName ?? ""
-            if let refusal = world.podRefusal(request.pod, node: node) {
+            let node = world.odasPodNode(request.pod, cluster: cluster)
+            if let refusal = world.podRefusal(request.pod, node: node, cluster: cluster) {
                 world.reply(to: call, ServiceAnswer.error("ConnectionRefused", "worker \(refusal)"))
                 return
             }
-            guard let credentials = world.nodeCredentials(node: node) else {
+            guard let credentials = world.nodeCredentials(node: node, cluster: cluster) else {
                 world.reply(to: call, ServiceAnswer.error("NoCredentialProviders",
                                                           "worker \(request.pod): the instance metadata service of \(node) gives no credentials"))
                 return
             }
-            guard let from = world.odasEndpoint(.worker, node: node),
-                  let s3 = world.s3Endpoint(forBucket: request.task.bucket) else {
-                world.reply(to: call, ServiceAnswer.error("NoSuchBucket", "worker \(request.pod): bucket \(request.task.bucket) does not exist"))
+            var task = request.task
+            task.bucket = world.datasetBucket(task.bucket, cluster: cluster)
+            guard let from = world.odasEndpoint(.worker, cluster: cluster, node: node),
+                  let s3 = world.s3Endpoint(forBucket: task.bucket) else {
+                world.reply(to: call, ServiceAnswer.error("NoSuchBucket", "worker \(request.pod): bucket \(task.bucket) does not exist"))
                 return
             }
-            let read = world.call(from: from, to: s3, S3Request(bucket: request.task.bucket, key: request.task.key, body: nil,
+            let read = world.call(from: from, to: s3, S3Request(bucket: task.bucket, key: task.key, body: nil,
                                                                 credentials: credentials, returnBody: true),
                                   timeout: Self.s3Timeout)
-            outgoing[read] = (call, request.pod, request.task)
+            outgoing[read] = (call, request.pod, task)
         case .reply(let call, let payload):
             guard let pending = outgoing.removeValue(forKey: call) else { return }
             let object = "s3://\(pending.task.bucket)/\(pending.task.key)"

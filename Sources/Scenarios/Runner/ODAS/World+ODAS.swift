@@ -39,35 +39,65 @@ extension World {
             }
             trace.record("odas", "dataset-files", at: now, ["dataset": .string(dataset.name), "files": .int(Int64(dataset.files))])
         }
-        guard kube != nil else { return }
-        for manifest in ODASManifests.render(spec.deployment) {
-            do {
-                let object = try AnyKubeObject.decode(json: Data(manifest.utf8))
-                _ = try kube?.apply(object)
-            } catch {
-                trace.record("kube", "apply-failed", at: now, ["file": .string("odas"), "error": .string("\(error)")])
+        for (index, cluster) in odasClusters.enumerated() where kubeCluster(index) != nil {
+            for manifest in ODASManifests.render(cluster.deployment) {
+                let applied: String? = updateKube(index) { kube in
+                    do {
+                        let object = try AnyKubeObject.decode(json: Data(manifest.utf8))
+                        _ = try kube.apply(object)
+                        return nil
+                    } catch {
+                        return "\(error)"
+                    }
+                } ?? nil
+                if let applied { trace.record("kube", "apply-failed", at: now, ["file": .string(cluster.name), "error": .string(applied)]) }
             }
+            drainKube(index)
+            scheduleKube(index)
         }
-        drainKube()
-        scheduleKube()
     }
 
-    /// Spawns the processes of the planner, worker and catalog services: one
-    /// process per service answers for all of its pods, on their nodes.
+    /// Spawns the processes of the planner, worker and catalog services of
+    /// each ODAS cluster: one process per service answers for all of its
+    /// pods, on their nodes.
     mutating func spawnODASServices() {
         guard let spec = scenario.odas else { return }
         let root = SimRandom(seed: seed).stream("odas")
         let home = listenerDomain
-        odasServices[.planner] = spawn(PlannerProcess(spec: spec, random: root.stream("planner")), name: "odas-planner", domain: home)
-        odasServices[.worker] = spawn(WorkerProcess(spec: spec, random: root.stream("worker")), name: "odas-worker", domain: home)
-        odasServices[.catalog] = spawn(CatalogProcess(spec: spec, random: root.stream("catalog")), name: "odas-catalog", domain: home)
+        for (index, cluster) in odasClusters.enumerated() {
+            // The primary's names and streams are those of a single-cluster run.
+            let random = index == 0 ? root : root.stream(cluster.name)
+            let prefix = index == 0 ? "" : cluster.name + "/"
+            odasServices[index] = [
+                .planner: spawn(PlannerProcess(spec: spec, cluster: index, random: random.stream("planner")), name: prefix + "odas-planner", domain: home),
+                .worker: spawn(WorkerProcess(spec: spec, cluster: index, random: random.stream("worker")), name: prefix + "odas-worker", domain: home),
+                .catalog: spawn(CatalogProcess(spec: spec, cluster: index, random: random.stream("catalog")), name: prefix + "odas-catalog", domain: home),
+            ]
+        }
+    }
+
+    /// The ODAS cluster at `index` (0: the primary).
+    func odasCluster(_ index: Int) -> ODASClusterSpec? {
+        odasClusters.indices.contains(index) ? odasClusters[index] : nil
+    }
+
+    /// The ODAS cluster whose Service a DNS answer names (`CLUSTER/odas-planner`).
+    func odasCluster(serviceTarget target: String, _ component: ODASComponent) -> Int? {
+        odasClusters.firstIndex { $0.serviceTarget(component) == target }
+    }
+
+    /// How the timeline names a cluster's object: plain with one cluster,
+    /// `CLUSTER/...` when there are several.
+    func odasLabel(_ cluster: Int, _ name: String) -> String {
+        guard scenario.odas?.standby != nil, let spec = odasCluster(cluster) else { return name }
+        return spec.name + "/" + name
     }
 
     /// The ready endpoints (pod, node) of an ODAS service, in name order.
-    func odasEndpoints(_ component: ODASComponent) -> [(pod: String, node: String)] {
-        guard let spec = scenario.odas, let cluster = kube else { return [] }
+    func odasEndpoints(_ component: ODASComponent, cluster: Int = 0) -> [(pod: String, node: String)] {
+        guard let spec = odasCluster(cluster), let kube = kubeCluster(cluster) else { return [] }
         var out: [(pod: String, node: String)] = []
-        for slice in cluster.endpointSlices(service: component.objectName, namespace: spec.deployment.namespace) {
+        for slice in kube.endpointSlices(service: component.objectName, namespace: spec.deployment.namespace) {
             for endpoint in slice.endpoints ?? [] where endpoint.conditions?.ready == true {
                 guard let node = endpoint.nodeName, let pod = endpoint.targetRef?.name else { continue }
                 out.append((pod, node))
@@ -77,114 +107,91 @@ extension World {
     }
 
     /// Where a pod of an ODAS service answers: the service's process at the pod's node.
-    func odasEndpoint(_ component: ODASComponent, node: String) -> Endpoint? {
-        odasServices[component].map { Endpoint(process: $0, domain: .host(node)) }
+    func odasEndpoint(_ component: ODASComponent, cluster: Int = 0, node: String) -> Endpoint? {
+        odasServices[cluster]?[component].map { Endpoint(process: $0, domain: .host(node)) }
+    }
+
+    /// The node an ODAS pod is bound to ("" when it is not).
+    func odasPodNode(_ pod: String, cluster: Int) -> String {
+        guard let spec = odasCluster(cluster) else { return "" }
+        return kubeCluster(cluster)?.store.pods[spec.deployment.namespace + "/" + pod]?.spec.nodeName ?? ""
     }
 
     /// Why the pod cannot serve now, or nil when it runs: it must exist on
     /// that node, be Running and not terminating, on a Ready node (its host's
     /// reachability is the network's business).
-    func podRefusal(_ pod: String, node: String) -> String? {
-        guard let spec = scenario.odas, let cluster = kube else { return "no Kubernetes cluster" }
-        guard let object = cluster.store.pods[spec.deployment.namespace + "/" + pod], object.spec.nodeName == node else {
+    func podRefusal(_ pod: String, node: String, cluster: Int = 0) -> String? {
+        guard let spec = odasCluster(cluster), let kube = kubeCluster(cluster) else { return "no Kubernetes cluster" }
+        guard let object = kube.store.pods[spec.deployment.namespace + "/" + pod], object.spec.nodeName == node else {
             return "pod \(pod) is not on \(node)"
         }
         if object.metadata.deletionTimestamp != nil { return "pod \(pod) is terminating" }
         if object.phase != .running { return "pod \(pod) is \(object.phase.rawValue)" }
-        if cluster.store.nodes[node]?.isReady != true { return "node \(node) is not Ready" }
+        if kube.store.nodes[node]?.isReady != true { return "node \(node) is not Ready" }
         return nil
     }
 
-    /// Puts changes of the planner, worker and catalog Services' ready
+    /// Puts changes of a cluster's planner, worker and catalog Services' ready
     /// endpoints on the timeline: once when every replica is first ready, then
-    /// each endpoint dropped (with its node) and each replacement that became ready.
-    mutating func noteODASEndpoints() {
-        guard let spec = scenario.odas else { return }
+    /// each endpoint dropped (with its node) and each replacement that became
+    /// ready. Route 53 health checks that probe one of its Services learn
+    /// whether it has a ready endpoint behind its load balancer.
+    mutating func noteODASEndpoints(cluster: Int) {
+        guard let spec = odasCluster(cluster) else { return }
         let watched: [ODASComponent] = [.planner, .worker, .catalog]
         var current: [ODASComponent: [(pod: String, node: String)]] = [:]
-        for component in watched { current[component] = odasEndpoints(component) }
-        if !odasReadyAnnounced {
+        for component in watched { current[component] = odasEndpoints(component, cluster: cluster) }
+        for check in scenario.dns?.healthChecks ?? [] {
+            guard let target = check.odasService, let component = watched.first(where: { spec.serviceTarget($0) == target }) else { continue }
+            route53.setEndpointAnswers(check.name, !(current[component] ?? []).isEmpty)
+        }
+        var fields: [(key: String, value: TraceValue)] = []
+        if cluster > 0 { fields.append(("cluster", .string(spec.name))) }
+        if !odasReadyAnnounced.contains(cluster) {
             let complete = watched.allSatisfy { (current[$0]?.count ?? 0) >= (spec.deployment.component($0)?.replicas ?? 0) }
             guard complete else { return }
-            odasReadyAnnounced = true
-            for component in watched { odasReady[component] = (current[component] ?? []).map(\.pod) }
+            odasReadyAnnounced.insert(cluster)
+            for component in watched { odasReady[cluster, default: [:]][component] = (current[component] ?? []).map(\.pod) }
             let counts = watched.map { "\(current[$0]?.count ?? 0) \($0.rawValue)" }.joined(separator: ", ")
-            timeline.append(TimelineEntry(at: loop.now, kind: "odas-ready", text: "ODAS services ready: \(counts) endpoints"))
-            trace.record("odas", "ready", at: loop.now, ["endpoints": .string(counts)])
+            let subject = scenario.odas?.standby == nil ? "ODAS services" : "ODAS cluster \(spec.name) (\(spec.region))"
+            timeline.append(TimelineEntry(at: loop.now, kind: "odas-ready", text: "\(subject) ready: \(counts) endpoints"))
+            trace.record("odas", "ready", at: loop.now, attributes: [("endpoints", .string(counts))] + fields)
             return
         }
         for component in watched {
             let now = current[component] ?? []
-            let before = odasReady[component] ?? []
+            let before = odasReady[cluster]?[component] ?? []
             guard now.map(\.pod) != before else { continue }
             let wanted = spec.deployment.component(component)?.replicas ?? 0
+            let service = odasLabel(cluster, component.objectName)
             for pod in before where !now.contains(where: { $0.pod == pod }) {
                 timeline.append(TimelineEntry(at: loop.now, kind: "odas-endpoint-removed",
-                                              text: "\(component.objectName): endpoint \(pod) removed (\(now.count) of \(wanted) ready)"))
+                                              text: "\(service): endpoint \(pod) removed (\(now.count) of \(wanted) ready)"))
             }
             for entry in now where !before.contains(entry.pod) {
                 timeline.append(TimelineEntry(at: loop.now, kind: "odas-endpoint-added",
-                                              text: "\(component.objectName): \(entry.pod) Running and ready on \(entry.node) (\(now.count) of \(wanted) ready)"))
+                                              text: "\(service): \(entry.pod) Running and ready on \(entry.node) (\(now.count) of \(wanted) ready)"))
             }
-            trace.record("odas", "endpoints", at: loop.now, ["service": .string(component.objectName), "ready": .int(Int64(now.count))])
-            odasReady[component] = now.map(\.pod)
+            trace.record("odas", "endpoints", at: loop.now,
+                         attributes: [("service", .string(component.objectName)), ("ready", .int(Int64(now.count)))] + fields)
+            odasReady[cluster, default: [:]][component] = now.map(\.pod)
         }
     }
 
-    /// The IMDS credentials of an ODAS node (its instance profile's role).
-    mutating func nodeCredentials(node: String) -> Credentials? {
-        guard let role = scenario.odas?.nodeRole ?? (scenario.iamRoles.isEmpty ? World.defaultRole : nil) else { return nil }
+    /// The IMDS credentials of an ODAS node (its cluster's instance profile's role).
+    mutating func nodeCredentials(node: String, cluster: Int = 0) -> Credentials? {
+        guard let role = odasCluster(cluster)?.nodeRole ?? (scenario.iamRoles.isEmpty ? World.defaultRole : nil) else { return nil }
         let profile = scenario.iamRoles.first { $0.name == role }?.instanceProfile ?? role
         guard let session = sts.instanceCredentials(iam: iam, instanceId: node, instanceProfile: profile, now: loop.now) else { return nil }
         return Credentials(accessKeyId: session.accessKeyId, sessionToken: session.sessionToken, source: .host(node))
     }
 
-    /// The rows of the tables that decide a scan (roles, groups, grants,
-    /// masks, filters, and the scanned datasets' definitions), as one string.
-    func accessFingerprint(_ database: String) -> String? {
-        var text = ""
-        for query in CatalogSnapshot.loadQueries[4...] {
-            guard let rows = try? rds.inspect(database, query: query) else { return nil }
-            for row in rows { text += row.map { $0 ?? "\u{0}" }.joined(separator: "\u{1}") + "\u{2}" }
-            text += "\u{3}"
-        }
-        for dataset in scannedDatasets.sorted() {
-            let name = CatalogNames.sqlLiteral(dataset)
-            let query = "SELECT d.bucket, d.prefix, d.file_count, d.rows_per_file, c.position, c.name, c.type FROM odas_datasets d "
-                + "JOIN odas_columns c ON c.dataset = d.name WHERE d.name = \(name) ORDER BY c.position"
-            guard let rows = try? rds.inspect(database, query: query) else { return nil }
-            for row in rows { text += row.map { $0 ?? "\u{0}" }.joined(separator: "\u{1}") + "\u{2}" }
-        }
-        return text
-    }
-
-    /// The datasets some scan reads.
-    var scannedDatasets: Set<String> { Set(scenario.workloads.compactMap { $0.kind == .scan ? $0.odas?.dataset : nil }) }
-
-    /// Whether two catalog versions may decide a scan differently: users,
-    /// roles, grants, masks, filters, or the scanned datasets' definitions
-    /// changed (new datasets nobody scans do not count).
-    static func accessDiffers(_ a: CatalogSnapshot, _ b: CatalogSnapshot, scanned: Set<String>) -> Bool {
-        if a.grants != b.grants || a.masks != b.masks || a.roleGroups != b.roleGroups || a.userGroups != b.userGroups
-            || a.roles != b.roles || a.rowFilters.map(\.predicate) != b.rowFilters.map(\.predicate)
-            || a.rowFilters.map(\.role) != b.rowFilters.map(\.role) { return true }
-        return scanned.sorted().contains { a.dataset(named: $0) != b.dataset(named: $0) }
-    }
-
-    /// Reads the catalog from the primary (no network: the oracle's view) and
-    /// appends it to the timeline when its version changed.
-    mutating func recordCatalogVersion() {
-        guard let spec = scenario.odas, let instance = rds.instances[spec.catalogDatabase] else { return }
-        // Most commits (new datasets nobody scans) cannot change a decision:
-        // compare a cheap fingerprint of the access tables first.
-        let fingerprint = accessFingerprint(spec.catalogDatabase)
-        if fingerprint != nil, fingerprint == catalogAccessFingerprint { return }
-        catalogAccessFingerprint = fingerprint
-        guard let rows = try? rds.inspect(instance.identifier, query: CatalogSnapshot.combinedLoadQuery),
-              let snapshot = try? CatalogSnapshot(combinedRows: rows) else { return }
-        if let last = catalogTimeline.last?.snapshot, last.version == snapshot.version || !Self.accessDiffers(last, snapshot, scanned: scannedDatasets) {
-            return
-        }
-        catalogTimeline.append((loop.now, snapshot))
+    /// The copy of a dataset's bucket a cluster's workers read: the bucket
+    /// itself, or its replica when the bucket is in another region and
+    /// replicates to the cluster's (a DR cluster reads its region's copy).
+    func datasetBucket(_ bucket: String, cluster: Int) -> String {
+        guard let region = odasCluster(cluster)?.region, let spec = scenario.buckets.first(where: { $0.name == bucket }),
+              spec.region != region, spec.replicateTo == region, let replica = spec.replicaBucket else { return bucket }
+        return replica
     }
 }

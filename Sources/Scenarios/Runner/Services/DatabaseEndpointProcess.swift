@@ -7,6 +7,8 @@ struct SQLRequest: WorldMessage {
     var statements: [String]
     /// Through Aurora's reader endpoint (reads only).
     var onReader: Bool = false
+    /// On an Aurora Global Database's secondary cluster (reads only).
+    var onGlobalSecondary: Bool = false
 }
 
 /// The rows a SQL request returned (values as text, NULL as nil).
@@ -32,6 +34,17 @@ struct DatabaseEndpointProcess: WorldProcess {
         }
         guard let instance = world.rds.instances[request.database] else {
             world.reply(to: call, ServiceAnswer.error("UnknownDatabase", "no database \(request.database)"))
+            return
+        }
+        if request.onGlobalSecondary {
+            // The secondary cluster answers reads in its region whatever the primary region's state.
+            let serviceTime = random.logNormal(median: .milliseconds(30), sigma: 0.5)
+            do {
+                let rows = try world.rds.queryGlobalSecondary(request.database, query: request.statements.joined(separator: "; "))
+                world.reply(to: call, SQLRows(rows: rows), after: serviceTime)
+            } catch {
+                world.reply(to: call, ServiceAnswer.error(error.code, error.message), after: serviceTime)
+            }
             return
         }
         if !request.onReader, instance.status != .available {
@@ -75,5 +88,14 @@ extension World {
     func databaseEndpoint(_ identifier: String, reader: Bool) -> Endpoint? {
         guard let instance = rds.instances[identifier], let id = databaseEndpoints[identifier] else { return nil }
         return Endpoint(process: id, domain: .host(reader ? instance.readerHost(faults) : instance.primaryHost))
+    }
+
+    /// The endpoint of the Aurora Global Database secondary cluster in
+    /// `region`, when the database has one there now (a failover promotes it
+    /// and detaches the old primary).
+    func databaseEndpoint(_ identifier: String, globalSecondaryIn region: String) -> Endpoint? {
+        guard let instance = rds.instances[identifier], instance.globalSecondaryRegion == region,
+              let host = instance.globalSecondaryHost, let id = databaseEndpoints[identifier] else { return nil }
+        return Endpoint(process: id, domain: .host(host))
     }
 }

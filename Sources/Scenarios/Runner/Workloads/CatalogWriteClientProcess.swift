@@ -12,6 +12,7 @@ struct CatalogWriteClientProcess: ClientProcess {
     var hops: [CallID: String] = [:]
     /// Whether the scheduled changes' timers are armed.
     var scheduled = false
+    var locator: PlannerLocator
 
     /// The token of the i-th scheduled change's timer is `scheduledBase + i`.
     static let scheduledBase = 1_000
@@ -19,6 +20,7 @@ struct CatalogWriteClientProcess: ClientProcess {
     init(_ client: ClientState) {
         self.client = client
         options = client.spec.odas ?? ODASWorkloadOptions(user: "")
+        locator = PlannerLocator(options)
     }
 
     var database: String { options.writeDatabase ?? client.spec.target }
@@ -80,17 +82,21 @@ struct CatalogWriteClientProcess: ClientProcess {
         } else {
             world.history.setChange(op, CatalogChangeRecord(summary: change.summary))
         }
-        let planners = world.odasEndpoints(.planner)
-        guard !planners.isEmpty else {
-            failLocally(op, error: "planner: Service odas-planner has no ready endpoints", world: &world)
+        let pick: PlannerLocator.Pick
+        switch locator.pick(client: &client, world: &world) {
+        case .success(let found): pick = found
+        case .failure(let failure):
+            failLocally(op, error: failure.message, countsAsFailure: failure.countsAsFailure, world: &world)
             return
         }
-        let pick = planners[Int(client.random.next(upperBound: UInt64(planners.count)))]
-        guard let endpoint = world.odasEndpoint(.planner, node: pick.node) else { return }
+        guard let endpoint = world.odasEndpoint(.planner, cluster: pick.cluster, node: pick.node) else {
+            failLocally(op, error: "planner: the ODAS services are not running", world: &world)
+            return
+        }
         let call = world.call(from: client.id, to: endpoint, ChangeRequest(pod: pick.pod, user: options.user, change: change),
                               timeout: client.spec.timeout)
         client.pending[call] = op
-        hops[call] = "planner \(pick.pod) on \(pick.node)"
+        hops[call] = "planner \(world.odasLabel(pick.cluster, pick.pod)) on \(pick.node)"
     }
 
     mutating func receive(_ delivery: NetworkDelivery<any WorldMessage>, world: inout World) {
@@ -101,6 +107,7 @@ struct CatalogWriteClientProcess: ClientProcess {
             guard let op = client.pending.removeValue(forKey: call) else { return }
             let hop = hops.removeValue(forKey: call) ?? "planner"
             guard let answer = payload as? ServiceAnswer else { return }
+            if case .error(let code, _) = answer.result, code == "ConnectionRefused" { locator.plannerFailed() }
             switch answer.result {
             case .ok:
                 world.history.complete(op, at: world.loop.now, outcome: .ok)
@@ -116,6 +123,7 @@ struct CatalogWriteClientProcess: ClientProcess {
         case .timedOut(let call, let reason):
             guard let op = client.pending.removeValue(forKey: call) else { return }
             let hop = hops.removeValue(forKey: call) ?? "planner"
+            locator.plannerFailed()
             world.history.complete(op, at: world.loop.now, outcome: .unknown, error: "\(hop): timeout after \(client.spec.timeout): \(reason)")
             world.recordCompletion(op)
             noteFailure(world: &world)

@@ -2,11 +2,11 @@ import ODASModel
 import SimCore
 
 /// `scan`: a data scan through ODAS, as an EMR or third-party client does it.
-/// The client connects to a planner (through the planner Service's ready
-/// endpoints, or a fixed `hostports` list taken when it starts), which
+/// The client connects to a planner (found as ``PlannerLocator`` says:
+/// the planner Service, a `hostports` list, or a Route 53 name), which
 /// authorizes the user against its policy cache and returns one task per
-/// file; the client sends each task to a worker (through the worker
-/// Service); the scan succeeds when every task returned. A failure names the
+/// file; the client sends each task to a worker of the planner's cluster
+/// (through its worker Service); the scan succeeds when every task returned. A failure names the
 /// hop that failed and why.
 struct ScanClientProcess: ClientProcess {
     struct Scan: Sendable {
@@ -15,6 +15,7 @@ struct ScanClientProcess: ClientProcess {
         var catalogVersion = 0
         var rowFilters: [String] = []
         var planner = ""
+        var cluster = 0
     }
 
     var client: ClientState
@@ -22,40 +23,32 @@ struct ScanClientProcess: ClientProcess {
     var scans: [Int: Scan] = [:]
     /// Per call: the operation and the hop it is ("planner odas-planner-x on node-y").
     var hops: [CallID: (op: Int, hop: String, isPlan: Bool)] = [:]
-    /// `hostports`: the planner addresses the client was configured with, and the one it uses.
-    var hostports: [(pod: String, node: String)]?
-    var hostportIndex = 0
+    var locator: PlannerLocator
 
     init(_ client: ClientState) {
         self.client = client
         options = client.spec.odas ?? ODASWorkloadOptions(user: "")
+        locator = PlannerLocator(options)
     }
 
     mutating func issue(world: inout World) {
         let dataset = options.dataset ?? client.spec.target
         let op = world.history.invoke(workload: client.spec.name, kind: .read, at: world.loop.now, target: dataset, key: options.user)
-        guard let (pod, node) = pickPlanner(world: world), let endpoint = world.odasEndpoint(.planner, node: node) else {
-            failLocally(op, error: "planner: Service odas-planner has no ready endpoints", world: &world)
+        let pick: PlannerLocator.Pick
+        switch locator.pick(client: &client, world: &world) {
+        case .success(let found): pick = found
+        case .failure(let failure):
+            failLocally(op, error: failure.message, countsAsFailure: failure.countsAsFailure, world: &world)
             return
         }
-        scans[op] = Scan(planner: pod)
-        let call = world.call(from: client.id, to: endpoint, PlanRequest(pod: pod, user: options.user, dataset: dataset),
-                              timeout: client.spec.timeout)
-        hops[call] = (op, "planner \(pod) on \(node)", true)
-    }
-
-    /// A planner: kube-proxy's random pick among ready endpoints, or the configured list.
-    mutating func pickPlanner(world: World) -> (String, String)? {
-        if options.planners == .hostports {
-            if hostports == nil { hostports = world.odasEndpoints(.planner) }
-            guard let list = hostports, !list.isEmpty else { return nil }
-            let entry = list[hostportIndex % list.count]
-            return (entry.pod, entry.node)
+        guard let endpoint = world.odasEndpoint(.planner, cluster: pick.cluster, node: pick.node) else {
+            failLocally(op, error: "planner: the ODAS services are not running", world: &world)
+            return
         }
-        let ready = world.odasEndpoints(.planner)
-        guard !ready.isEmpty else { return nil }
-        let pick = ready[Int(client.random.next(upperBound: UInt64(ready.count)))]
-        return (pick.pod, pick.node)
+        scans[op] = Scan(planner: world.odasLabel(pick.cluster, pick.pod), cluster: pick.cluster)
+        let call = world.call(from: client.id, to: endpoint, PlanRequest(pod: pick.pod, user: options.user, dataset: dataset),
+                              timeout: client.spec.timeout)
+        hops[call] = (op, "planner \(world.odasLabel(pick.cluster, pick.pod)) on \(pick.node)", true)
     }
 
     mutating func receive(_ delivery: NetworkDelivery<any WorldMessage>, world: inout World) {
@@ -86,17 +79,22 @@ struct ScanClientProcess: ClientProcess {
             finish(op: op, world: &world)
             return
         }
-        let workers = world.odasEndpoints(.worker)
+        let cluster = scans[op]?.cluster ?? 0
+        let workers = world.odasEndpoints(.worker, cluster: cluster)
         guard !workers.isEmpty else {
-            fail(op: op, code: "Unavailable", error: "worker: Service odas-worker has no ready endpoints", isPlanner: false, world: &world)
+            let service = world.odasLabel(cluster, ODASComponent.worker.objectName)
+            fail(op: op, code: "Unavailable", error: "worker: Service \(service) has no ready endpoints", isPlanner: false, world: &world)
             return
         }
         scans[op]?.outstanding = plan.tasks.count
         for task in plan.tasks {
             let pick = workers[Int(client.random.next(upperBound: UInt64(workers.count)))]
-            guard let endpoint = world.odasEndpoint(.worker, node: pick.node) else { continue }
+            guard let endpoint = world.odasEndpoint(.worker, cluster: cluster, node: pick.node) else {
+                fail(op: op, code: "Unavailable", error: "worker: the ODAS worker service is not running", isPlanner: false, world: &world)
+                return
+            }
             let call = world.call(from: client.id, to: endpoint, TaskRequest(pod: pick.pod, task: task), timeout: client.spec.timeout)
-            hops[call] = (op, "worker \(pick.pod) on \(pick.node)", false)
+            hops[call] = (op, "worker \(world.odasLabel(cluster, pick.pod)) on \(pick.node)", false)
         }
     }
 
@@ -125,7 +123,7 @@ struct ScanClientProcess: ClientProcess {
         guard scans.removeValue(forKey: op) != nil else { return }
         world.history.complete(op, at: world.loop.now, outcome: .failed, error: error)
         world.recordCompletion(op)
-        if isPlanner, options.planners == .hostports { hostportIndex += 1 }
+        if isPlanner { locator.plannerFailed() }
         if !World.refusalCodes.contains(code) { noteFailure(world: &world) }
     }
 }
