@@ -32,8 +32,28 @@ import Testing
             .init(name: "id", mask: nil, returnedUnmasked: true),
             .init(name: "amount", mask: nil, returnedUnmasked: true),
             .init(name: "card", mask: .redact, returnedUnmasked: false),
-        ]))
+        ], contentDigest: Self.digest([Row([.bigint(1), .double(120), .string("XXXX")]), Row([.bigint(4), .double(500), .string("XXXX")])], ["id", "amount", "card"])))
         #expect(result.summary.unmaskedColumns == ["id", "amount"])
+    }
+
+    static func digest(_ rows: [Row], _ columns: [String]) -> UInt64 {
+        rows.reduce(0) { $0 &+ ScanRowSummary.rowDigest(columns: columns, row: $1) }
+    }
+
+    @Test func theContentDigestIgnoresRowOrderAndTaskSplitsButNotValues() throws {
+        let snapshot = try Fixtures.snapshot([Fixtures.select("analyst", .dataset(dataset))])
+        let scan = try #require(snapshot.authorizeScan(user: "bob", dataset: dataset).allowed)
+        let whole = ScanResultBuilder.build(scan, rows: rows).summary
+        let split = ScanResultBuilder.build(scan, rows: Array(rows[2...])).summary
+            .merged(with: ScanResultBuilder.build(scan, rows: Array(rows[..<2]).reversed()).summary)
+        #expect(whole.contentDigest == split.contentDigest)
+        #expect(whole.contentDigest != 0)
+        var changed = rows
+        changed[1] = Row([.bigint(2), .double(81), .string("west"), .string("5500"), .null, .boolean(false)])
+        #expect(ScanResultBuilder.build(scan, rows: changed).summary.contentDigest != whole.contentDigest)
+        // The same values under other column names are other content.
+        #expect(ScanRowSummary.rowDigest(columns: ["a"], row: Row([.bigint(1)])) != ScanRowSummary.rowDigest(columns: ["b"], row: Row([.bigint(1)])))
+        #expect(ScanResultBuilder.build(scan, rows: []).summary.contentDigest == 0)
     }
 
     @Test func anAdministratorGetsRawValues() throws {

@@ -160,3 +160,46 @@ import SimCore
     }
 }
 
+
+/// `no-unauthorized-read` judges a scan's rows, not only its columns: the
+/// checker recomputes what each catalog version returns from the dataset's
+/// files and compares counts and a digest of the values after masks.
+@Suite struct ODASContentCheckTests {
+    static func runWorld() throws -> World {
+        let text = ODASScenarioTests.scenario(invariants: "[no-unauthorized-read]")
+        var world = World(scenario: try ScenarioLoader.load(data: Data(text.utf8), file: "odas-small.yaml"), seed: 5)
+        world.build()
+        world.run(progress: nil)
+        return world
+    }
+
+    /// The first successful scan of `scans` with rows, after `tamper` changed what it says it returned.
+    static func verdict(_ tamper: (inout ScanObservation) -> Void) throws -> PropertyResult {
+        var world = try runWorld()
+        let op = try #require(world.history.operations(of: "scans").first { $0.outcome == .ok && ($0.scan?.rowsReturned ?? 0) > 0 })
+        var scan = try #require(op.scan)
+        tamper(&scan)
+        world.history.setScan(op.index, scan)
+        return ODASChecks.noUnauthorizedScan(world.scenario, history: world.history, timeline: world.catalogTimeline)
+    }
+
+    @Test func theRowsAScanReturnedMatchWhatItsCatalogVersionReturns() throws {
+        let result = try Self.verdict { _ in }
+        #expect(result.status == .pass, "\(result.detail)")
+        #expect(result.detail.contains("exactly the rows"))
+    }
+
+    @Test func aScanWhoseValuesDifferFailsEvenWithTheRightColumns() throws {
+        // Same count, same columns, same filters: only the values differ (a wrong mask, a value from another row).
+        let result = try Self.verdict { $0.contentDigest &+= 1 }
+        #expect(result.status == .fail)
+        #expect(result.detail.contains("values (after masks) differ"), "\(result.detail)")
+    }
+
+    @Test func aScanThatSkippedARowFilterFails() throws {
+        // The worker claims the filter but returned every row it read.
+        let result = try Self.verdict { $0.rowsReturned = $0.rowsRead + 1 }
+        #expect(result.status == .fail)
+        #expect(result.detail.contains("rows where catalog version"), "\(result.detail)")
+    }
+}

@@ -25,6 +25,11 @@ public struct ScanRowSummary: Sendable, Hashable, Codable {
     public var rowsReturned: Int
     /// The returned columns, in result order.
     public var columns: [ColumnSummary]
+    /// A digest of the returned rows' contents (column names and values
+    /// after masks), independent of row order and of how the rows were split
+    /// into tasks: two scans returned the same rows exactly when their
+    /// digests match (up to 64-bit collisions). Zero for no rows.
+    public var contentDigest: UInt64
 
     /// One returned column.
     public struct ColumnSummary: Sendable, Hashable, Codable {
@@ -45,10 +50,11 @@ public struct ScanRowSummary: Sendable, Hashable, Codable {
     }
 
     /// A summary with these counts and columns.
-    public init(rowsRead: Int, rowsReturned: Int, columns: [ColumnSummary]) {
+    public init(rowsRead: Int, rowsReturned: Int, columns: [ColumnSummary], contentDigest: UInt64 = 0) {
         self.rowsRead = rowsRead
         self.rowsReturned = rowsReturned
         self.columns = columns
+        self.contentDigest = contentDigest
     }
 
     /// The names of the columns returned unmasked, in result order.
@@ -67,7 +73,26 @@ public struct ScanRowSummary: Sendable, Hashable, Codable {
                 columns.append(column)
             }
         }
-        return ScanRowSummary(rowsRead: rowsRead + other.rowsRead, rowsReturned: rowsReturned + other.rowsReturned, columns: columns)
+        return ScanRowSummary(rowsRead: rowsRead + other.rowsRead, rowsReturned: rowsReturned + other.rowsReturned, columns: columns,
+                              contentDigest: contentDigest &+ other.contentDigest)
+    }
+
+    /// One row's share of ``contentDigest``: FNV-1a over its cells (column
+    /// name and value), finalized with SplitMix64's mixer so that the sum over
+    /// rows does not cancel.
+    public static func rowDigest(columns: [String], row: Row) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ byte: UInt8) { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        for (index, name) in columns.enumerated() {
+            for byte in name.utf8 { mix(byte) }
+            mix(0x1f)
+            if case .null = row[index] { mix(0xff) } else { for byte in row[index].description.utf8 { mix(byte) } }
+            mix(0x1e)
+        }
+        var z = hash &+ 0x9e37_79b9_7f4a_7c15
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
     }
 }
 
@@ -104,11 +129,13 @@ public enum ScanResultBuilder {
                 return column.mask.map { ColumnMask.apply($0, to: value) } ?? value
             }))
         }
+        let names = scan.columns.map(\.column.name)
+        let digest = returned.reduce(UInt64(0)) { $0 &+ ScanRowSummary.rowDigest(columns: names, row: $1) }
         let summary = ScanRowSummary(
             rowsRead: rows.count, rowsReturned: returned.count,
             columns: scan.columns.map {
                 ScanRowSummary.ColumnSummary(name: $0.column.name, mask: $0.mask, returnedUnmasked: $0.mask == nil && !returned.isEmpty)
-            })
+            }, contentDigest: digest)
         return ScanResult(columns: columns, rows: returned, summary: summary)
     }
 

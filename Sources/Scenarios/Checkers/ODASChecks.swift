@@ -10,22 +10,51 @@ import SimCore
 /// `[t − TTL, completion]`. A scan is authorized when *some* version of that
 /// window allows everything it returned: each column it returned unmasked
 /// is visible and unmasked for the user in that version (and the user may
-/// read the dataset at all).
+/// read the dataset at all), and the rows themselves — values after masks
+/// and row filters — are exactly the rows that version returns from the
+/// dataset's files (``ExpectedScans``), so a skipped filter or a wrong mask
+/// on a column the user may see is caught too.
 enum ODASChecks {
     typealias Timeline = [(at: SimInstant, snapshot: CatalogSnapshot)]
 
-    /// The versions in effect at some instant of `[from, to]`.
-    static func versions(_ timeline: Timeline, from: SimInstant, to: SimInstant) -> [CatalogSnapshot] {
-        var out: [CatalogSnapshot] = []
+    /// The indices of the versions in effect at some instant of `[from, to]`.
+    static func versions(_ timeline: Timeline, from: SimInstant, to: SimInstant) -> [Int] {
+        var out: [Int] = []
         for (index, entry) in timeline.enumerated() {
             let isLast = index + 1 == timeline.count
-            if entry.at <= to, isLast || timeline[index + 1].at > from { out.append(entry.snapshot) }
+            if entry.at <= to, isLast || timeline[index + 1].at > from { out.append(index) }
         }
         return out
     }
 
+    /// What each catalog version of the timeline returns to a user scanning
+    /// a dataset, computed once from the dataset's generated files (the bytes
+    /// the run wrote to S3) through the workers' own filter and mask code.
+    struct ExpectedScans {
+        var cache: [String: ScanRowSummary?] = [:]
+
+        mutating func summary(version index: Int, _ snapshot: CatalogSnapshot, user: String, dataset: String) -> ScanRowSummary? {
+            let key = "\(index)\u{1}\(user)\u{1}\(dataset)"
+            if let cached = cache[key] { return cached }
+            var result: ScanRowSummary?
+            if let scan = snapshot.authorizeScan(user: user, dataset: dataset).allowed {
+                var total = ScanRowSummary(rowsRead: 0, rowsReturned: 0, columns: [])
+                for file in 0..<scan.dataset.files {
+                    guard let part = try? ScanResultBuilder.build(scan, file: DatasetFile.generate(dataset: scan.dataset, file: file)) else {
+                        total = ScanRowSummary(rowsRead: -1, rowsReturned: -1, columns: [])
+                        break
+                    }
+                    total = total.merged(with: part.summary)
+                }
+                result = total.rowsRead < 0 ? nil : total
+            }
+            cache[key] = result
+            return result
+        }
+    }
+
     /// Why `scan` is not allowed by `snapshot`, or nil when it is.
-    static func violation(_ scan: ScanObservation, in snapshot: CatalogSnapshot) -> String? {
+    static func violation(_ scan: ScanObservation, in snapshot: CatalogSnapshot, expected: ScanRowSummary?) -> String? {
         let authorization = snapshot.authorizeScan(user: scan.user, dataset: scan.dataset)
         guard let allowed = authorization.allowed else {
             return scan.rowsReturned > 0 || !scan.unmaskedColumns.isEmpty
@@ -39,15 +68,27 @@ enum ODASChecks {
         if !allowed.rowFilters.isEmpty, scan.rowFilters.count < allowed.rowFilters.count {
             return "applied \(scan.rowFilters.count) row filters where catalog version \(snapshot.version) requires \(allowed.rowFilters.count)"
         }
+        if let expected, expected.rowsReturned != scan.rowsReturned || expected.contentDigest != scan.contentDigest {
+            return expected.rowsReturned != scan.rowsReturned
+                ? "returned \(scan.rowsReturned) rows where catalog version \(snapshot.version) returns \(expected.rowsReturned) to \(scan.user)"
+                : "returned \(scan.rowsReturned) rows whose values (after masks) differ from what catalog version \(snapshot.version) returns to \(scan.user)"
+        }
         return nil
     }
 
     /// Why no catalog version of the scan's window `[invoke − ttl, completion]`
     /// allows what it returned, or nil when one does.
-    static func unallowed(_ op: Operation, _ scan: ScanObservation, timeline: Timeline, ttl: SimDuration) -> String? {
+    static func unallowed(_ op: Operation, _ scan: ScanObservation, timeline: Timeline, ttl: SimDuration,
+                          expected: inout ExpectedScans) -> String? {
         let window = versions(timeline, from: op.invoked - ttl, to: op.completed ?? op.invoked)
-        let reasons = window.compactMap { violation(scan, in: $0) }
-        return !window.isEmpty && reasons.count == window.count ? reasons.first : nil
+        var reasons: [String] = []
+        for index in window {
+            let snapshot = timeline[index].snapshot
+            let content = expected.summary(version: index, snapshot, user: scan.user, dataset: scan.dataset)
+            guard let reason = violation(scan, in: snapshot, expected: content) else { return nil }
+            reasons.append(reason)
+        }
+        return reasons.first
     }
 
     /// `no-unauthorized-read` for scans through ODAS.
@@ -57,11 +98,12 @@ enum ODASChecks {
         let ttl = scenario.odas?.policyCacheTTL ?? .zero
         var checked = 0
         var violations: [(Operation, String)] = []
+        var expected = ExpectedScans()
         for workload in scenario.workloads where workload.kind == .scan {
             for op in history.operations(of: workload.name) where op.outcome == .ok {
                 guard let scan = op.scan else { continue }
                 checked += 1
-                if let reason = unallowed(op, scan, timeline: timeline, ttl: ttl) {
+                if let reason = unallowed(op, scan, timeline: timeline, ttl: ttl, expected: &expected) {
                     violations.append((op, "\(workload.name) op \(op.index): \(reason)"))
                 }
             }
@@ -78,7 +120,7 @@ enum ODASChecks {
             result.firstOffendingOperation = first.0.index
             result.detail = "\(violations.count) of \(checked) successful scans returned data no catalog version of their window allows; first: \(first.1) at \(first.0.invoked.readable)."
         } else {
-            result.detail = "\(checked) successful scans, each allowed by a catalog version at most the policy-cache TTL (\(ttl)) older than the scan."
+            result.detail = "\(checked) successful scans, each returning exactly the rows, columns and masked values of a catalog version at most the policy-cache TTL (\(ttl)) older than the scan."
         }
         return result
     }
@@ -100,13 +142,14 @@ enum ODASChecks {
         }
         var exercised = 0
         var violations: [(Operation, String)] = []
+        var expected = ExpectedScans()
         for revoke in revokes {
             guard let acknowledged = revoke.completed, let change = revoke.change else { continue }
             for workload in scenario.workloads where workload.kind == .scan {
                 for op in history.operations(of: workload.name) where op.invoked > acknowledged + ttl {
                     guard let scan = op.scan, op.outcome == .ok, change.revokedDataset.map({ scan.dataset.hasPrefix($0) }) ?? true else { continue }
                     exercised += 1
-                    if let reason = unallowed(op, scan, timeline: timeline, ttl: ttl) {
+                    if let reason = unallowed(op, scan, timeline: timeline, ttl: ttl, expected: &expected) {
                         violations.append((op, "\(workload.name) op \(op.index) at \(op.invoked.readable), \((op.invoked - acknowledged).readable) after “\(change.summary)” was acknowledged: \(reason)"))
                     }
                 }

@@ -74,6 +74,9 @@ public struct ScanObservation: Sendable, Equatable {
     public var catalogVersion: Int
     /// Row filters the workers applied.
     public var rowFilters: [String]
+    /// ``ScanRowSummary/contentDigest`` of every row returned: what the
+    /// checkers compare with what the catalog's versions would return.
+    public var contentDigest: UInt64 = 0
 }
 
 /// A catalog change as the history keeps it.

@@ -113,7 +113,7 @@ struct ScanClientProcess: ClientProcess {
             user: options.user, dataset: options.dataset ?? client.spec.target, rowsRead: summary.rowsRead,
             rowsReturned: summary.rowsReturned, unmaskedColumns: summary.unmaskedColumns,
             maskedColumns: summary.columns.filter { $0.mask != nil }.map(\.name), catalogVersion: scan.catalogVersion,
-            rowFilters: scan.rowFilters))
+            rowFilters: scan.rowFilters, contentDigest: summary.contentDigest))
         world.history.complete(op, at: world.loop.now, outcome: .ok, value: "\(summary.rowsReturned) rows from \(scan.planner)")
         client.consecutiveFailures = 0
         world.recordCompletion(op)
