@@ -25,6 +25,8 @@ public struct ServeOptions: Sendable {
     public var stateDirectory: String?
     /// Port of the Kubernetes API endpoint (0: any free port).
     public var kubePort: Int = 0
+    /// Port of the ODAS REST API endpoint (0: any free port).
+    public var odasPort: Int = 0
     /// Connection cap, idle and request timeouts and the shared body budget of every endpoint.
     public var limits = LoopbackHTTPServer.Limits()
 
@@ -525,8 +527,8 @@ public final class ServeHost: Sendable {
 
     // MARK: Running
 
-    /// Listens on the AWS, control and Kubernetes endpoints and starts the clock ticker. Returns the servers.
-    public func start(group: EventLoopGroup) throws -> (aws: LoopbackHTTPServer, control: LoopbackHTTPServer, kube: LoopbackHTTPServer) {
+    /// Listens on the AWS, control, Kubernetes and ODAS REST endpoints and starts the clock ticker. Returns the servers.
+    public func start(group: EventLoopGroup) throws -> ServeServers {
         let limits = options.limits
         let aws = try LoopbackHTTPServer.start(group: group, port: options.port, maximumBodyBytes: options.maximumBodyBytes,
                                                limits: limits) {
@@ -544,9 +546,21 @@ public final class ServeHost: Sendable {
             [self] request in self.handleKube(request, serverAddress: kubeAddress.withLockedValue { $0 })
         }
         kubeAddress.withLockedValue { $0 = "127.0.0.1:\(kube.port)" }
+        // The REST API takes GET requests only: a small body limit.
+        let odas = try LoopbackHTTPServer.start(group: group, port: options.odasPort, maximumBodyBytes: 64 << 10, limits: limits) {
+            [self] request in self.handleODAS(request)
+        }
         group.next().scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { [self] _ in
             self.tick()
         }
-        return (aws, control, kube)
+        return ServeServers(aws: aws, control: control, kube: kube, odas: odas)
     }
+}
+
+/// The endpoints `serve` listens on.
+public struct ServeServers: Sendable {
+    public var aws: LoopbackHTTPServer
+    public var control: LoopbackHTTPServer
+    public var kube: LoopbackHTTPServer
+    public var odas: LoopbackHTTPServer
 }

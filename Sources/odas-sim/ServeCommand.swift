@@ -45,6 +45,9 @@ extension OdasSim {
         @Option(name: .customLong("kube-port"), help: "Port of the Kubernetes API endpoint for kubectl (0: any free port).")
         var kubePort: Int = 0
 
+        @Option(name: .customLong("odas-port"), help: "Port of the ODAS REST API endpoint (0: any free port).")
+        var odasPort: Int = 0
+
         @Option(name: .customLong("kubeconfig"), help: "Write a kubeconfig for kubectl to this file once listening.")
         var kubeconfig: String?
 
@@ -60,7 +63,8 @@ extension OdasSim {
         func validate() throws {
             guard idleTimeout >= 1, requestTimeout >= 1 else { throw ValidationError("--idle-timeout and --request-timeout are at least 1 second") }
             guard maxConnections >= 1 else { throw ValidationError("--max-connections is at least 1") }
-            guard (0...65535).contains(port), (0...65535).contains(controlPort), (0...65535).contains(kubePort) else {
+            guard (0...65535).contains(port), (0...65535).contains(controlPort), (0...65535).contains(kubePort),
+              (0...65535).contains(odasPort) else {
                 throw ValidationError("ports are 0 to 65535")
             }
             guard speed >= 0, speed <= 1_000_000 else { throw ValidationError("--speed must be from 0 to 1000000") }
@@ -80,6 +84,7 @@ extension OdasSim {
             pthread_sigmask(SIG_UNBLOCK, &signals, nil)
             options.stateDirectory = stateDirectory
             options.kubePort = kubePort
+            options.odasPort = odasPort
             options.limits = LoopbackHTTPServer.Limits(maximumConnections: maxConnections, idleTimeout: .seconds(idleTimeout),
                                                        requestTimeout: .seconds(requestTimeout))
             let host: ServeHost
@@ -91,7 +96,7 @@ extension OdasSim {
             }
             for note in host.stateNotes { printError("odas-sim serve: state directory: \(note)") }
             let group = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
-            let servers: (aws: LoopbackHTTPServer, control: LoopbackHTTPServer, kube: LoopbackHTTPServer)
+            let servers: ServeServers
             do {
                 servers = try host.start(group: group)
             } catch {
@@ -99,7 +104,7 @@ extension OdasSim {
                 throw ExitCode(2)
             }
             let urls = ["aws": "http://127.0.0.1:\(servers.aws.port)", "control": "http://127.0.0.1:\(servers.control.port)",
-                        "kubernetes": "http://127.0.0.1:\(servers.kube.port)"]
+                        "kubernetes": "http://127.0.0.1:\(servers.kube.port)", "odas": "http://127.0.0.1:\(servers.odas.port)"]
             if let kubeconfig {
                 let text = ServeHost.kubeconfig(server: urls["kubernetes"] ?? "", name: scenario.name)
                 do { try Data(text.utf8).write(to: URL(fileURLWithPath: kubeconfig), options: .atomic) } catch {
@@ -123,7 +128,7 @@ extension OdasSim {
                     throw ExitCode(2)
                 }
             }
-            var banner = "odas-sim serve \(scenario.name): aws \(urls["aws"] ?? "") control \(urls["control"] ?? "") kubernetes \(urls["kubernetes"] ?? "")\n"
+            var banner = "odas-sim serve \(scenario.name): aws \(urls["aws"] ?? "") control \(urls["control"] ?? "") kubernetes \(urls["kubernetes"] ?? "") odas \(urls["odas"] ?? "")\n"
             if allowAnyCredentials { banner += "warning: --allow-any-credentials: any access key is accepted, signatures are not checked\n" }
             FileHandle.standardOutput.write(Data(banner.utf8))
             servers.aws.wait()

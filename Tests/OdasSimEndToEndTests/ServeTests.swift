@@ -9,6 +9,8 @@ final class ServedWorld {
     /// The Kubernetes API endpoint, and the kubeconfig serve wrote for it.
     let kubernetes: String
     let kubeconfig: String
+    /// The ODAS REST API endpoint.
+    let odas: String?
     let directory: URL
 
     init(scenario: String = "scenarios/local-dev.yaml", extraArguments: [String] = []) throws {
@@ -41,6 +43,7 @@ final class ServedWorld {
         self.aws = aws
         self.control = control
         self.kubernetes = kubernetes
+        odas = urls?["odas"] as? String
     }
 
     deinit {

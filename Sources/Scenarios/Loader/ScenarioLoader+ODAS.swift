@@ -52,11 +52,22 @@ extension ScenarioLoader {
         }
         var changes: [(CatalogChange, SourceNode)] = []
         var users: [String] = []
+        var tokens: [String: String] = [:]
         if let list = o.child("users").flatMap({ Read.list($0, &d, what: "odas users") }) {
             for item in list {
-                guard var u = MappingReader(item, allowedKeys: ["name", "groups"], what: "an odas user", diagnostics: &d) else { continue }
+                guard var u = MappingReader(item, allowedKeys: ["name", "groups", "token"], what: "an odas user", diagnostics: &d) else { continue }
                 guard let name = u.required("name", &d).flatMap({ Read.string($0, &d) }) else { continue }
                 users.append(name)
+                if let tokenNode = u.child("token"), let token = Read.string(tokenNode, &d) {
+                    // An opaque bearer token for the REST API on serve (ODAS issues JWTs; any string stands in).
+                    if token.count < 8 || token.count > 512 || !token.allSatisfy({ $0.isASCII && !$0.isWhitespace && $0.asciiValue.map { $0 > 32 && $0 < 127 } == true }) {
+                        d.error(tokenNode, "a token is 8 to 512 printable ASCII characters without spaces")
+                    } else if let other = tokens[token] {
+                        d.error(tokenNode, "token already belongs to user \(other)")
+                    } else {
+                        tokens[token] = name
+                    }
+                }
                 for group in u.child("groups").map({ readStrings($0, &d) }) ?? [] {
                     changes.append((.addUserToGroup(user: name, group: group), item))
                 }
@@ -96,7 +107,7 @@ extension ScenarioLoader {
         guard let catalogDatabase, database != nil else { return nil }
         return ODASSpec(name: clusterName, region: region, deployment: primary.deployment,
                         catalogDatabase: catalogDatabase, nodeRole: nodeRole, policyCacheTTL: ttl, serveStalePolicies: serveStale,
-                        bootstrap: bootstrap, datasets: datasets, users: users, standby: standby)
+                        bootstrap: bootstrap, datasets: datasets, users: users, standby: standby, tokens: tokens)
     }
 
     /// `services: {planner: 3, worker: {replicas: 6, zones: [us-west-2a], zoneSpread: false}}`.

@@ -30,6 +30,8 @@ public struct ODASSpec: Sendable {
     public var users: [String]
     /// A standby ODAS cluster in another region, sharing the catalog (`odas.standby`).
     public var standby: ODASClusterSpec?
+    /// The REST API's bearer tokens (`odas.users[].token`): token → user.
+    public var tokens: [String: String] = [:]
 
     /// Every ODAS cluster, the primary first: what the runner deploys.
     public var clusters: [ODASClusterSpec] {

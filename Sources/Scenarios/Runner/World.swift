@@ -60,6 +60,10 @@ struct World {
     /// The ready endpoints of each ODAS service last seen, per cluster, for the timeline.
     var odasReady: [Int: [ODASComponent: [String]]] = [:]
     var odasReadyAnnounced: Set<Int> = []
+    /// The REST API's gateway process (spawned by the first request on `serve`) and the outcomes of its requests.
+    var restGateway: ProcessID?
+    var restOutcomes: [Int: RESTOutcome] = [:]
+    var nextRESTRequest = 1
     /// The access tables as last recorded (see ``recordCatalogVersion()``).
     var catalogAccessFingerprint: String?
     /// Every catalog version committed, when (the ODAS checkers' oracle).

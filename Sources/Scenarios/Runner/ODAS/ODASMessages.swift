@@ -24,11 +24,27 @@ struct PlanReply: WorldMessage {
 struct TaskRequest: WorldMessage {
     var pod: String
     var task: ScanTask
+    /// Return the rows themselves, not only their summary (the REST API's scans).
+    var wantRows = false
 }
 
 /// What a worker returned for one task.
 struct TaskReply: WorldMessage {
     var summary: ScanRowSummary
+    /// The result's columns and rows, when the request wanted them.
+    var result: ScanResult?
+}
+
+/// The REST server asks a planner which datasets a user may scan.
+struct DatasetListRequest: WorldMessage {
+    var pod: String
+    var user: String
+}
+
+/// The datasets a user may scan, each with what the user sees of it.
+struct DatasetListReply: WorldMessage {
+    var datasets: [(name: String, columns: [ResultColumn])]
+    var catalogVersion: Int
 }
 
 /// A catalog change sent to a planner, which authorizes it and has the catalog write it.

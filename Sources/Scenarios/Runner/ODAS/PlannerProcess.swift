@@ -19,6 +19,7 @@ struct PlannerProcess: WorldProcess {
     enum Waiting: Sendable {
         case plan(call: CallID, PlanRequest)
         case change(call: CallID, ChangeRequest)
+        case list(call: CallID, DatasetListRequest)
     }
 
     /// An outgoing call of a pod.
@@ -56,6 +57,9 @@ struct PlannerProcess: WorldProcess {
             } else if let request = payload as? ChangeRequest {
                 pod = request.pod
                 item = .change(call: call, request)
+            } else if let request = payload as? DatasetListRequest {
+                pod = request.pod
+                item = .list(call: call, request)
             } else {
                 world.reply(to: call, ServiceAnswer.error("ProtocolError", "not a planner request"))
                 return
@@ -135,7 +139,7 @@ struct PlannerProcess: WorldProcess {
             } else {
                 let call: CallID
                 switch item {
-                case .plan(let c, _), .change(let c, _): call = c
+                case .plan(let c, _), .change(let c, _), .list(let c, _): call = c
                 }
                 world.reply(to: call, ServiceAnswer.error("CatalogUnavailable",
                                                           "planner \(pod) cannot refresh its policies: \(failure ?? "no catalog"); refusing (fail closed)"))
@@ -156,6 +160,14 @@ struct PlannerProcess: WorldProcess {
             let tasks = DatasetFile.keys(dataset: scan.dataset).map { ScanTask(bucket: scan.dataset.bucket, key: $0, scan: scan) }
             // Planning time: a modelling assumption (docs/fidelity.md).
             world.reply(to: call, PlanReply(tasks: tasks, catalogVersion: snapshot.version),
+                        after: random.logNormal(median: .milliseconds(5), sigma: 0.4))
+        case .list(let call, let request):
+            var datasets: [(name: String, columns: [ResultColumn])] = []
+            for dataset in snapshot.datasets {
+                guard let scan = snapshot.authorizeScan(user: request.user, dataset: dataset.name).allowed else { continue }
+                datasets.append((dataset.name, scan.columns.map { ResultColumn(name: $0.column.name, type: $0.resultType, mask: $0.mask) }))
+            }
+            world.reply(to: call, DatasetListReply(datasets: datasets.sorted { $0.name < $1.name }, catalogVersion: snapshot.version),
                         after: random.logNormal(median: .milliseconds(5), sigma: 0.4))
         case .change(let call, let request):
             guard snapshot.authorizeChange(user: request.user, change: request.change) else {

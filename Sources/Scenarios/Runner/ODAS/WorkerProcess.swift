@@ -14,7 +14,7 @@ struct WorkerProcess: WorldProcess {
     var cluster: Int
     var random: SimRandom
     /// S3 reads in progress: for which client call and task.
-    var outgoing: [CallID: (client: CallID, pod: String, task: ScanTask)] = [:]
+    var outgoing: [CallID: (client: CallID, pod: String, task: ScanTask, wantRows: Bool)] = [:]
     /// Decoded rows by object and ETag: files never change once written, so a
     /// worker decodes each version once (the cache is a simulator economy,
     /// not a claim about ODAS; every read still goes to S3).
@@ -59,7 +59,7 @@ struct WorkerProcess: WorldProcess {
             let read = world.call(from: from, to: s3, S3Request(bucket: task.bucket, key: task.key, body: nil,
                                                                 credentials: credentials, returnBody: true),
                                   timeout: Self.s3Timeout)
-            outgoing[read] = (call, request.pod, task)
+            outgoing[read] = (call, request.pod, task, request.wantRows)
         case .reply(let call, let payload):
             guard let pending = outgoing.removeValue(forKey: call) else { return }
             let object = "s3://\(pending.task.bucket)/\(pending.task.key)"
@@ -67,7 +67,7 @@ struct WorkerProcess: WorldProcess {
                 do {
                     let cacheKey = object + "#" + body.eTag
                     let resultKey = cacheKey + "#" + pending.task.scan.user + "#\(pending.task.scan.catalogVersion)"
-                    if let summary = results[resultKey] {
+                    if let summary = results[resultKey], !pending.wantRows {
                         world.reply(to: pending.client, TaskReply(summary: summary),
                                     after: random.logNormal(median: .milliseconds(10), sigma: 0.4))
                         return
@@ -81,7 +81,7 @@ struct WorkerProcess: WorldProcess {
                     if results.count > 10_000 { results.removeAll() }
                     results[resultKey] = result.summary
                     // Decoding and masking time: a modelling assumption.
-                    world.reply(to: pending.client, TaskReply(summary: result.summary),
+                    world.reply(to: pending.client, TaskReply(summary: result.summary, result: pending.wantRows ? result : nil),
                                 after: random.logNormal(median: .milliseconds(10), sigma: 0.4))
                 } catch {
                     world.reply(to: pending.client, ServiceAnswer.error("CorruptFile", "worker \(pending.pod) reading \(object): \(error.description)"))
