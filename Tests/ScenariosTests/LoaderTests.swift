@@ -69,6 +69,38 @@ workload:
         #expect(scenario.topology.subnets.map(\.id) == ["subnet-us-west-2a", "subnet-us-west-2b", "subnet-us-west-2c"])
     }
 
+    @Test func aVPCMayHaveNamedSubnetsBesideTheDerivedOnes() throws {
+        func vpc(_ subnets: String) -> String {
+            """
+            name: v
+            duration: 1m
+            topology:
+              regions:
+                - name: us-west-2
+                  azs: [us-west-2a, us-west-2b]
+                  vpc: {cidr: 10.20.0.0/16, subnets: \(subnets)}
+              hosts: [{name: emr, subnet: emr-2b}]
+            """
+        }
+        let scenario = try load(vpc("[{name: emr-2b, az: us-west-2b, cidr: 10.20.128.0/24}]")).get()
+        #expect(scenario.topology.subnets.map(\.id) == ["subnet-us-west-2a", "subnet-us-west-2b", "emr-2b"])
+        #expect(scenario.topology.subnets.last?.availabilityZone == "us-west-2b")
+        for (subnets, fragment) in [
+            ("[{name: emr-2b, az: us-west-2b, cidr: 10.20.0.0/24}]", "overlaps subnet subnet-us-west-2a"),
+            ("[{name: emr-2b, az: us-west-2b, cidr: 10.30.0.0/24}]", "inside the VPC's 10.20.0.0/16"),
+            ("[{name: emr-2b, az: us-west-2b, cidr: 10.20.128.0/30}]", "at most /28"),
+            ("[{name: emr-2b, az: us-east-1a, cidr: 10.20.128.0/24}]", "us-east-1a"),
+            ("[{name: subnet-us-west-2a, az: us-west-2a, cidr: 10.20.128.0/24}]", "defined twice"),
+        ] {
+            guard case .failure(let errors) = load(vpc(subnets)) else {
+                Issue.record("\(subnets) should not load")
+                continue
+            }
+            let text = errors.errors.map(\.description).joined(separator: "\n")
+            #expect(text.contains(fragment), "\(subnets): \(text)")
+        }
+    }
+
     @Test(arguments: [
         ("90s", SimDuration.seconds(90)), ("1h30m", .minutes(90)), ("250ms", .milliseconds(250)),
         ("1.5s", .milliseconds(1500)), ("2d", .hours(48)), ("PT2M", .minutes(2)), ("PT1H0.5S", .seconds(3600) + .milliseconds(500)),

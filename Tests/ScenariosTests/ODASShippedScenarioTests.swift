@@ -26,6 +26,13 @@ import SimCore
                 || scans.causes.contains { $0.cause.hasPrefix("worker odas-worker-… on node-us-west-2a") })
         let ids = Set(report.expectations.map(\.id))
         #expect(ids.isSuperset(of: ["rto/emr-scans", "rpo/catalog-writes", "invariant/fail-closed", "invariant/no-unauthorized-read"]))
+        // The port map from the seed: admin ports from the admin subnet only, service ports from EMR's own
+        // subnet and group and from a partner's peered VPC.
+        let reach = Dictionary(uniqueKeysWithValues: report.expectations.filter { $0.kind == "reachability" }.map { ($0.id, $0) })
+        #expect(reach["reachability/bastion->odas-node-2b:22"]?.status == .pass)
+        #expect(reach["reachability/partner-etl->odas-node-2b:12050"]?.detail.contains("10.30.0.0/16") == true)
+        #expect(reach["reachability/partner-etl->odas-node-2b:22"]?.status == .pass)
+        #expect(reach["reachability/emr-master->odas-node-2b:22"]?.detail.contains("10.20.128.") == true, "EMR in its own subnet")
     }
 
     @Test func regionFailureFailsOverToTheStandbyClusterAndMeasuresRTOAndRPO() throws {

@@ -100,7 +100,7 @@ extension ScenarioLoader {
     }
 
     static func readVPC(_ node: SourceNode, azs: [String], _ d: inout Diagnostics) -> Topology.VPC? {
-        guard var v = MappingReader(node, allowedKeys: ["cidr", "publicAZs"], what: "a vpc", diagnostics: &d) else { return nil }
+        guard var v = MappingReader(node, allowedKeys: ["cidr", "publicAZs", "subnets"], what: "a vpc", diagnostics: &d) else { return nil }
         defer { v.reportUnknownKeys(&d) }
         guard let cidrNode = v.required("cidr", &d, hint: "the VPC's IPv4 block, e.g. 10.20.0.0/16"),
               let cidr = Read.string(cidrNode, &d) else { return nil }
@@ -119,8 +119,47 @@ extension ScenarioLoader {
                 if azs.contains(az) { publicAZs.insert(az) } else { d.error(item, unknownMessage("availability zone of this region", az, azs)) }
             }
         }
-        return Topology.VPC(cidr: cidr, subnets: zip(azs, subnets).map { az, subnet in
+        var all = zip(azs, subnets).map { az, subnet in
             Topology.Subnet(id: "subnet-\(az)", availabilityZone: az, cidr: subnet, isPublic: publicAZs.contains(az))
-        })
+        }
+        if let list = v.child("subnets").flatMap({ Read.list($0, &d, what: "subnets") }) {
+            for item in list {
+                if let subnet = readSubnet(item, vpc: block, azs: azs, existing: all, &d) { all.append(subnet) }
+            }
+        }
+        return Topology.VPC(cidr: cidr, subnets: all)
+    }
+
+    /// An extra subnet of the VPC beside the one derived per AZ (EMR's own
+    /// subnet, an admin subnet): `{name, az, cidr, public}`, inside the VPC's
+    /// block and overlapping no other subnet.
+    static func readSubnet(_ item: SourceNode, vpc: IPv4Block, azs: [String], existing: [Topology.Subnet],
+                           _ d: inout Diagnostics) -> Topology.Subnet? {
+        guard var s = MappingReader(item, allowedKeys: ["name", "az", "cidr", "public"], what: "a subnet", diagnostics: &d) else { return nil }
+        defer { s.reportUnknownKeys(&d) }
+        let name = s.required("name", &d, hint: "e.g. emr-2b").flatMap { Read.name($0, &d, what: "a subnet name") }
+        if let name, existing.contains(where: { $0.id == name }), let nameNode = s.child("name") {
+            d.error(nameNode, "subnet \(name) is defined twice")
+            return nil
+        }
+        var az: String?
+        if let azNode = s.required("az", &d), let text = Read.string(azNode, &d) {
+            if azs.contains(text) { az = text } else { d.error(azNode, unknownMessage("availability zone of this region", text, azs)) }
+        }
+        var cidr: String?
+        if let cidrNode = s.required("cidr", &d, hint: "a block inside the VPC's, e.g. 10.20.128.0/24"), let text = Read.string(cidrNode, &d) {
+            if let block = IPv4Block(text), (vpc.prefixLength...28).contains(block.prefixLength), vpc.contains(block.address) {
+                if let other = existing.first(where: { IPv4Block($0.cidr).map(block.overlaps) == true }) {
+                    d.error(cidrNode, "\(text) overlaps subnet \(other.id) (\(other.cidr))")
+                } else {
+                    cidr = block.description
+                }
+            } else {
+                d.error(cidrNode, "\"\(text.prefix(40))\" is not a block inside the VPC's \(vpc) of at most /28 (AWS's smallest subnet)")
+            }
+        }
+        let isPublic = s.child("public").flatMap { Read.bool($0, &d) } ?? false
+        guard let name, let az, let cidr else { return nil }
+        return Topology.Subnet(id: name, availabilityZone: az, cidr: cidr, isPublic: isPublic)
     }
 }
