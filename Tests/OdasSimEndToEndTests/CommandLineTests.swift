@@ -38,6 +38,20 @@ import Testing
         #expect(reportA == reportB)
     }
 
+    /// ODAS on two Kubernetes clusters in two regions, Route 53 and Aurora
+    /// Global: the richest world, deterministic across processes too.
+    @Test func theODASRegionFailureTraceIsTheSameInTwoProcesses() throws {
+        let a = try OdasSimProcess.temporaryDirectory(), b = try OdasSimProcess.temporaryDirectory()
+        defer { for url in [a, b] { try? FileManager.default.removeItem(at: url) } }
+        let first = try OdasSimProcess.run(["run", "scenarios/region-failure.yaml", "--quiet", "--report-dir", a.path])
+        let second = try OdasSimProcess.run(["run", "scenarios/region-failure.yaml", "--quiet", "--report-dir", b.path])
+        #expect(first.exitCode == 0, "\(first.stdout)\(first.stderr)")
+        let traceA = try Data(contentsOf: a.appendingPathComponent("trace.jsonl"))
+        #expect(traceA == (try Data(contentsOf: b.appendingPathComponent("trace.jsonl"))))
+        #expect(first.stdout == second.stdout)
+        #expect(String(decoding: traceA, as: UTF8.self).contains("\"cluster\":\"odas-east\""))
+    }
+
     @Test func aDeclaredFlawIsReportedAsExpectedAndExitsZero() throws {
         let reports = try OdasSimProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: reports) }
