@@ -138,7 +138,7 @@ while let argument = arguments.popFirst() {
         exit(2)
     }
 }
-if scenarioFiles.isEmpty { scenarioFiles = ["scenarios/az-failure.yaml", "scenarios/aws-az-failure.yaml"] }
+if scenarioFiles.isEmpty { scenarioFiles = ["scenarios/az-failure.yaml", "scenarios/region-failure.yaml", "scenarios/aws-az-failure.yaml"] }
 
 print("odas-bench (build this with -c release for meaningful figures)")
 for pending in [1_000, 100_000] {
