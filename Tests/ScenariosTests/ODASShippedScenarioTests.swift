@@ -71,6 +71,7 @@ import SimCore
 
     @Test(arguments: [
         ("odas-standby-no-replica-access", ["rto/emr-scans", "availability/emr-scans"]),
+        ("odas-catalog-rpo-zero", ["rpo/catalog-writes", "invariant/no-acknowledged-write-lost"]),
         ("odas-single-planner", ["rto/emr-scans", "availability/emr-scans", "rto/catalog-writes"]),
         ("odas-workers-one-az", ["rto/emr-scans", "availability/emr-scans"]),
         ("odas-fail-open", ["invariant/fail-closed", "invariant/no-unauthorized-read"]),
