@@ -35,6 +35,14 @@ import SimCore
         #expect(reach["reachability/emr-master->odas-node-2b:22"]?.detail.contains("10.20.128.") == true, "EMR in its own subnet")
     }
 
+    @Test func theCatalogDatabaseIsInTheODASSubnets() throws {
+        var world = World(scenario: try ScenarioLoader.load(path: Self.root.appendingPathComponent("scenarios/az-failure.yaml").path), seed: 42)
+        world.build()
+        for az in ["us-west-2a", "us-west-2b"] {
+            #expect(world.faults.ancestry(of: .host("rds-odas-catalog-\(az)")).contains(.subnet("subnet-\(az)")))
+        }
+    }
+
     @Test func regionFailureFailsOverToTheStandbyClusterAndMeasuresRTOAndRPO() throws {
         let outcome = try Self.run("region-failure")
         let report = outcome.report

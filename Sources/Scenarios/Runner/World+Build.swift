@@ -103,7 +103,9 @@ extension World {
     }
 
     /// The ODAS state database: the instance, its replicas as fault-model hosts
-    /// in their AZs, and the table the db workloads write.
+    /// in the per-AZ subnets of their region's VPC (its DB subnet group: the
+    /// subnets the ODAS nodes use), or in their AZs without a VPC, and the
+    /// table the db workloads write.
     mutating func buildDatabase(at now: SimInstant) {
         guard let spec = scenario.database else { return }
         do {
@@ -118,7 +120,8 @@ extension World {
             let azs = [spec.primaryAZ] + (spec.standbyAZ.map { [$0] } ?? []) + spec.readerAZs
                 + (spec.globalSecondaryAZ.map { [$0] } ?? [])
             for az in azs {
-                faults.addHost(DBInstance.host(spec.identifier, az: az), in: .availabilityZone(az))
+                let subnet = scenario.topology.subnets.first { $0.id == "subnet-\(az)" }
+                faults.addHost(DBInstance.host(spec.identifier, az: az), in: subnet.map { .subnet($0.id) } ?? .availabilityZone(az))
             }
             _ = try rds.execute(spec.identifier, statements: [
                 "CREATE TABLE writes (workload TEXT NOT NULL, seq INTEGER NOT NULL, value TEXT, PRIMARY KEY (workload, seq))",
