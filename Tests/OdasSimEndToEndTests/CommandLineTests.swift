@@ -124,3 +124,35 @@ import Testing
         #expect(!result.stderr.isEmpty)
     }
 }
+
+/// The trace fingerprints a run's inputs, and the README shows what the
+/// binary prints today.
+@Suite struct FingerprintTests {
+    @Test func scenariosThatDifferOnlyInASecurityGroupHaveDifferentTraces() throws {
+        let a = try OdasSimProcess.temporaryDirectory(), b = try OdasSimProcess.temporaryDirectory()
+        defer { for url in [a, b] { try? FileManager.default.removeItem(at: url) } }
+        let split = try OdasSimProcess.run(["run", "scenarios/network-split.yaml", "--quiet", "--report-dir", a.path])
+        let open = try OdasSimProcess.run(["run", "scenarios/network-ssh-open.yaml", "--quiet", "--report-dir", b.path])
+        let traceA = try String(contentsOf: a.appendingPathComponent("trace.jsonl"), encoding: .utf8)
+        let traceB = try String(contentsOf: b.appendingPathComponent("trace.jsonl"), encoding: .utf8)
+        #expect(traceA != traceB)
+        #expect(split.stdout.split(separator: " ").last != open.stdout.split(separator: " ").last, "the printed hashes differ")
+        // The rules themselves are readable in the header.
+        let header = traceB.split(separator: "\n").filter { $0.contains("\"source\":\"input\"") }
+        #expect(header.contains { $0.contains("\"kind\":\"security-group\"") && $0.contains("tcp/22 from") })
+        #expect(header.contains { $0.contains("\"kind\":\"expectations\"") && $0.contains("reachability/") })
+    }
+
+    @Test func theREADMEsSampleOutputIsWhatTheBinaryPrints() throws {
+        let readme = try String(contentsOf: OdasSimProcess.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let command = "$ odas-sim run scenarios/s3-region-failure.yaml\n"
+        let start = try #require(readme.range(of: command)).upperBound
+        let end = try #require(readme.range(of: "```", range: start..<readme.endIndex)).lowerBound
+        let reports = try OdasSimProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: reports) }
+        let result = try OdasSimProcess.run(["run", "scenarios/s3-region-failure.yaml", "--report-dir", reports.path])
+        func withoutReports(_ text: Substring) -> [Substring] { text.split(separator: "\n").filter { !$0.hasPrefix("Reports: ") } }
+        #expect(withoutReports(readme[start..<end]) == withoutReports(result.stdout[...]),
+                "README.md's sample drifted; regenerate it with: odas-sim run scenarios/s3-region-failure.yaml --report-dir reports/s3-region-failure")
+    }
+}

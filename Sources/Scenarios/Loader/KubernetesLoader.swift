@@ -134,7 +134,9 @@ extension ScenarioLoader {
         }
         do {
             let documents = try Yams.compose_all(yaml: text).map { SourceNode($0, path: "") }
-            return decodeManifest(documents, file: path, at: item, &d)
+            var manifest = decodeManifest(documents, file: path, at: item, &d)
+            manifest?.digest = StableHash.fnv1a64(text)
+            return manifest
         } catch {
             d.error(item, "manifest \(path): invalid YAML: \(error)")
             return nil
@@ -156,6 +158,7 @@ extension ScenarioLoader {
                 d.error(item, "\(file) document \(index + 1) (line \(document.location.line)): not a Kubernetes object: \(error)")
             }
         }
-        return objects.isEmpty ? nil : KubernetesSpec.Manifest(file: file, objects: objects)
+        let digest = StableHash.fnv1a64(documents.map(JSONFromNode.render).joined(separator: "\n"))
+        return objects.isEmpty ? nil : KubernetesSpec.Manifest(file: file, objects: objects, digest: digest)
     }
 }

@@ -66,7 +66,8 @@ public enum ScenarioLoader {
             throw ScenarioErrors([yamlError(error, file: file)])
         }
         var diagnostics = Diagnostics(file: file)
-        let scenario = read(SourceNode(root, path: ""), file: file, &diagnostics)
+        var scenario = read(SourceNode(root, path: ""), file: file, &diagnostics)
+        scenario?.sourceDigest = StableHash.fnv1a64(bytes)
         if let scenario, diagnostics.errors.isEmpty { return scenario }
         throw ScenarioErrors(diagnostics.errors)
     }

@@ -21,6 +21,8 @@ public struct Scenario: Sendable {
     /// Expectations that must fail (the scenario demonstrates a flaw); each
     /// entry is an expectation id (`rpo/ingest`) or a kind (`rpo`).
     public var expectFailure: [String]
+    /// FNV-1a of the scenario file's bytes (the trace's `input scenario` record).
+    public var sourceDigest: UInt64 = 0
     /// IAM users with long-lived access keys (people and tools outside the
     /// deployment); `odas-sim serve` accepts their keys.
     public var iamUsers: [IAMUserSpec] = []
@@ -56,6 +58,8 @@ public struct KubernetesSpec: Sendable {
     public struct Manifest: Sendable {
         public var file: String
         public var objects: [AnyKubeObject]
+        /// FNV-1a of the manifest's text (of its JSON rendering when inline).
+        public var digest: UInt64 = 0
     }
 
     public var nodes: [Node]

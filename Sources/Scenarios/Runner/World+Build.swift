@@ -9,6 +9,7 @@ extension World {
     /// Builds the topology, the buckets and the schedule of faults and clients.
     mutating func build() {
         let start = loop.now
+        recordInputs(at: start)
         for region in scenario.topology.regions {
             faults.addRegion(region.name)
             // S3 is a regional service: its endpoint lives in the region, not in an AZ.

@@ -102,12 +102,21 @@ public struct SplitMix64: Sendable {
 /// seeds randomly per process).
 public enum StableHash {
     /// 64-bit FNV-1a over the UTF-8 bytes of `string`.
-    public static func fnv1a64(_ string: String) -> UInt64 {
+    public static func fnv1a64(_ string: String) -> UInt64 { fnv1a64(string.utf8) }
+
+    /// 64-bit FNV-1a over `bytes`.
+    public static func fnv1a64<Bytes: Sequence>(_ bytes: Bytes) -> UInt64 where Bytes.Element == UInt8 {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in string.utf8 {
+        for byte in bytes {
             hash ^= UInt64(byte)
             hash &*= 0x0000_0100_0000_01B3
         }
         return hash
+    }
+
+    /// The hash as 16 hex digits.
+    public static func hex(_ hash: UInt64) -> String {
+        let digits = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 }
