@@ -45,10 +45,14 @@ extension OdasSim {
         )
 
         struct Inject: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Start a fault now (az-outage, region-outage, network-partition, host-crash, network-latency).")
+            static let configuration = CommandConfiguration(
+                abstract: "Start a fault now.",
+                discussion: """
+                    Actions (as in a scenario's faults): az-outage AZ, region-outage REGION, host-crash HOST,                     node-crash NODE, network-partition DOMAIN [--peers ...], network-latency DOMAIN --latency D,                     db-primary-crash DATABASE, db-global-failover DATABASE, db-global-switchover DATABASE                     (instant), dns-health-check-failure HEALTH-CHECK.
+                    """)
             @OptionGroup var control: ControlEndpointOptions
             @Argument(help: "The fault action, e.g. az-outage.") var action: String
-            @Argument(help: "The region, AZ, subnet or host it hits.") var target: String
+            @Argument(help: "What it hits: a region, AZ, subnet or host; a database; a health check.") var target: String
             @Option(help: "How long it lasts in virtual time (e.g. 5m); default until lifted.") var duration: String?
             @Option(help: "For network-partition: the other side, comma-separated.") var peers: String?
             @Option(help: "For network-latency: the added delay, e.g. 200ms.") var latency: String?

@@ -96,4 +96,29 @@ import SimCore
             #expect(x.body == y.body)
         }
     }
+
+    @Test func aDatabaseCrashInjectedLiveFailsTheCatalogOverAndScansFollow() throws {
+        var world = try Self.live()
+        #expect(Self.get(&world, "/api/scan/sales.tx").status == 200)
+        let id = try world.injectFault(action: "db-primary-crash", target: "catalog-db", duration: nil)
+        #expect(id.hasPrefix("control-"))
+        // Past the 20 s policy-cache TTL, planners must refresh while the database fails over: fail closed.
+        world.advance(to: world.now + .seconds(25))
+        let during = Self.get(&world, "/api/scan/sales.tx")
+        #expect(during.status == 503 && during.json["code"] as? String == "CatalogUnavailable", "\(during.json)")
+        world.advance(to: world.now + .minutes(3))
+        #expect(Self.get(&world, "/api/scan/sales.tx").status == 200)
+        #expect(world.world.timeline.contains { $0.text.contains("db-primary-crash catalog-db") })
+        var refusals: [String] = []
+        for action in ["db-primary-crash", "db-global-failover", "dns-health-check-failure"] {
+            do {
+                _ = try world.injectFault(action: action, target: "nope", duration: nil)
+            } catch {
+                refusals.append(error.description)
+            }
+        }
+        #expect(refusals.count == 3)
+        #expect(refusals.first?.contains("catalog-db") == true, "the error lists the databases: \(refusals)")
+        #expect(refusals.last?.contains("has none") == true, "\(refusals)")
+    }
 }

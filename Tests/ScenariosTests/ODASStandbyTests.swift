@@ -136,4 +136,22 @@ import SimCore
         #expect(badName.contains("nope.odas.example.com"), "\(badName)")
         #expect(Self.loadErrors(base).isEmpty, "\(Self.loadErrors(base))")
     }
+
+    @Test func aHealthCheckFailureInjectedLiveSendsClientsToTheStandbyUntilLifted() throws {
+        let text = Self.scenario(workloads: """
+              - {name: scans, kind: scan, as: alice, dataset: sales.tx, planners: {dns: planner.odas.example.com}, from: emr-east, rate: 1/s, start: 30s}
+            """, duration: "30m")
+        var live = LiveWorld(scenario: try ScenarioLoader.load(data: Data(text.utf8), file: "live.yaml"))
+        live.advance(to: .zero + .minutes(2))
+        let id = try live.injectFault(action: "dns-health-check-failure", target: "west", duration: nil)
+        #expect(live.activeFaults.contains { $0.id == id && $0.description == "dns-health-check-failure west" })
+        live.advance(to: .zero + .minutes(6))
+        let lifted = live.liftFault(id)
+        #expect(lifted)
+        live.advance(to: .zero + .minutes(10))
+        let scans = live.world.history.operations(of: "scans").filter { $0.outcome == .ok }
+        #expect(scans.contains { $0.invoked > .zero + .minutes(4) && $0.invoked < .zero + .minutes(6) && ($0.value ?? "").contains("from east/") })
+        #expect(scans.filter { $0.invoked > .zero + .minutes(9) }.allSatisfy { ($0.value ?? "").contains("from west/") })
+        #expect(!live.activeFaults.contains { $0.id == id })
+    }
 }

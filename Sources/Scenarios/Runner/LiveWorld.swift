@@ -65,6 +65,14 @@ public struct LiveWorld: Sendable {
         guard let action = FaultAction(rawValue: action) else {
             throw LiveWorldError("unknown fault action \"\(action)\"; one of \(FaultAction.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        switch action {
+        case .dbPrimaryCrash, .dbGlobalFailover, .dbGlobalSwitchover:
+            return try injectDatabaseAction(action, database: target)
+        case .dnsHealthCheckFailure:
+            return try injectHealthCheckFailure(target, duration: duration)
+        default:
+            break
+        }
         guard let domain = domain(named: target) else {
             throw LiveWorldError("unknown target \"\(target)\"; regions, AZs, subnets and hosts of the scenario are: \(domainNames.joined(separator: ", "))")
         }
@@ -96,7 +104,7 @@ public struct LiveWorld: Sendable {
             guard let latency, latency > .zero else { throw LiveWorldError("network-latency needs a latency such as 200ms") }
             kind = .latency(domain, latency: latency)
         case .dbPrimaryCrash, .dbGlobalFailover, .dbGlobalSwitchover, .dnsHealthCheckFailure:
-            throw LiveWorldError("\(action.rawValue) is not available in serve yet (RDS is not served over the wire yet)")
+            throw LiveWorldError("\(action.rawValue) is handled above")
         }
         let id = "control-\(world.nextControlFault)"
         world.nextControlFault += 1
@@ -129,8 +137,9 @@ public struct LiveWorld: Sendable {
             let spec = world.scenario.faults[index]
             return (spec.name, "\(spec.action.rawValue) \(spec.target.name)", "scenario")
         }
-        let injected = world.controlFaults.keys.sorted { $0.count == $1.count ? $0 < $1 : $0.count < $1.count }
-            .map { ($0, world.controlFaults[$0]?.description ?? "", "control") }
+        let ids = Set(world.controlFaults.keys).union(world.controlHealthChecks.keys)
+        let injected = ids.sorted { $0.count == $1.count ? $0 < $1 : $0.count < $1.count }
+            .map { ($0, world.controlFaults[$0]?.description ?? world.controlHealthChecks[$0].map { "dns-health-check-failure " + $0 } ?? "", "control") }
         return scheduled + injected
     }
 
@@ -221,6 +230,15 @@ public struct LiveWorldError: Error, Sendable, CustomStringConvertible {
 extension World {
     /// Ends a control fault. Returns false if it is not active.
     mutating func liftControlFault(_ id: String) -> Bool {
+        if let check = controlHealthChecks.removeValue(forKey: id) {
+            // Still forced while a scenario fault or another injection holds the same check.
+            let held = controlHealthChecks.values.contains(check)
+                || forcedHealthChecks.contains { scenario.faults[$0].target.name == check }
+            if !held { route53.setForcedFailure(check, false) }
+            trace.record("fault", "action-end", at: loop.now, ["fault": .string(id)])
+            timeline.append(TimelineEntry(at: loop.now, kind: "fault-end", text: "fault \(id) ends"))
+            return true
+        }
         guard let fault = controlFaults.removeValue(forKey: id) else { return false }
         faults.lift(fault.id)
         trace.record("fault", "action-end", at: loop.now, ["fault": .string(id)])

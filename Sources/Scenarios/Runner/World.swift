@@ -75,6 +75,8 @@ struct World {
     var forcedHealthChecks: Set<Int> = []
     /// Faults injected at run time (serve's control endpoint), by id.
     var controlFaults: [String: (id: FaultID, description: String)] = [:]
+    /// Health checks forced to fail through the control endpoint, by fault id.
+    var controlHealthChecks: [String: String] = [:]
     var nextControlFault = 1
 
     init(scenario: Scenario, seed: UInt64) {
