@@ -530,30 +530,55 @@ public final class ServeHost: Sendable {
     /// Listens on the AWS, control, Kubernetes and ODAS REST endpoints and starts the clock ticker. Returns the servers.
     public func start(group: EventLoopGroup) throws -> ServeServers {
         let limits = options.limits
-        let aws = try LoopbackHTTPServer.start(group: group, port: options.port, maximumBodyBytes: options.maximumBodyBytes,
-                                               limits: limits) {
-            [self] request in self.handleAWS(request)
+        /// Names the endpoint and its port when it cannot listen.
+        func listen(_ endpoint: String, _ option: String, port: Int, _ body: () throws -> LoopbackHTTPServer) throws -> LoopbackHTTPServer {
+            do { return try body() } catch {
+                throw ServeListenError(endpoint: endpoint, option: option, port: port, underlying: "\(error)")
+            }
         }
-        let control = try LoopbackHTTPServer.start(group: group, port: options.controlPort, maximumBodyBytes: 1 << 20,
-                                                   limits: limits) {
-            [self] request in self.handleControl(request)
+        let aws = try listen("AWS", "--port", port: options.port) {
+            try LoopbackHTTPServer.start(group: group, port: options.port, maximumBodyBytes: options.maximumBodyBytes, limits: limits) {
+                [self] request in self.handleAWS(request)
+            }
+        }
+        let control = try listen("control", "--control-port", port: options.controlPort) {
+            try LoopbackHTTPServer.start(group: group, port: options.controlPort, maximumBodyBytes: 1 << 20, limits: limits) {
+                [self] request in self.handleControl(request)
+            }
         }
         let kubeAddress = NIOLockedValueBox("127.0.0.1")
         // 3 MiB: the apiserver's request body limit (MaxRequestBodyBytes, k8s.io/apiserver
         // pkg/server/config.go: 3 * 1024 * 1024, "the etcd limit of 1.5 MiB times two, plus headroom").
-        let kube = try LoopbackHTTPServer.start(group: group, port: options.kubePort, maximumBodyBytes: 3 << 20,
-                                                limits: limits) {
-            [self] request in self.handleKube(request, serverAddress: kubeAddress.withLockedValue { $0 })
+        let kube = try listen("Kubernetes", "--kube-port", port: options.kubePort) {
+            try LoopbackHTTPServer.start(group: group, port: options.kubePort, maximumBodyBytes: 3 << 20, limits: limits) {
+                [self] request in self.handleKube(request, serverAddress: kubeAddress.withLockedValue { $0 })
+            }
         }
         kubeAddress.withLockedValue { $0 = "127.0.0.1:\(kube.port)" }
         // The REST API takes GET requests only: a small body limit.
-        let odas = try LoopbackHTTPServer.start(group: group, port: options.odasPort, maximumBodyBytes: 64 << 10, limits: limits) {
-            [self] request in self.handleODAS(request)
+        let odas = try listen("ODAS REST", "--odas-port", port: options.odasPort) {
+            try LoopbackHTTPServer.start(group: group, port: options.odasPort, maximumBodyBytes: 64 << 10, limits: limits) {
+                [self] request in self.handleODAS(request)
+            }
         }
         group.next().scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { [self] _ in
             self.tick()
         }
         return ServeServers(aws: aws, control: control, kube: kube, odas: odas)
+    }
+}
+
+/// An endpoint could not listen: which one, on which port, and why.
+public struct ServeListenError: Error, CustomStringConvertible {
+    public var endpoint: String
+    public var option: String
+    public var port: Int
+    public var underlying: String
+
+    public var description: String {
+        let reason = underlying.contains("errno: 98") || underlying.contains("Address already in use") ? "the port is in use" : underlying
+        return "the \(endpoint) endpoint cannot listen on 127.0.0.1:\(port) (\(option)): \(reason)"
+            + (port == 0 ? "" : "; choose another port with \(option), or 0 for any free port")
     }
 }
 

@@ -90,7 +90,14 @@ extension OdasSim {
         )
         @OptionGroup var control: ControlEndpointOptions
         @Option(help: "Jump virtual time forward, e.g. 20m.") var advance: String?
-        @Option(help: "Virtual seconds per wall-clock second from now on (0 stops the clock).") var speed: Double?
+        // Unconditional: `--speed -1` reaches validate() and gets a reason, not "missing value".
+        @Option(parsing: .unconditional, help: "Virtual seconds per wall-clock second from now on (0 stops the clock).") var speed: Double?
+
+        func validate() throws {
+            if let speed, !(0...1_000_000).contains(speed) {
+                throw ValidationError("--speed \(speed) is outside 0…1000000: it is virtual seconds per wall-clock second (0 stops the clock; virtual time never runs backwards)")
+            }
+        }
 
         func run() throws {
             guard advance != nil || speed != nil else { return try control.call("GET", "/v1/state") }

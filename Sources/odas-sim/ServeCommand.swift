@@ -100,7 +100,7 @@ extension OdasSim {
             do {
                 servers = try host.start(group: group)
             } catch {
-                printError("odas-sim serve: cannot listen on 127.0.0.1: \(error)")
+                printError("odas-sim serve: \((error as? ServeListenError)?.description ?? "cannot listen on 127.0.0.1: \(error)")")
                 throw ExitCode(2)
             }
             let urls = ["aws": "http://127.0.0.1:\(servers.aws.port)", "control": "http://127.0.0.1:\(servers.control.port)",
