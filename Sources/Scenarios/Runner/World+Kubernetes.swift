@@ -28,14 +28,13 @@ extension World {
         return body(&cluster)
     }
 
-    /// The standby ODAS cluster's own Kubernetes cluster: its nodes (hosts of
-    /// the fault model in their AZs), at time zero; ODAS applies its manifests.
-    mutating func buildStandbyKubernetes(at now: SimInstant) {
-        guard let standby = scenario.odas?.standby else { return }
-        var cluster = KubeCluster(random: SimRandom(seed: seed).stream("kube." + standby.name))
-        for node in standby.nodes { faults.addHost(node.name, in: .availabilityZone(node.availabilityZone)) }
+    /// A cluster with these nodes, each a host of the fault model in its AZ
+    /// (so `node-crash` and AZ outages stop its kubelet), seeded by `stream`.
+    mutating func makeCluster(stream: String, nodes: [KubernetesSpec.Node], at now: SimInstant) -> KubeCluster {
+        var cluster = KubeCluster(random: SimRandom(seed: seed).stream(stream))
+        for node in nodes { faults.addHost(node.name, in: .availabilityZone(node.availabilityZone)) }
         cluster.setFaults(faults)
-        for node in standby.nodes {
+        for node in nodes {
             do {
                 try cluster.addNode(name: node.name, zone: node.availabilityZone, region: node.region, cpu: node.cpu,
                                     memory: node.memory, pods: node.pods, labels: node.labels, faultDomain: .host(node.name))
@@ -43,7 +42,14 @@ extension World {
                 trace.record("kube", "add-node-failed", at: now, ["node": .string(node.name), "error": .string(error.message)])
             }
         }
-        standbyKube = cluster
+        return cluster
+    }
+
+    /// The standby ODAS cluster's own Kubernetes cluster: its nodes (hosts of
+    /// the fault model in their AZs), at time zero; ODAS applies its manifests.
+    mutating func buildStandbyKubernetes(at now: SimInstant) {
+        guard let standby = scenario.odas?.standby else { return }
+        standbyKube = makeCluster(stream: "kube." + standby.name, nodes: standby.nodes, at: now)
         drainKube(1)
         scheduleKube(1)
     }
@@ -52,17 +58,7 @@ extension World {
     /// outages stop its kubelet) and the manifests, applied at time zero.
     mutating func buildKubernetes(at now: SimInstant) {
         guard let spec = scenario.kubernetes else { return }
-        var cluster = KubeCluster(random: SimRandom(seed: seed).stream("kube"))
-        for node in spec.nodes { faults.addHost(node.name, in: .availabilityZone(node.availabilityZone)) }
-        cluster.setFaults(faults)
-        for node in spec.nodes {
-            do {
-                try cluster.addNode(name: node.name, zone: node.availabilityZone, region: node.region, cpu: node.cpu,
-                                    memory: node.memory, pods: node.pods, labels: node.labels, faultDomain: .host(node.name))
-            } catch {
-                trace.record("kube", "add-node-failed", at: now, ["node": .string(node.name), "error": .string(error.message)])
-            }
-        }
+        var cluster = makeCluster(stream: "kube", nodes: spec.nodes, at: now)
         for manifest in spec.manifests {
             for object in manifest.objects {
                 do { _ = try cluster.apply(object) } catch {

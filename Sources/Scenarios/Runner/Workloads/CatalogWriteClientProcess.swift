@@ -82,15 +82,11 @@ struct CatalogWriteClientProcess: ClientProcess {
         } else {
             world.history.setChange(op, CatalogChangeRecord(summary: change.summary))
         }
-        let pick: PlannerLocator.Pick
-        switch locator.pick(client: &client, world: &world) {
-        case .success(let found): pick = found
+        let (pick, endpoint): (PlannerLocator.Pick, Endpoint)
+        switch locator.locate(client: &client, world: &world) {
+        case .success(let found): (pick, endpoint) = found
         case .failure(let failure):
             failLocally(op, error: failure.message, countsAsFailure: failure.countsAsFailure, world: &world)
-            return
-        }
-        guard let endpoint = world.odasEndpoint(.planner, cluster: pick.cluster, node: pick.node) else {
-            failLocally(op, error: "planner: the ODAS services are not running", world: &world)
             return
         }
         let call = world.call(from: client.id, to: endpoint, ChangeRequest(pod: pick.pod, user: options.user, change: change),

@@ -52,6 +52,18 @@ struct PlannerLocator: Sendable {
         }
     }
 
+    /// A planner and where to call it, or why there is none.
+    mutating func locate(client: inout ClientState, world: inout World) -> Result<(Pick, Endpoint), PlannerLookupFailure> {
+        switch pick(client: &client, world: &world) {
+        case .failure(let failure): return .failure(failure)
+        case .success(let pick):
+            guard let endpoint = world.odasEndpoint(.planner, cluster: pick.cluster, node: pick.node) else {
+                return .failure(PlannerLookupFailure("planner: the ODAS services are not running"))
+            }
+            return .success((pick, endpoint))
+        }
+    }
+
     /// A random ready endpoint of the cluster's planner Service.
     static func pickReady(cluster: Int, route: String?, client: inout ClientState, world: World) -> Result<Pick, PlannerLookupFailure> {
         let ready = world.odasEndpoints(.planner, cluster: cluster)

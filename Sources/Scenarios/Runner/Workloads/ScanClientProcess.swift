@@ -34,15 +34,11 @@ struct ScanClientProcess: ClientProcess {
     mutating func issue(world: inout World) {
         let dataset = options.dataset ?? client.spec.target
         let op = world.history.invoke(workload: client.spec.name, kind: .read, at: world.loop.now, target: dataset, key: options.user)
-        let pick: PlannerLocator.Pick
-        switch locator.pick(client: &client, world: &world) {
-        case .success(let found): pick = found
+        let (pick, endpoint): (PlannerLocator.Pick, Endpoint)
+        switch locator.locate(client: &client, world: &world) {
+        case .success(let found): (pick, endpoint) = found
         case .failure(let failure):
             failLocally(op, error: failure.message, countsAsFailure: failure.countsAsFailure, world: &world)
-            return
-        }
-        guard let endpoint = world.odasEndpoint(.planner, cluster: pick.cluster, node: pick.node) else {
-            failLocally(op, error: "planner: the ODAS services are not running", world: &world)
             return
         }
         scans[op] = Scan(planner: world.odasLabel(pick.cluster, pick.pod), cluster: pick.cluster)
