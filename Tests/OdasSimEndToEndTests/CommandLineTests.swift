@@ -9,7 +9,7 @@ import Testing
         #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains("Timeline"))
         #expect(result.stdout.contains("fault lose-2a starts: az-outage us-west-2a"))
-        #expect(result.stdout.contains("PASS  rto/emr-scans"))
+        #expect(result.stdout.contains("PASS   rto/emr-scans"))
         #expect(result.stdout.contains("Result: PASS"))
         for name in ["report.json", "junit.xml", "trace.jsonl"] {
             #expect(FileManager.default.fileExists(atPath: reports.appendingPathComponent(name).path), "\(name) missing")
@@ -57,7 +57,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: reports) }
         let result = try OdasSimProcess.run(["run", "scenarios/s3-no-replication.yaml", "--report-dir", reports.path])
         #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
-        #expect(result.stdout.contains("XFAIL rto/scans"))
+        #expect(result.stdout.contains("XFAIL  rto/scans"))
         #expect(result.stdout.contains("not recovered"))
     }
 
@@ -70,7 +70,7 @@ import Testing
         try flawed.write(to: file, atomically: true, encoding: .utf8)
         let result = try OdasSimProcess.run(["run", file.path, "--report-dir", directory.appendingPathComponent("r").path])
         #expect(result.exitCode == 1)
-        #expect(result.stdout.contains("FAIL  rto/scans"))
+        #expect(result.stdout.contains("FAIL   rto/scans"))
         #expect(result.stdout.contains("Replay: odas-sim run \(file.path) --seed 11"))
         let junit = try String(contentsOf: directory.appendingPathComponent("r/junit.xml"), encoding: .utf8)
         #expect(junit.contains("failures=\"3\""))

@@ -134,8 +134,10 @@ import SimCore
         let text = Self.scenario().replacingOccurrences(of: "changes: [{at: 5m, revoke: {role: analyst, on: sales.tx, columns: [card]}}]", with: "")
         let outcome = try Self.run(text)
         let result = outcome.report.expectations.first { $0.id == "invariant/fail-closed" }
-        #expect(result?.status == .fail)
+        #expect(result?.status == .vacuous)
         #expect(result?.measured == "no revoke")
+        #expect(outcome.report.verdict == "vacuous")
+        #expect(outcome.report.exitCode == 1)
     }
 
     @Test func theSameSeedGivesTheSameTrace() throws {

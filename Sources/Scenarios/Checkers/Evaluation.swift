@@ -6,7 +6,12 @@ enum Evaluation {
     /// The availability target RTO uses when the scenario gives none for the workload.
     static let defaultAvailabilityTarget = 0.99
 
-    static func evaluate(_ scenario: Scenario, history: History, decided: [PropertyResult] = []) -> [PropertyResult] {
+    /// The id of the result a scenario without expectations gets.
+    static let noExpectationsID = "scenario/expectations"
+
+    static func evaluate(_ scenario: Scenario, history: History, decided: [PropertyResult] = [],
+                         observability: Observability? = nil) -> [PropertyResult] {
+        let observability = observability ?? .unconstrained(scenario)
         let end = SimInstant.zero + scenario.duration
         let windows = faultWindows(scenario)
         var results: [PropertyResult] = []
@@ -14,13 +19,18 @@ enum Evaluation {
             let availabilityTarget = scenario.expectations.availability.first { $0.workload == workload }?.target
                 ?? defaultAvailabilityTarget
             results.append(rto(workload, target: target, operations: history.operations(of: workload),
-                               faults: windows, end: end, availabilityTarget: availabilityTarget))
+                               faults: windows, end: end, availabilityTarget: availabilityTarget,
+                               observability: observability, measuring: measuredText(workload, scenario)))
         }
         for (workload, target) in scenario.expectations.rpo {
-            results.append(rpo(workload, target: target, operations: history.operations(of: workload)))
+            var result = rpo(workload, target: target, operations: history.operations(of: workload))
+            if result.status == .pass { unexercised(&result, workload, windows, observability, what: "data loss") }
+            results.append(result)
         }
         for (workload, target) in scenario.expectations.availability {
-            results.append(availability(workload, target: target, operations: history.operations(of: workload)))
+            var result = availability(workload, target: target, operations: history.operations(of: workload))
+            if result.status == .pass { unexercised(&result, workload, windows, observability, what: "availability") }
+            results.append(result)
         }
         for invariant in scenario.expectations.invariants {
             switch invariant {
@@ -34,30 +44,96 @@ enum Evaluation {
             }
         }
         results += decided
+        if results.isEmpty {
+            var none = PropertyResult(id: noExpectationsID, kind: "scenario", workload: nil, target: "at least one",
+                                      measured: "", status: .vacuous, detail: "")
+            none.makeVacuous(measured: "none stated",
+                             detail: "The scenario states no expectations (expect:), so the run checked nothing; add rto, rpo, availability or invariants, or declare expectVacuous: [\(noExpectationsID)].")
+            results.append(none)
+        }
         for index in results.indices {
             let result = results[index]
-            results[index].expectedToFail = scenario.expectFailure.contains {
-                $0 == result.id || $0 == result.kind
-            }
+            let names = { (list: [String]) in list.contains { $0 == result.id || $0 == result.kind } }
+            results[index].expectedToFail = names(scenario.expectFailure)
+            results[index].expectedVacuous = names(scenario.expectVacuous)
         }
         return results
     }
 
+    /// What an RTO measures, for the text about a client that could not see it
+    /// ("catalog writes", "scans of sales").
+    static func measuredText(_ workload: String, _ scenario: Scenario) -> String {
+        guard let spec = scenario.workloads.first(where: { $0.name == workload }) else { return "RTO" }
+        switch spec.kind {
+        case .s3Put: return "RTO of writes to \(spec.target)"
+        case .s3Get: return "RTO of reads from \(spec.target)"
+        case .dbWrite: return "RTO of writes to \(spec.target)"
+        case .dbRead: return "RTO of reads from \(spec.target)"
+        case .dnsResolve: return "RTO of \(spec.target)"
+        case .eksAPI: return "RTO of the \(spec.target) API"
+        case .http: return "RTO of \(spec.target)"
+        case .scan: return "RTO of scans\(spec.odas?.dataset.map { " of \($0)" } ?? "")"
+        case .catalogWrite: return "RTO of catalog writes"
+        }
+    }
+
+    /// A passing RPO or availability is vacuous when the scenario has faults
+    /// but none touched the workload, or its client was down through every
+    /// one that did. Without faults both are steady-state measurements.
+    static func unexercised(_ result: inout PropertyResult, _ workload: String, _ faults: [FaultWindow],
+                            _ observability: Observability, what: String) {
+        let disruptions = Disruption.group(faults)
+        guard !disruptions.isEmpty else { return }
+        let touching = disruptions.filter { observability.touches($0, workload) }
+        guard !touching.isEmpty else {
+            result.makeVacuous(measured: result.measured + " (untouched)",
+                               detail: "No fault touched \(workload) or what it depends on (\(observability.footprintText(workload))), so its \(what) under failure was not exercised; \(result.detail)")
+            return
+        }
+        // RPO is read back at the end, so a client down during the fault still counts its writes.
+        guard what == "availability" else { return }
+        let seen = touching.filter { disruption in
+            let lasting = disruption.faults.contains { $0.end == nil && !$0.isInstant }
+            let end = lasting ? .distantFuture : max(disruption.faults.compactMap(\.end).max() ?? disruption.start,
+                                                     disruption.start + .nanoseconds(1))
+            return observability.clientOutage(of: workload, overlapping: disruption.start, end) == nil
+        }
+        if seen.isEmpty, let first = touching.first,
+           let outage = observability.clientOutage(of: workload, overlapping: first.start, .distantFuture) {
+            result.makeVacuous(measured: result.measured + " (client down)",
+                               detail: Observability.clientDownText(workload, outage, measuring: what) + "; \(result.detail)")
+        }
+    }
+
     static func rto(_ workload: String, target: SimDuration, operations: [Operation], faults: [FaultWindow],
-                    end: SimInstant, availabilityTarget: Double) -> PropertyResult {
+                    end: SimInstant, availabilityTarget: Double, observability: Observability? = nil,
+                    measuring: String = "RTO") -> PropertyResult {
         var result = PropertyResult(id: "rto/\(workload)", kind: "rto", workload: workload, target: "≤ \(target)",
                                     measured: "", status: .fail, detail: "")
         guard !faults.isEmpty else {
-            result.measured = "no fault"
-            result.detail = "The scenario injects no fault, so there is nothing to recover from (vacuous)."
+            result.makeVacuous(measured: "no fault", detail: "The scenario injects no fault, so there is nothing to recover from.")
             return result
         }
         var worst: SimDuration = .zero
         var notes: [String] = []
         var failed = false
+        var measuredAny = false
+        var unobservable = false
         let disruptions = Disruption.group(faults)
         for (index, fault) in disruptions.enumerated() {
             let observationEnd = index + 1 < disruptions.count ? disruptions[index + 1].start : end
+            if let observability {
+                if let outage = observability.clientOutage(of: workload, overlapping: fault.start, observationEnd) {
+                    unobservable = true
+                    notes.append("\(fault.name): " + Observability.clientDownText(workload, outage, measuring: measuring))
+                    continue
+                }
+                if !observability.touches(fault, workload) {
+                    notes.append("\(fault.name): touched nothing \(workload) depends on (\(observability.footprintText(workload)))")
+                    continue
+                }
+            }
+            measuredAny = true
             switch Checkers.recovery(operations, fault: fault.start, observationEnd: observationEnd,
                                      availabilityTarget: availabilityTarget) {
             case .unaffected:
@@ -77,8 +153,15 @@ enum Evaluation {
             }
         }
         result.measured = worst == .distantFutureDuration ? "not recovered" : worst.readable
-        result.status = failed ? .fail : .pass
         result.detail = notes.joined(separator: "; ") + "."
+        if failed {
+            result.status = .fail
+        } else if unobservable || !measuredAny {
+            result.status = .vacuous
+            result.measured = measuredAny ? result.measured + " (partial)" : (unobservable ? "client down" : "untouched")
+        } else {
+            result.status = .pass
+        }
         return result
     }
 
@@ -90,11 +173,10 @@ enum Evaluation {
                                     measured: "", status: .pass, detail: "")
         let disruptions = Disruption.group(faults)
         guard !disruptions.isEmpty else {
-            result.status = .fail
-            result.measured = "no fault"
-            result.detail = "The scenario injects no fault, so there is no capacity to restore (vacuous)."
+            result.makeVacuous(measured: "no fault", detail: "The scenario injects no fault, so there is no capacity to restore.")
             return result
         }
+        var dropped = false
         var worst = SimDuration.zero
         var notes: [String] = []
         for (index, disruption) in disruptions.enumerated() {
@@ -104,6 +186,7 @@ enum Evaluation {
                 notes.append("\(disruption.name): capacity never dropped below \(desired)")
                 continue
             }
+            dropped = true
             if let restored = inWindow.first(where: { $0.at > firstDrop.at && $0.inService >= desired }) {
                 let took = restored.at - disruption.start
                 worst = max(worst, took)
@@ -117,6 +200,10 @@ enum Evaluation {
         }
         result.measured = worst == .distantFutureDuration ? "not restored" : worst.readable
         result.detail = notes.joined(separator: "; ") + "."
+        if !dropped {
+            result.makeVacuous(measured: "never dropped",
+                               detail: result.detail.dropLast() + ", so no replacement was needed and none was exercised.")
+        }
         return result
     }
 
@@ -151,8 +238,7 @@ enum Evaluation {
         var result = PropertyResult(id: "availability/\(workload)", kind: "availability", workload: workload,
                                     target: "≥ \(Format.percent(target))", measured: "", status: .fail, detail: "")
         guard let measured = Checkers.availability(operations) else {
-            result.measured = "no operations"
-            result.detail = "The workload completed no operation."
+            result.makeVacuous(measured: "no operations", detail: "The workload completed no operation, so there is nothing to measure.")
             return result
         }
         result.measured = Format.percent(measured.fraction)
@@ -169,9 +255,7 @@ enum Evaluation {
                                     target: "0 answers", measured: "", status: .pass, detail: "")
         let lookups = history.operations.filter { $0.dns != nil }
         guard !lookups.isEmpty else {
-            result.status = .fail
-            result.measured = "no lookups"
-            result.detail = "No dns-resolve workload ran, so the invariant would hold vacuously."
+            result.makeVacuous(measured: "no lookups", detail: "No dns-resolve workload ran, so no answer was there to check.")
             return result
         }
         let violations = lookups.filter { op in
@@ -194,6 +278,7 @@ enum Evaluation {
         var result = PropertyResult(id: "invariant/\(id)", kind: "invariant", workload: nil, target: "0 lost",
                                     measured: "", status: .pass, detail: "")
         var lostTotal = 0
+        var acknowledgedTotal = 0
         var notes: [String] = []
         var firstLost: Operation?
         var unknown = false
@@ -204,14 +289,18 @@ enum Evaluation {
                 notes.append("\(writer): no final read (\(reason))")
             case .measured(let lost):
                 lostTotal += lost.lost.count
+                acknowledgedTotal += lost.acknowledged
                 notes.append("\(writer): \(lost.lost.count) of \(lost.acknowledged) acknowledged writes lost")
                 if let first = lost.lost.first, firstLost.map({ first.index < $0.index }) ?? true { firstLost = first }
             }
         }
         if writers.isEmpty {
-            result.status = .fail
-            result.measured = "no writes"
-            result.detail = "No workload writes, so the invariant would hold vacuously."
+            result.makeVacuous(measured: "no writes", detail: "No workload writes, so no write was there to lose.")
+            return result
+        }
+        if !unknown, acknowledgedTotal == 0 {
+            result.makeVacuous(measured: "no acknowledged writes",
+                               detail: "No write was acknowledged, so no write was there to lose: " + notes.joined(separator: "; ") + ".")
             return result
         }
         result.measured = unknown ? "unknown" : "\(lostTotal) lost"

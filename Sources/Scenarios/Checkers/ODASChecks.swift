@@ -109,9 +109,7 @@ enum ODASChecks {
             }
         }
         if checked == 0 {
-            result.status = .fail
-            result.measured = "no scans"
-            result.detail = "No scan through ODAS succeeded, so the invariant would hold vacuously."
+            result.makeVacuous(measured: "no scans", detail: "No scan through ODAS succeeded, so there was no scan to check.")
             return result
         }
         result.measured = "\(violations.count) unauthorized"
@@ -135,9 +133,7 @@ enum ODASChecks {
         let revokes = scenario.workloads.filter { $0.kind == .catalogWrite }.flatMap { history.operations(of: $0.name) }
             .filter { $0.outcome == .ok && $0.change?.revokedRole != nil }
         guard !revokes.isEmpty else {
-            result.status = .fail
-            result.measured = "no revoke"
-            result.detail = "No revoke was acknowledged, so there was nothing to fail closed on (vacuous)."
+            result.makeVacuous(measured: "no revoke", detail: "No revoke was acknowledged, so there was nothing to fail closed on.")
             return result
         }
         var exercised = 0
@@ -161,9 +157,7 @@ enum ODASChecks {
             result.firstOffendingOperation = first.0.index
             result.detail = "\(violations.count) scans returned revoked data more than the policy-cache TTL (\(ttl)) after the revoke; first: \(first.1)."
         } else if exercised == 0 {
-            result.status = .fail
-            result.measured = "no scan after revoke"
-            result.detail = "No scan succeeded more than the TTL after a revoke, so fail-closed was not exercised (vacuous)."
+            result.makeVacuous(measured: "no scan after revoke", detail: "No scan succeeded more than the TTL after a revoke, so fail-closed was not exercised.")
         } else {
             result.detail = "\(revokes.count) revokes; \(exercised) later scans of the datasets, none returned revoked data."
         }
@@ -189,7 +183,8 @@ enum ODASChecks {
     static func merge(s3: PropertyResult, odas: PropertyResult) -> PropertyResult {
         if s3.measured == "no reads" { return odas }
         var merged = s3
-        merged.status = s3.status == .fail || odas.status == .fail ? .fail : .pass
+        merged.status = s3.status == .fail || odas.status == .fail ? .fail
+            : s3.status == .pass || odas.status == .pass ? .pass : .vacuous
         merged.measured = "\(s3.measured) (S3), \(odas.measured) (ODAS)"
         merged.detail = "S3: \(s3.detail) ODAS: \(odas.detail)"
         merged.firstOffendingOperation = s3.firstOffendingOperation ?? odas.firstOffendingOperation

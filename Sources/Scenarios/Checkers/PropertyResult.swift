@@ -4,6 +4,12 @@ public enum PropertyStatus: String, Codable, Sendable {
     case pass
     /// The expectation does not hold.
     case fail
+    /// The run could not observe the expectation or did not exercise it: the
+    /// measuring client was down for the disruption, no fault touched what
+    /// the workload depends on, nothing failed over or was rescheduled where
+    /// the expectation protects that, or nothing was there to check
+    /// (docs/properties.md, "Vacuous expectations"). Not a pass.
+    case vacuous
 }
 
 /// The result of checking one expectation against a run.
@@ -24,7 +30,21 @@ public struct PropertyResult: Codable, Sendable {
     public var firstOffendingOperation: Int?
     /// True when the scenario declared this expectation must fail.
     public var expectedToFail: Bool = false
+    /// True when the scenario declared this expectation cannot be observed
+    /// (`expectVacuous`).
+    public var expectedVacuous: Bool = false
 
     /// Whether this result is what the scenario wanted.
-    public var isAsDeclared: Bool { expectedToFail ? status == .fail : status == .pass }
+    public var isAsDeclared: Bool {
+        if expectedToFail { return status == .fail }
+        if expectedVacuous { return status == .vacuous }
+        return status == .pass
+    }
+
+    /// Marks the result vacuous, with what could not be observed and why.
+    mutating func makeVacuous(measured: String, detail: String) {
+        status = .vacuous
+        self.measured = measured
+        self.detail = detail
+    }
 }

@@ -88,9 +88,15 @@ extension ScenarioLoader {
         return checks
     }
 
-    static func readExpectFailure(_ node: SourceNode, _ expectations: Expectations, _ d: inout Diagnostics) -> [String] {
-        guard let list = Read.list(node, &d, what: "expectations that must fail") else { return [] }
-        let ids = expectations.ids
+    /// `expectFailure:` or `expectVacuous:` — expectation ids or kinds the run
+    /// must fail, or cannot observe. `expectVacuous` may name
+    /// `scenario/expectations` when the scenario states none (a smoke run).
+    static func readDeclaredOutcome(_ node: SourceNode, key: String, _ expectations: Expectations,
+                                    _ d: inout Diagnostics) -> [String] {
+        guard let list = Read.list(node, &d, what: key == "expectFailure" ? "expectations that must fail"
+                                                                            : "expectations that cannot be observed") else { return [] }
+        var ids = expectations.ids
+        if ids.isEmpty, key == "expectVacuous" { ids = [Evaluation.noExpectationsID] }
         let kinds = ["rto", "rpo", "availability", "invariant", "reachability", "capacity"]
         var result: [String] = []
         for item in list {
@@ -99,7 +105,7 @@ extension ScenarioLoader {
             let matchesInvariant = Invariant(rawValue: text).map { ids.contains("invariant/\($0.rawValue)") } ?? false
             guard ids.contains(text) || matchesKind || matchesInvariant else {
                 d.error(item, ids.isEmpty
-                    ? "expectFailure names \"\(text.prefix(60))\", but the scenario states no expectations to fail"
+                    ? "\(key) names \"\(text.prefix(60))\", but the scenario states no expectations"
                     : unknownMessage("expectation", text, ids))
                 continue
             }

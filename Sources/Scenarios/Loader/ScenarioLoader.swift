@@ -18,7 +18,7 @@ public enum ScenarioLoader {
     public static let maximumRatePerSecond = 1_000.0
 
     static let topLevelKeys = ["name", "description", "seed", "duration", "topology", "buckets", "workload",
-                               "faults", "expect", "expectFailure", "iam", "database", "dns", "network", "compute",
+                               "faults", "expect", "expectFailure", "expectVacuous", "iam", "database", "dns", "network", "compute",
                                "kubernetes", "odas"]
 
     /// Loads the scenario at `path`.
@@ -163,7 +163,11 @@ public enum ScenarioLoader {
                 }
             }
         }
-        let expectFailure = top.child("expectFailure").map { readExpectFailure($0, expectations, &d) } ?? []
+        let expectFailure = top.child("expectFailure").map { readDeclaredOutcome($0, key: "expectFailure", expectations, &d) } ?? []
+        let expectVacuous = top.child("expectVacuous").map { readDeclaredOutcome($0, key: "expectVacuous", expectations, &d) } ?? []
+        for both in Set(expectFailure).intersection(expectVacuous).sorted() {
+            if let node = top.child("expectVacuous") { d.error(node, "\(both) is in both expectFailure and expectVacuous; it can be only one") }
+        }
         top.reportUnknownKeys(&d)
         guard let name, let duration, topology != nil else { return nil }
         var scenario = Scenario(file: file, name: name, description: description, seed: seed, duration: duration,
@@ -172,6 +176,7 @@ public enum ScenarioLoader {
                                 database: database, dns: dns, network: network)
         scenario.kubernetes = kubernetes
         scenario.odas = odas
+        scenario.expectVacuous = expectVacuous
         return scenario
     }
 

@@ -21,6 +21,9 @@ public struct Scenario: Sendable {
     /// Expectations that must fail (the scenario demonstrates a flaw); each
     /// entry is an expectation id (`rpo/ingest`) or a kind (`rpo`).
     public var expectFailure: [String]
+    /// Expectation ids or kinds the run cannot observe (`expectVacuous`):
+    /// their VACUOUS status is what the scenario declares.
+    public var expectVacuous: [String] = []
     /// FNV-1a of the scenario file's bytes (the trace's `input scenario` record).
     public var sourceDigest: UInt64 = 0
     /// IAM users with long-lived access keys (people and tools outside the

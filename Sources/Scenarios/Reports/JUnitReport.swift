@@ -16,15 +16,20 @@ public enum JUnitReport {
         for result in report.expectations {
             out += "    <testcase classname=\"\(escape(report.scenario.name))\" name=\"\(escape(result.id))\" time=\"0\">\n"
             let summary = "measured \(result.measured), target \(result.target)"
-            switch (result.status, result.expectedToFail) {
-            case (.pass, false):
+            switch (result.status, result.expectedToFail, result.expectedVacuous) {
+            case (.pass, false, false):
                 out += "      <system-out>\(escape(summary + ". " + result.detail))</system-out>\n"
-            case (.fail, true):
+            case (.fail, true, _):
                 out += "      <system-out>\(escape("failed as declared by expectFailure: " + summary + ". " + result.detail))</system-out>\n"
-            case (.fail, false):
+            case (.vacuous, _, true):
+                out += "      <system-out>\(escape("vacuous as declared by expectVacuous: " + summary + ". " + result.detail))</system-out>\n"
+            case (.fail, false, _):
                 out += "      <failure message=\"\(escape(summary))\" type=\"\(result.kind)\">\(escape(result.detail))</failure>\n"
-            case (.pass, true):
-                out += "      <failure message=\"\(escape("declared expectFailure, but it held: " + summary))\" type=\"unexpected-pass\">\(escape(result.detail))</failure>\n"
+            case (.vacuous, _, false):
+                out += "      <failure message=\"\(escape("vacuous (not observed or not exercised): " + summary))\" type=\"vacuous\">\(escape(result.detail))</failure>\n"
+            case (.pass, _, _):
+                let declared = result.expectedToFail ? "expectFailure" : "expectVacuous"
+                out += "      <failure message=\"\(escape("declared \(declared), but it held: " + summary))\" type=\"unexpected-pass\">\(escape(result.detail))</failure>\n"
             }
             out += "    </testcase>\n"
         }

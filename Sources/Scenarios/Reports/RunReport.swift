@@ -47,7 +47,9 @@ public struct RunReport: Codable, Sendable {
     public var workloads: [WorkloadSummary]
     public var expectations: [PropertyResult]
     /// `pass` when every expectation is as declared (holds, or fails where
-    /// `expectFailure` says it must), else `fail`.
+    /// `expectFailure` says it must, or is vacuous where `expectVacuous`
+    /// says so); `vacuous` when the only undeclared outcomes are vacuous
+    /// expectations; else `fail`.
     public var verdict: String
     /// 0 or 1; see ``verdict``.
     public var exitCode: Int32

@@ -22,15 +22,9 @@ public enum TextReport {
         out += "\nExpectations\n"
         if report.expectations.isEmpty { out += "  (none stated)\n" }
         for result in report.expectations {
-            let label: String
-            switch (result.status, result.expectedToFail) {
-            case (.pass, false): label = "PASS "
-            case (.fail, false): label = "FAIL "
-            case (.fail, true): label = "XFAIL"
-            case (.pass, true): label = "XPASS"
-            }
-            out += "  \(label) " + pad(result.id, 40) + "measured " + pad(result.measured, 14) + "target \(result.target)"
+            out += "  \(pad(label(result), 7))" + pad(result.id, 40) + "measured " + pad(result.measured, 14) + "target \(result.target)"
             if result.expectedToFail { out += "  (declared expectFailure)" }
+            if result.expectedVacuous { out += "  (declared expectVacuous)" }
             out += "\n         \(result.detail)\n"
         }
         let asDeclared = report.expectations.filter(\.isAsDeclared).count
@@ -38,10 +32,24 @@ public enum TextReport {
         out += "  seed \(report.seed)  trace sha256:\(report.traceHash.prefix(16)) (\(report.traceEvents) events)\n"
         if report.traceTruncated { out += "Note: the trace reached its capacity and was truncated.\n" }
         if let reportDirectory { out += "Reports: \(reportDirectory)/report.json, junit.xml, trace.jsonl\n" }
+        let vacuous = report.expectations.filter { $0.status == .vacuous && !$0.isAsDeclared }
+        if !vacuous.isEmpty {
+            out += "VACUOUS: \(vacuous.map(\.id).joined(separator: ", ")) could not be observed or was not exercised; that is not a pass (docs/properties.md). Change the scenario so the fault reaches what is measured, or declare expectVacuous.\n"
+        }
         if report.verdict != "pass" {
             out += "Replay: odas-sim run \(report.scenario.file) --seed \(report.seed)\n"
         }
         return out
+    }
+
+    /// PASS, FAIL, VACUOUS; XFAIL/XVAC when declared so, XPASS and the
+    /// undeclared status otherwise.
+    static func label(_ result: PropertyResult) -> String {
+        switch result.status {
+        case .pass: return result.expectedToFail || result.expectedVacuous ? "XPASS" : "PASS"
+        case .fail: return result.expectedToFail ? "XFAIL" : "FAIL"
+        case .vacuous: return result.expectedVacuous ? "XVAC" : "VACUOUS"
+        }
     }
 
     static func pad(_ text: String, _ width: Int) -> String {

@@ -35,8 +35,11 @@ public enum ScenarioRunner {
                 security.append(odas)
             }
         }
+        let faultModel = world.faults
+        let observability = Observability.analyze(scenario) { faultModel.isWithin($0, $1) }
         let results = Evaluation.evaluate(scenario, history: world.history,
-                                          decided: world.reachabilityResults + capacityResults + security)
+                                          decided: world.reachabilityResults + capacityResults + security,
+                                          observability: observability)
         let traceText = world.trace.canonicalJSONLines()
         let hash = SHA256.hash(data: Data(traceText.utf8)).map { byte in
             (byte < 16 ? "0" : "") + String(byte, radix: 16)
@@ -50,13 +53,14 @@ public enum ScenarioRunner {
                                              causes: FailureCauses.summarize(ops))
         }
         let allAsDeclared = results.allSatisfy(\.isAsDeclared)
+        let onlyVacuous = results.filter { !$0.isAsDeclared }.allSatisfy { $0.status == .vacuous }
         let report = RunReport(
             scenario: .init(name: scenario.name, file: scenario.file, description: scenario.description),
             seed: seed, duration: scenario.duration.description, traceHash: hash,
             traceEvents: world.trace.events.count, traceFormatVersion: Trace.formatVersion,
             traceTruncated: world.trace.isTruncated, eventsProcessed: world.loop.deliveredCount,
             timeline: sortedTimeline(world.timeline + recoveryMarks(scenario, world.history)), workloads: summaries, expectations: results,
-            verdict: allAsDeclared ? "pass" : "fail", exitCode: allAsDeclared ? 0 : 1)
+            verdict: allAsDeclared ? "pass" : onlyVacuous ? "vacuous" : "fail", exitCode: allAsDeclared ? 0 : 1)
         return Outcome(report: report, traceJSONLines: traceText, history: world.history)
     }
 

@@ -62,11 +62,13 @@ extension World {
                 "digest": .string(StableHash.hex(manifest.digest)),
             ])
         }
-        trace.record("input", "expectations", at: now, [
-            "ids": .string(scenario.expectations.ids.joined(separator: ",")),
-            "targets": .string(expectationTargets.joined(separator: "; ")),
-            "expect_failure": .string(scenario.expectFailure.joined(separator: ",")),
-        ])
+        var declared: [(key: String, value: TraceValue)] = [
+            ("ids", .string(scenario.expectations.ids.joined(separator: ","))),
+            ("targets", .string(expectationTargets.joined(separator: "; "))),
+            ("expect_failure", .string(scenario.expectFailure.joined(separator: ","))),
+        ]
+        if !scenario.expectVacuous.isEmpty { declared.append(("expect_vacuous", .string(scenario.expectVacuous.joined(separator: ",")))) }
+        trace.record("input", "expectations", at: now, attributes: declared)
     }
 
     /// Each expectation with its target, as the trace header shows it.
