@@ -118,7 +118,7 @@ struct SimNetworkTests {
         rig.call(rig.server, "slow", timeout: .seconds(1))
         rig.run(until: .zero + .seconds(10))
         #expect(rig.log.count == 2)
-        #expect(rig.log[0] == "T+1s client timed out: no answer")
+        #expect(rig.log[0] == "T+1s client timed out: no answer in time: added latency 2s on host server")
         #expect(rig.log[1].hasSuffix("server got slow"))
     }
 

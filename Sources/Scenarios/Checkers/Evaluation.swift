@@ -23,7 +23,7 @@ enum Evaluation {
                                observability: observability, measuring: measuredText(workload, scenario)))
         }
         for (workload, target) in scenario.expectations.rpo {
-            var result = rpo(workload, target: target, operations: history.operations(of: workload))
+            var result = rpo(workload, target: target, operations: history.operations(of: workload), faults: windows)
             if result.status == .pass { unexercised(&result, workload, windows, observability, what: "data loss") }
             results.append(result)
         }
@@ -141,11 +141,15 @@ enum Evaluation {
             case let .recovered(after, at, firstFailure):
                 worst = max(worst, after)
                 notes.append("\(fault.name): first failure \(firstFailure.readable), sustained success from \(at.readable)")
-                if after > target { failed = true }
+                if after > target {
+                    failed = true
+                    notes[notes.count - 1] += causeText(operations, from: fault.start, to: at)
+                }
             case .notRecovered(let firstFailure):
                 failed = true
                 worst = .distantFutureDuration
-                notes.append("\(fault.name): first failure \(firstFailure.readable), not recovered before \(observationEnd.readable)")
+                notes.append("\(fault.name): first failure \(firstFailure.readable), not recovered before \(observationEnd.readable)"
+                             + causeText(operations, from: fault.start, to: observationEnd))
             case .noOperations:
                 failed = true
                 worst = .distantFutureDuration
@@ -163,6 +167,17 @@ enum Evaluation {
             result.status = .pass
         }
         return result
+    }
+
+    /// ` (cause: 903 unknown, all timeouts (latency): …; first failing operation op 12 at T+…, last op 915 at T+…)`
+    /// over the operations completing in `[from, to)`; empty when none failed.
+    static func causeText(_ operations: [Operation], from: SimInstant, to: SimInstant) -> String {
+        let window = operations.filter { op in
+            guard let done = op.completed else { return false }
+            return done >= from && done < to
+        }
+        guard let sentence = CauseReport.sentence(window) else { return "" }
+        return " (cause: \(sentence)" + (CauseReport.span(window).map { "; \($0)" } ?? "") + ")"
     }
 
     /// Time to restore a group's desired in-service capacity after each
@@ -214,7 +229,7 @@ enum Evaluation {
         }
     }
 
-    static func rpo(_ workload: String, target: SimDuration, operations: [Operation]) -> PropertyResult {
+    static func rpo(_ workload: String, target: SimDuration, operations: [Operation], faults: [FaultWindow] = []) -> PropertyResult {
         var result = PropertyResult(id: "rpo/\(workload)", kind: "rpo", workload: workload, target: "≤ \(target)",
                                     measured: "", status: .fail, detail: "")
         switch Checkers.lostWrites(operations) {
@@ -226,7 +241,15 @@ enum Evaluation {
             result.status = lost.span <= target ? .pass : .fail
             if let first = lost.lost.first {
                 result.firstOffendingOperation = first.index
-                result.detail = "\(lost.lost.count) of \(lost.acknowledged) acknowledged writes missing from the final read of \(lost.finalRead.target); first lost: op \(first.index) (\(first.key), acknowledged \((first.completed ?? first.invoked).readable))."
+                result.detail = "\(lost.lost.count) of \(lost.acknowledged) acknowledged writes missing from the final read of \(lost.finalRead.target); first lost: op \(first.index) (\(first.key), acknowledged \((first.completed ?? first.invoked).readable))"
+                if let last = lost.lost.last, last.index != first.index {
+                    result.detail += ", last lost: op \(last.index) (\(last.key), acknowledged \((last.completed ?? last.invoked).readable))"
+                }
+                let lastAcknowledged = lost.lost.last?.completed ?? .zero
+                if let fault = faults.first(where: { $0.start >= lastAcknowledged }) {
+                    result.detail += "; cause: acknowledged before \(fault.name) started at \(fault.start.readable), and the copy the final read used (\(lost.finalRead.target)) had not received them: replication is asynchronous"
+                }
+                result.detail += "."
             } else {
                 result.detail = "All \(lost.acknowledged) acknowledged writes are in the final read of \(lost.finalRead.target)."
             }
@@ -244,6 +267,9 @@ enum Evaluation {
         result.measured = Format.percent(measured.fraction)
         result.status = measured.fraction >= target ? .pass : .fail
         result.detail = "\(measured.ok) of \(measured.total) operations succeeded."
+        if result.status == .fail {
+            result.detail += causeText(operations, from: .zero, to: .distantFuture) + "."
+        }
         return result
     }
 

@@ -44,6 +44,9 @@ public struct Operation: Sendable {
     public var observed: [String]?
     /// Why it failed or is unknown, e.g. `timeout: availability zone us-west-2a is down`.
     public var error: String?
+    /// The category of ``error`` (timeout and why, refused by policy, …), set
+    /// when a failed or unknown outcome is recorded.
+    public var cause: OperationCause?
     /// True when the run ended before the client learned the outcome. Such
     /// operations are `unknown` and are left out of availability and RTO.
     public var cutOffByEnd = false
@@ -126,6 +129,7 @@ public struct History: Sendable {
         if let value { operations[index].value = value }
         if let observed { operations[index].observed = observed }
         operations[index].error = error
+        if outcome != .ok { operations[index].cause = OperationCause.classify(error ?? "no error given") }
     }
 
     /// Records who signed an S3 operation, and whether with a long-lived key.
@@ -160,6 +164,7 @@ public struct History: Sendable {
             operations[index].outcome = .unknown
             operations[index].error = "still in flight when the run ended"
             operations[index].cutOffByEnd = true
+            operations[index].cause = OperationCause.classify("", cutOff: true)
         }
     }
 
@@ -172,6 +177,9 @@ public struct History: Sendable {
     public mutating func append(_ operation: Operation) {
         var op = operation
         op.index = operations.count
+        if op.cause == nil, let outcome = op.outcome, outcome != .ok {
+            op.cause = OperationCause.classify(op.error ?? "no error given", cutOff: op.cutOffByEnd)
+        }
         positions[op.workload, default: []].append(op.index)
         operations.append(op)
     }

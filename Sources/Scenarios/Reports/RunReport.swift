@@ -19,6 +19,10 @@ public struct RunReport: Codable, Sendable {
         public var unknown: Int
         /// The most common reasons of failed and unknown operations, most frequent first.
         public var causes: [FailureCause] = []
+        /// The same operations by cause category (timeout and why, refused by policy, …).
+        public var causeCategories: [CauseCount] = []
+        /// One sentence over ``causeCategories`` (`903 unknown, all timeouts (latency): …`).
+        public var causeSummary: String?
     }
 
     /// A reason operations failed: which hop, what happened, how often.
@@ -45,6 +49,11 @@ public struct RunReport: Codable, Sendable {
     public var eventsProcessed: UInt64
     public var timeline: [TimelineEntry]
     public var workloads: [WorkloadSummary]
+    /// Per disruption window, what it did to each workload and why.
+    public var disruptions: [DisruptionReport] = []
+    /// Fixes the run's failures point at (a replica without the primary's
+    /// bucket policy, a single-AZ database, a spread that blocks rescheduling).
+    public var suggestions: [String] = []
     public var expectations: [PropertyResult]
     /// `pass` when every expectation is as declared (holds, or fails where
     /// `expectFailure` says it must, or is vacuous where `expectVacuous`

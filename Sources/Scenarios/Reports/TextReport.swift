@@ -15,8 +15,17 @@ public enum TextReport {
         for workload in report.workloads {
             out += "  " + pad(workload.name, 18) + pad(workload.kind, 8)
                 + "\(workload.operations) ops: \(workload.ok) ok, \(workload.failed) failed, \(workload.unknown) unknown\n"
+            if let summary = workload.causeSummary { out += "      causes: \(summary)\n" }
             for cause in workload.causes.prefix(3) {
                 out += "      \(cause.count) × \(cause.cause)  (first \(cause.firstAt))\n"
+            }
+        }
+        let hurt = report.disruptions.filter { !$0.impacts.isEmpty }
+        if !hurt.isEmpty {
+            out += "\nDisruptions\n"
+            for disruption in hurt {
+                out += "  \(disruption.name)  \(disruption.start) – \(disruption.end)\n"
+                for impact in disruption.impacts { out += "      \(impact.summary)\n" }
             }
         }
         out += "\nExpectations\n"
@@ -26,6 +35,10 @@ public enum TextReport {
             if result.expectedToFail { out += "  (declared expectFailure)" }
             if result.expectedVacuous { out += "  (declared expectVacuous)" }
             out += "\n         \(result.detail)\n"
+        }
+        if !report.suggestions.isEmpty {
+            out += "\nSuggested fixes\n"
+            for suggestion in report.suggestions { out += "  - \(suggestion)\n" }
         }
         let asDeclared = report.expectations.filter(\.isAsDeclared).count
         out += "\nResult: \(report.verdict.uppercased()) (\(asDeclared)/\(report.expectations.count) expectations as declared)"

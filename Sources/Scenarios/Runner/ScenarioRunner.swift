@@ -50,7 +50,9 @@ public enum ScenarioRunner {
                                              ok: ops.filter { $0.outcome == .ok }.count,
                                              failed: ops.filter { $0.outcome == .failed }.count,
                                              unknown: ops.filter { $0.outcome == .unknown }.count,
-                                             causes: FailureCauses.summarize(ops))
+                                             causes: FailureCauses.summarize(ops),
+                                             causeCategories: CauseReport.counts(ops),
+                                             causeSummary: CauseReport.sentence(ops))
         }
         let allAsDeclared = results.allSatisfy(\.isAsDeclared)
         let onlyVacuous = results.filter { !$0.isAsDeclared }.allSatisfy { $0.status == .vacuous }
@@ -59,7 +61,9 @@ public enum ScenarioRunner {
             seed: seed, duration: scenario.duration.description, traceHash: hash,
             traceEvents: world.trace.events.count, traceFormatVersion: Trace.formatVersion,
             traceTruncated: world.trace.isTruncated, eventsProcessed: world.loop.deliveredCount,
-            timeline: sortedTimeline(world.timeline + recoveryMarks(scenario, world.history)), workloads: summaries, expectations: results,
+            timeline: sortedTimeline(world.timeline + recoveryMarks(scenario, world.history) + RefusalMarks.marks(scenario, world.history)),
+            workloads: summaries, disruptions: CauseReport.disruptions(scenario, world.history),
+            suggestions: Suggestions.derive(scenario, world.history, results), expectations: results,
             verdict: allAsDeclared ? "pass" : onlyVacuous ? "vacuous" : "fail", exitCode: allAsDeclared ? 0 : 1)
         return Outcome(report: report, traceJSONLines: traceText, history: world.history)
     }
@@ -95,8 +99,12 @@ public enum ScenarioRunner {
                 if !before.isEmpty, !before.contains(where: { $0.outcome == .ok }) { continue }
                 let target = scenario.expectations.availability.first { $0.workload == workload.name }?.target
                     ?? Evaluation.defaultAvailabilityTarget
-                switch Checkers.recovery(history.operations(of: workload.name), fault: start,
-                                         observationEnd: observationEnd, availabilityTarget: target) {
+                let operations = history.operations(of: workload.name)
+                switch Checkers.recovery(operations, fault: start, observationEnd: observationEnd, availabilityTarget: target) {
+                case let .recovered(_, at, firstFailure) where RefusalMarks.onlyRefusals(operations, from: firstFailure, to: at):
+                    continue // refused by policy, not unavailable: RefusalMarks says so
+                case .notRecovered(let firstFailure) where RefusalMarks.onlyRefusals(operations, from: firstFailure, to: observationEnd):
+                    continue
                 case let .recovered(after, at, firstFailure):
                     marks.append(TimelineEntry(at: firstFailure, kind: "workload-failing",
                                                text: "\(workload.name) starts failing"))

@@ -133,8 +133,15 @@ extension World {
         if let vpc = sourceVpc(of: credentials.source) { context["aws:SourceVpc"] = [vpc] }
         let decision = Self.evaluate(principal, action: action, resource: resource, bucketPolicy: parsedPolicy(s3.buckets[bucket]?.policy), iam: iam,
                                      context: context)
-        guard !decision.isAllowed else { return nil }
-        return ("AccessDenied", "User: \(principal.arn) is not authorized to perform: \(action) on resource: \"\(resource)\"")
+        // AWS's wording names the kind of policy that decided; the history also
+        // keeps which statement (or that none allowed), for the report's causes.
+        let why: String
+        switch decision {
+        case .allow: return nil
+        case .explicitDeny(let statement): why = "with an explicit deny in a policy (statement \(statement))"
+        case .implicitDeny(let reason): why = "because no policy allows the \(action) action (\(reason))"
+        }
+        return ("AccessDenied", "User: \(principal.arn) is not authorized to perform: \(action) on resource: \"\(resource)\" \(why)")
     }
 
     /// One IAM decision for a principal on an S3 resource (same account).

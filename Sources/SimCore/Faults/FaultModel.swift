@@ -164,6 +164,19 @@ public struct FaultModel: Sendable {
         unreachability(from: source, to: destination) == nil
     }
 
+    /// The latency degradations on the path between two domains (either
+    /// end), as `added latency 3s on az us-west-2b`, for the reason of a
+    /// call that got no answer in time; nil when there is none.
+    public func latencyNote(from source: FaultDomain, to destination: FaultDomain) -> String? {
+        if active.isEmpty { return nil }
+        let chains = [ancestry(of: source), ancestry(of: destination)]
+        let notes = active.compactMap { fault -> String? in
+            guard case .latency(let domain, let latency) = fault.kind, chains.contains(where: { $0.contains(domain) }) else { return nil }
+            return "added latency \(latency) on \(domain)"
+        }
+        return notes.isEmpty ? nil : notes.joined(separator: " and ")
+    }
+
     /// Extra one-way latency on the path between two domains, from active
     /// latency degradations on either end.
     public func addedLatency(from source: FaultDomain, to destination: FaultDomain) -> SimDuration {

@@ -89,6 +89,8 @@ public struct SimNetwork<Payload: Sendable>: Sendable {
         var caller: Endpoint
         var timeout: TimerID?
         var lostBecause: String?
+        /// A latency fault slowed a message of the call (its request or its answer).
+        var slowedBy: String?
     }
 
     /// Where a call's answer goes from and to, until the callee answers.
@@ -197,6 +199,9 @@ public struct SimNetwork<Payload: Sendable>: Sendable {
         var stream = processes[sender].random
         let oneWay = latency.oneWay(from: message.from.domain, to: message.to.domain, faults: faults, random: &stream)
         processes[sender].random = stream
+        if let note = faults.latencyNote(from: message.from.domain, to: message.to.domain) {
+            calls[message.call.rawValue]?.slowedBy = note
+        }
         let id = nextMessage
         nextMessage += 1
         inTransit[id] = message
@@ -233,7 +238,8 @@ public struct SimNetwork<Payload: Sendable>: Sendable {
         case .timeout(let call):
             guard let pending = calls.removeValue(forKey: call.rawValue) else { return nil }
             return Arrival(process: pending.caller.process,
-                           delivery: .timedOut(call: call, reason: pending.lostBecause ?? "no answer"))
+                           delivery: .timedOut(call: call, reason: pending.lostBecause
+                                                   ?? pending.slowedBy.map { "no answer in time: \($0)" } ?? "no answer"))
         }
     }
 
