@@ -216,6 +216,11 @@ public final class ServeHost: Sendable {
                 return response
             default:
                 let region = verified.identity.region.isEmpty ? context.signingRegion : verified.identity.region
+                if !options.allowAnyCredentials,
+                   let refused = state.world.authorizeInfrastructure(service: service, request: request, body: verified.body,
+                                                                     caller: principal, region: region, requestId: requestId) {
+                    return refused
+                }
                 let wallDate = HTTPDate.iso8601(unixMilliseconds: wallSeconds * 1000)
                 if let response = state.world.handleQuery(service: verified.identity.service, request: request,
                                                           body: verified.body, region: region, requestId: requestId,

@@ -30,7 +30,8 @@ public enum EKSRestAdapter {
         return WireResponse(status: 200, headers: [("Content-Type", "application/json")], body: Array(body))
     }
 
-    static func error(_ code: String, _ message: String, _ status: Int, _ requestId: String) -> WireResponse {
+    /// An error in this API's shape.
+    public static func error(_ code: String, _ message: String, _ status: Int, _ requestId: String) -> WireResponse {
         let body = (try? JSONSerialization.data(withJSONObject: ["message": message], options: [])) ?? Data()
         return WireResponse(status: status, headers: [("Content-Type", "application/json"), ("x-amzn-ErrorType", code),
                                                       ("x-amzn-RequestId", requestId)], body: Array(body))

@@ -147,7 +147,8 @@ public enum Route53RestAdapter {
         error("InvalidChangeBatch", message, 400, requestId)
     }
 
-    static func error(_ code: String, _ message: String, _ status: Int, _ requestId: String) -> WireResponse {
+    /// An error in this API's shape.
+    public static func error(_ code: String, _ message: String, _ status: Int, _ requestId: String) -> WireResponse {
         let body = XMLCodec.write(XMLElement("ErrorResponse", children: [
             XMLElement("Error", children: [.leaf("Type", "Sender"), .leaf("Code", code), .leaf("Message", message)]),
             .leaf("RequestId", requestId),
