@@ -4,6 +4,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// A minimal HTTP/1.1 server bound to 127.0.0.1 that hands each complete
 /// request to a synchronous wire handler.
@@ -61,7 +62,9 @@ public final class LoopbackHTTPServer: Sendable {
     }
 
     /// Binds 127.0.0.1:`port` (0 picks a free port) and serves `handler`.
+    /// With `tls`, every connection speaks TLS first (HTTPS).
     public static func start(group: EventLoopGroup, port: Int, maximumBodyBytes: Int, limits: Limits = Limits(),
+                             tls: NIOSSLContext? = nil,
                              handler: @escaping @Sendable (WireRequest) -> WireResponse) throws -> LoopbackHTTPServer {
         let connections = NIOLockedValueBox(0)
         let bootstrap = ServerBootstrap(group: group)
@@ -79,6 +82,7 @@ public final class LoopbackHTTPServer: Sendable {
                 }
                 channel.closeFuture.whenComplete { _ in connections.withLockedValue { $0 -= 1 } }
                 return channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(
                         WireHTTPHandler(maximumBodyBytes: maximumBodyBytes, limits: limits, handler: handler))

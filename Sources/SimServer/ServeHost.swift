@@ -29,6 +29,9 @@ public struct ServeOptions: Sendable {
     public var odasPort: Int = 0
     /// Connection cap, idle and request timeouts and the shared body budget of every endpoint.
     public var limits = LoopbackHTTPServer.Limits()
+    /// `--tls`: the AWS endpoint speaks HTTPS with this identity, and
+    /// requests carry `aws:SecureTransport` true.
+    public var tls: ServeTLSIdentity?
 
     public init(port: Int = 4566, controlPort: Int = 0, speed: Double = 1, allowAnyCredentials: Bool = false,
                 baseDomains: [String] = ["localhost", "s3.localhost", "localhost.localstack.cloud"],
@@ -62,6 +65,8 @@ public final class ServeHost: Sendable {
         var requests: UInt64 = 0
         /// The state directory's stores (nil: memory only).
         var persistence: Persistence?
+        /// Set once virtual time has passed the scenario's duration and serve said so.
+        var announcedScenarioEnd = false
     }
 
     let state: NIOLockedValueBox<State>
@@ -107,10 +112,15 @@ public final class ServeHost: Sendable {
 
     /// Brings the world up to the current virtual time.
     func tick() {
-        state.withLockedValue { state in
+        let passedEnd: String? = state.withLockedValue { state in
             state.world.advance(to: Self.virtualNow(state.clock))
             _ = Self.persist(&state)
+            let duration = state.world.scenario.duration
+            guard !state.announcedScenarioEnd, state.world.now.sinceStart > duration else { return nil }
+            state.announcedScenarioEnd = true
+            return "odas-sim serve: virtual time \(state.world.now.description) passed the scenario's duration (\(duration)): its scheduled faults are over; the world keeps serving\n"
         }
+        if let passedEnd { FileHandle.standardError.write(Data(passedEnd.utf8)) }
     }
 
     // MARK: AWS endpoint
@@ -143,7 +153,8 @@ public final class ServeHost: Sendable {
                                         regions: state.world.regions, signingRegion: state.world.regions.first ?? "us-east-1")
             let verified: SigV4.Verified
             switch verification {
-            case .failure(let error):
+            case .failure(var error):
+                if error.code == "InvalidAccessKeyId" { error.message += Self.unknownKeyHint(state.world) }
                 // Errors take the shape of the service the request was signed for.
                 switch SigV4.scopeService(of: request) {
                 case "ec2":
@@ -224,7 +235,7 @@ public final class ServeHost: Sendable {
                 let wallDate = HTTPDate.iso8601(unixMilliseconds: wallSeconds * 1000)
                 if let response = state.world.handleQuery(service: verified.identity.service, request: request,
                                                           body: verified.body, region: region, requestId: requestId,
-                                                          wallDate: wallDate) {
+                                                          wallDate: wallDate, epochUnixMilliseconds: epochUnixMilliseconds) {
                     return response
                 }
                 let error = S3Error(code: "NotImplemented", httpStatus: 501,
@@ -233,6 +244,14 @@ public final class ServeHost: Sendable {
                 return S3RestAdapter.errorResponse(error, request: request, context: context)
             }
         }
+    }
+
+    /// What a client signing with a key the scenario does not know (the
+    /// LocalStack habit `AWS_ACCESS_KEY_ID=test`) should do instead.
+    static func unknownKeyHint(_ world: LiveWorld) -> String {
+        let users = world.scenario.iamUsers.map { "\($0.name) (\($0.accessKeyId))" }
+        let keys = users.isEmpty ? "the scenario declares no iam.users" : "use a key of the scenario's iam.users: \(users.joined(separator: ", "))"
+        return " (odas-sim serve checks signatures: \(keys); or role credentials from the control endpoint's /v1/imds/<instance>/; or start serve with --allow-any-credentials for any key)"
     }
 
     /// Copies new secrets (access keys, STS sessions) to the signature checker.
@@ -285,7 +304,7 @@ public final class ServeHost: Sendable {
         if !allowAny {
             for requirement in S3Authorization.requirements(request, address: address) {
                 var keys = requirement.context
-                keys["aws:SecureTransport"] = ["false"]
+                keys["aws:SecureTransport"] = [options.tls == nil ? "false" : "true"]
                 keys["aws:SourceIp"] = ["127.0.0.1"]
                 keys["aws:CurrentTime"] = [HTTPDate.iso8601(unixMilliseconds: wallSeconds * 1000)]
                 let bucketName = requirement.resource.hasPrefix("arn:aws:s3:::")
@@ -512,6 +531,8 @@ public final class ServeHost: Sendable {
                 "speed": state.clock.speed,
                 "requests": state.requests,
                 "faults": state.world.activeFaults.map { ["id": $0.id, "fault": $0.description, "source": $0.source] },
+                "scenarioDuration": state.world.scenario.duration.description,
+                "pastScenarioEnd": state.world.now.sinceStart > state.world.scenario.duration,
             ]
         }
     }
@@ -542,7 +563,8 @@ public final class ServeHost: Sendable {
             }
         }
         let aws = try listen("AWS", "--port", port: options.port) {
-            try LoopbackHTTPServer.start(group: group, port: options.port, maximumBodyBytes: options.maximumBodyBytes, limits: limits) {
+            try LoopbackHTTPServer.start(group: group, port: options.port, maximumBodyBytes: options.maximumBodyBytes, limits: limits,
+                                         tls: try options.tls?.serverContext()) {
                 [self] request in self.handleAWS(request)
             }
         }
@@ -570,6 +592,16 @@ public final class ServeHost: Sendable {
             self.tick()
         }
         return ServeServers(aws: aws, control: control, kube: kube, odas: odas)
+    }
+}
+
+/// Where every serve also writes its ready file, so `fault` and `clock`
+/// find the running serve without `--endpoint`.
+public enum ServeDefaults {
+    /// `$ODAS_SIM_READY_FILE`, else `odas-sim-serve-<uid>.json` in the temporary directory.
+    public static var readyFile: String {
+        if let path = ProcessInfo.processInfo.environment["ODAS_SIM_READY_FILE"], !path.isEmpty { return path }
+        return FileManager.default.temporaryDirectory.appendingPathComponent("odas-sim-serve-\(getuid()).json").path
     }
 }
 

@@ -2,21 +2,32 @@ import ArgumentParser
 import Foundation
 import SimServer
 
-/// Where the control endpoint is: `--endpoint URL`, or the `control` URL in a serve ready file.
+/// Where the control endpoint is: `--endpoint URL`, the `control` URL in a
+/// serve ready file, or — with neither — the ready file every serve also
+/// writes to ``ServeDefaults/readyFile`` (the last serve started, if it still runs).
 struct ControlEndpointOptions: ParsableArguments {
-    @Option(help: "The control endpoint of odas-sim serve, e.g. http://127.0.0.1:4567.")
+    @Option(help: "The control endpoint of odas-sim serve, e.g. http://127.0.0.1:4567 (default: the running serve's, from its ready file).")
     var endpoint: String?
 
     @Option(name: .customLong("ready-file"), help: "Read the control endpoint from serve's ready file.")
     var readyFile: String?
 
+    @Flag(help: "Print the control endpoint's JSON answer instead of text.")
+    var json = false
+
     func client() throws -> ControlClient {
         var url = endpoint
-        if url == nil, let readyFile {
-            guard let data = FileManager.default.contents(atPath: readyFile),
+        if url == nil {
+            let file = readyFile ?? ServeDefaults.readyFile
+            guard let data = FileManager.default.contents(atPath: file),
                   let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
                   let control = object["control"] as? String else {
-                throw ValidationError("\(readyFile) is not a ready file of odas-sim serve (no \"control\" URL)")
+                throw ValidationError(readyFile == nil
+                    ? "no running odas-sim serve found (\(file) is missing); give --endpoint URL or --ready-file FILE"
+                    : "\(file) is not a ready file of odas-sim serve (no \"control\" URL)")
+            }
+            if readyFile == nil, let pid = object["pid"] as? Int, kill(pid_t(pid), 0) != 0 {
+                throw ValidationError("no running odas-sim serve found (the serve of \(file), pid \(pid), has stopped); give --endpoint URL or --ready-file FILE")
             }
             url = control
         }
@@ -24,16 +35,50 @@ struct ControlEndpointOptions: ParsableArguments {
         do { return try ControlClient(endpoint: url) } catch { throw ValidationError(error.description) }
     }
 
-    /// Sends a request, prints the answer, and fails with exit code 1 on an error status.
-    func call(_ method: String, _ path: String, body: [String: Any]? = nil) throws {
-        let text = try body.map { String(decoding: try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]), as: UTF8.self) }
+    /// Sends a request and prints the answer (`text` renders a JSON answer,
+    /// or `--json` prints it as is). A refused request (4xx: bad input) exits
+    /// 2, as `run` does for a bad scenario; an unreachable server or a server
+    /// error exits 1.
+    func call(_ method: String, _ path: String, body: [String: Any]? = nil, text: ([String: Any]) -> String = ControlText.state) throws {
+        let payload = try body.map { String(decoding: try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]), as: UTF8.self) }
         let response: (status: Int, body: String)
-        do { response = try client().send(method: method, path: path, body: text) } catch let error as ControlClient.Failure {
+        do { response = try client().send(method: method, path: path, body: payload) } catch let error as ControlClient.Failure {
             printError("odas-sim: \(error.description)")
             throw ExitCode(1)
         }
-        if !response.body.isEmpty { print(response.body) }
-        if response.status >= 400 { throw ExitCode(1) }
+        let object = (try? JSONSerialization.jsonObject(with: Data(response.body.utf8))) as? [String: Any]
+        if response.status >= 400 {
+            printError("odas-sim: \(object?["error"] as? String ?? response.body)")
+            throw ExitCode(response.status < 500 ? 2 : 1)
+        }
+        if json { if !response.body.isEmpty { print(response.body) } }
+        else if let object { print(text(object)) }
+    }
+}
+
+/// The control endpoint's JSON answers as text for people.
+enum ControlText {
+    static func state(_ object: [String: Any]) -> String {
+        let speed = (object["speed"] as? Double).map { $0 == 0 ? "stopped" : "speed \(trim($0))×" } ?? ""
+        var out = "virtual time \(object["now"] as? String ?? "?") (\(speed))"
+        if let duration = object["scenarioDuration"] as? String {
+            out += (object["pastScenarioEnd"] as? Bool == true) ? ", past the scenario's \(duration)" : " of the scenario's \(duration)"
+        }
+        let faults = object["faults"] as? [[String: Any]] ?? []
+        if faults.isEmpty { return out + "\nno active faults" }
+        out += "\nactive faults:"
+        for fault in faults {
+            out += "\n  \(fault["id"] as? String ?? "?")  \(fault["fault"] as? String ?? "")  (\(fault["source"] as? String ?? ""))"
+        }
+        return out
+    }
+
+    static func injected(_ object: [String: Any]) -> String {
+        "injected \(object["id"] as? String ?? "?"): \(object["action"] as? String ?? "") \(object["target"] as? String ?? "")"
+    }
+
+    static func trim(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
     }
 }
 
@@ -62,7 +107,7 @@ extension OdasSim {
                 if let duration { body["duration"] = duration }
                 if let peers { body["peers"] = peers.split(separator: ",").map(String.init) }
                 if let latency { body["latency"] = latency }
-                try control.call("POST", "/v1/faults", body: body)
+                try control.call("POST", "/v1/faults", body: body, text: ControlText.injected)
             }
         }
 
@@ -72,7 +117,7 @@ extension OdasSim {
             @Argument(help: "The fault id, e.g. control-1.") var id: String
             func run() throws {
                 try control.call("DELETE", "/v1/faults/" + (id.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? id))
-                print("lifted \(id)")
+                if !control.json { print("lifted \(id)") }
             }
         }
 

@@ -18,13 +18,14 @@ extension OdasSim {
             case text, json, junit
         }
 
-        @Argument(help: "The scenario file (YAML).", completion: .file(extensions: ["yaml", "yml"]))
-        var file: String
+        @Argument(help: "The scenario files (YAML); several are run one after the other with one summary.",
+                  completion: .file(extensions: ["yaml", "yml"]))
+        var files: [String]
 
-        @Option(help: "Seed for every random choice (default: the scenario's seed).")
+        @Option(help: "Seed for every random choice (default: each scenario's seed).")
         var seed: UInt64?
 
-        @Option(name: .customLong("report-dir"), help: "Directory for report.json, junit.xml and trace.jsonl.")
+        @Option(name: .customLong("report-dir"), help: "Directory for report.json, junit.xml and trace.jsonl (with several files: one subdirectory per scenario).")
         var reportDirectory: String?
 
         @Option(help: "What to print on standard output: text, json or junit.")
@@ -33,32 +34,59 @@ extension OdasSim {
         @Flag(help: "Print only the result line (and errors).")
         var quiet = false
 
+        @Flag(name: .customLong("no-trace"), help: "Do not write trace.jsonl (its hash is still computed and reported).")
+        var noTrace = false
+
+        func validate() throws {
+            guard !files.isEmpty else { throw ValidationError("give at least one scenario file") }
+        }
+
         func run() throws {
-            let scenario = try loadScenarioOrExit(file)
-            let progress = ProgressPrinter(enabled: !quiet)
-            let outcome = ScenarioRunner.run(scenario, seed: seed) { reached, total in
-                progress.update(reached: reached, total: total)
+            // Load every file first: one bad file stops the batch before anything runs.
+            var scenarios: [Scenario] = []
+            var bad = false
+            for file in files {
+                do { scenarios.append(try ScenarioLoader.load(path: file)) } catch {
+                    printError(error.description)
+                    bad = true
+                }
             }
-            progress.finish()
-            let directory = reportDirectory ?? "reports/\(scenario.name)"
-            do {
-                try ScenarioRunner.writeArtifacts(outcome, to: directory)
-            } catch {
-                printError("\(directory): error: cannot write the reports: \(error.localizedDescription)")
-                throw ExitCode(2)
-            }
-            let report = outcome.report
-            switch format {
-            case .text:
-                if quiet {
+            if bad { throw ExitCode(2) }
+            var reports: [RunReport] = []
+            for scenario in scenarios {
+                let progress = ProgressPrinter(enabled: !quiet && scenarios.count == 1)
+                let outcome = ScenarioRunner.run(scenario, seed: seed) { reached, total in
+                    progress.update(reached: reached, total: total)
+                }
+                progress.finish()
+                let directory = scenarios.count == 1
+                    ? reportDirectory ?? "reports/\(scenario.name)"
+                    : (reportDirectory ?? "reports") + "/\(scenario.name)"
+                do {
+                    try ScenarioRunner.writeArtifacts(outcome, to: directory, trace: !noTrace)
+                } catch {
+                    printError("\(directory): error: cannot write the reports: \(error.localizedDescription)")
+                    throw ExitCode(2)
+                }
+                let report = outcome.report
+                reports.append(report)
+                guard format == .text else { continue }
+                if quiet || scenarios.count > 1 {
                     print("\(report.verdict.uppercased()) \(report.scenario.name) seed \(report.seed) trace sha256:\(report.traceHash)")
                 } else {
-                    print(TextReport.render(report, reportDirectory: directory), terminator: "")
+                    let traceBytes = noTrace ? nil : outcome.traceJSONLines.utf8.count
+                    print(TextReport.render(report, reportDirectory: directory, traceBytes: traceBytes), terminator: "")
                 }
-            case .json: print(JSONReport.render(report), terminator: "")
-            case .junit: print(JUnitReport.render(report), terminator: "")
             }
-            if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+            switch format {
+            case .text where reports.count > 1: print(TextReport.summary(reports), terminator: "")
+            case .text: break
+            case .json:
+                print(reports.count == 1 ? JSONReport.render(reports[0]) : JSONReport.render(reports), terminator: "")
+            case .junit: print(JUnitReport.render(reports), terminator: "")
+            }
+            let code = reports.map(\.exitCode).max() ?? 0
+            if code != 0 { throw ExitCode(code) }
         }
     }
 }

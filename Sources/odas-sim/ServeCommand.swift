@@ -33,6 +33,12 @@ extension OdasSim {
         @Flag(name: .customLong("allow-any-credentials"), help: "Accept any access key and skip signature checks.")
         var allowAnyCredentials = false
 
+        @Flag(name: .customLong("tls"), help: "Serve the AWS endpoint over HTTPS with a certificate made at start (see --ca-bundle).")
+        var tls = false
+
+        @Option(name: .customLong("ca-bundle"), help: "With --tls: write the certificate authority clients must trust here (default: ca-bundle.pem beside the ready file, else in the temporary directory).")
+        var caBundle: String?
+
         @Option(name: .customLong("ready-file"), help: "Write a JSON file with the endpoint URLs once listening.")
         var readyFile: String?
 
@@ -68,6 +74,7 @@ extension OdasSim {
                 throw ValidationError("ports are 0 to 65535")
             }
             guard speed >= 0, speed <= 1_000_000 else { throw ValidationError("--speed must be from 0 to 1000000") }
+            if caBundle != nil, !tls { throw ValidationError("--ca-bundle applies only with --tls") }
         }
 
         func run() throws {
@@ -87,6 +94,20 @@ extension OdasSim {
             options.odasPort = odasPort
             options.limits = LoopbackHTTPServer.Limits(maximumConnections: maxConnections, idleTimeout: .seconds(idleTimeout),
                                                        requestTimeout: .seconds(requestTimeout))
+            var caBundlePath: String?
+            if tls {
+                let path = caBundle ?? readyFile.map { URL(fileURLWithPath: $0).deletingLastPathComponent().appendingPathComponent("ca-bundle.pem").path }
+                    ?? FileManager.default.temporaryDirectory.appendingPathComponent("odas-sim-\(ProcessInfo.processInfo.processIdentifier)-ca-bundle.pem").path
+                do {
+                    let identity = try ServeTLSIdentity.generate()
+                    try Data(identity.certificateAuthorityPEM.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+                    options.tls = identity
+                    caBundlePath = path
+                } catch {
+                    printError("odas-sim serve: cannot make or write the TLS certificate authority \(path): \(error)")
+                    throw ExitCode(2)
+                }
+            }
             let host: ServeHost
             do {
                 host = try ServeHost(scenario: scenario, options: options)
@@ -103,7 +124,7 @@ extension OdasSim {
                 printError("odas-sim serve: \((error as? ServeListenError)?.description ?? "cannot listen on 127.0.0.1: \(error)")")
                 throw ExitCode(2)
             }
-            let urls = ["aws": "http://127.0.0.1:\(servers.aws.port)", "control": "http://127.0.0.1:\(servers.control.port)",
+            let urls = ["aws": "\(tls ? "https" : "http")://127.0.0.1:\(servers.aws.port)", "control": "http://127.0.0.1:\(servers.control.port)",
                         "kubernetes": "http://127.0.0.1:\(servers.kube.port)", "odas": "http://127.0.0.1:\(servers.odas.port)"]
             if let kubeconfig {
                 let text = ServeHost.kubeconfig(server: urls["kubernetes"] ?? "", name: scenario.name)
@@ -112,10 +133,14 @@ extension OdasSim {
                     throw ExitCode(2)
                 }
             }
+            var document: [String: Any] = urls
+            document["pid"] = Int(ProcessInfo.processInfo.processIdentifier)
+            if let caBundlePath { document["caBundle"] = caBundlePath }
+            let data = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
+            // The default ready file: `fault` and `clock` find this serve without options.
+            // Best effort (another user's /tmp file, a read-only directory): it only saves typing.
+            try? data.write(to: URL(fileURLWithPath: ServeDefaults.readyFile), options: .atomic)
             if let readyFile {
-                var document: [String: Any] = urls
-                document["pid"] = Int(ProcessInfo.processInfo.processIdentifier)
-                let data = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
                 let temporary = readyFile + ".tmp"
                 do {
                     // Write then rename, so a reader never sees a half-written file.
@@ -129,6 +154,7 @@ extension OdasSim {
                 }
             }
             var banner = "odas-sim serve \(scenario.name): aws \(urls["aws"] ?? "") control \(urls["control"] ?? "") kubernetes \(urls["kubernetes"] ?? "") odas \(urls["odas"] ?? "")\n"
+            if let caBundlePath { banner += "tls: the AWS endpoint speaks HTTPS; trust \(caBundlePath) (aws --ca-bundle, AWS_CA_BUNDLE, boto3 verify=)\n" }
             if allowAnyCredentials { banner += "warning: --allow-any-credentials: any access key is accepted, signatures are not checked\n" }
             FileHandle.standardOutput.write(Data(banner.utf8))
             servers.aws.wait()

@@ -31,10 +31,11 @@ struct OdasSimProcess {
     }
 
     /// Runs the binary; a run still going after `timeoutSeconds` is killed (exit code -9).
-    static func run(_ arguments: [String], timeoutSeconds: Double? = nil) throws -> Result {
+    static func run(_ arguments: [String], timeoutSeconds: Double? = nil, environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = try binary()
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.currentDirectoryURL = packageRoot
         // Files, not pipes: nothing can block on a full pipe buffer.
         let directory = try temporaryDirectory()

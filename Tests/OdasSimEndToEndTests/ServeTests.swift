@@ -13,10 +13,11 @@ final class ServedWorld {
     let odas: String?
     let directory: URL
 
-    init(scenario: String = "scenarios/local-dev.yaml", extraArguments: [String] = []) throws {
+    init(scenario: String = "scenarios/local-dev.yaml", extraArguments: [String] = [], environment: [String: String] = [:]) throws {
         directory = try OdasSimProcess.temporaryDirectory()
         let ready = directory.appendingPathComponent("ready.json")
         process.executableURL = try OdasSimProcess.binary()
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         kubeconfig = directory.appendingPathComponent("kubeconfig").path
         process.arguments = ["serve", scenario, "--port", "0", "--ready-file", ready.path, "--kubeconfig", kubeconfig] + extraArguments
         process.currentDirectoryURL = OdasSimProcess.packageRoot
@@ -146,17 +147,19 @@ func requireTool(_ name: String, check: [String]) -> Bool {
         let inject = try OdasSimProcess.run(["fault", "inject", "az-outage", "us-west-2b", "--duration", "5m",
                                             "--endpoint", served.control])
         #expect(inject.exitCode == 0, "\(inject.stderr)")
-        #expect(inject.stdout.contains("\"id\":\"control-1\""))
+        #expect(inject.stdout.contains("injected control-1: az-outage us-west-2b"))
         let listed = try OdasSimProcess.run(["fault", "list", "--endpoint", served.control])
         #expect(listed.stdout.contains("az-outage us-west-2b"))
-        let advanced = try OdasSimProcess.run(["clock", "--advance", "6m", "--endpoint", served.control])
+        let advanced = try OdasSimProcess.run(["clock", "--advance", "6m", "--endpoint", served.control, "--json"])
         #expect(advanced.exitCode == 0)
         #expect(advanced.stdout.contains("\"faults\":[]"), "the 5m fault should have ended: \(advanced.stdout)")
+        // Refused requests are bad input: exit 2, the reason on standard error.
         let bad = try OdasSimProcess.run(["fault", "inject", "az-outage", "mars-1a", "--endpoint", served.control])
-        #expect(bad.exitCode == 1)
-        #expect(bad.stdout.contains("unknown target"))
+        #expect(bad.exitCode == 2)
+        #expect(bad.stderr.contains("unknown target"))
         let missing = try OdasSimProcess.run(["fault", "lift", "control-9", "--endpoint", served.control])
-        #expect(missing.exitCode == 1)
+        #expect(missing.exitCode == 2)
+        #expect(missing.stderr.contains("no active fault \"control-9\""))
     }
 
     @Test func stateDirectoryKeepsAcknowledgedWritesAcrossKillNine() throws {

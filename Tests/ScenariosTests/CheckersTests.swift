@@ -180,3 +180,20 @@ struct HistoryBuilder {
         #expect(Evaluation.dnsPointsToHealthy(History()).status == .vacuous)
     }
 }
+
+@Suite struct CapacityCheckerTests {
+    /// A second dip after capacity came back counts: restored is after the last dip.
+    @Test func everyDipBelowTheDesiredCapacityCounts() {
+        let fault = FaultWindow(name: "lose-2a", start: .zero + .seconds(60), end: .zero + .seconds(1200))
+        let samples: [(at: SimInstant, inService: Int)] = [
+            (.zero, 3), (.zero + .seconds(70), 2), (.zero + .seconds(200), 3), (.zero + .seconds(400), 2), (.zero + .seconds(900), 3),
+        ]
+        let result = Evaluation.capacity("nodes", target: .seconds(300), desired: 3, samples: samples, faults: [fault],
+                                         end: .zero + .seconds(1800))
+        #expect(result.status == .fail)
+        #expect(result.measured == "14m")
+        #expect(result.detail.contains("in 2 dips"))
+        #expect(result.measuredValue == 840)
+    }
+}
+

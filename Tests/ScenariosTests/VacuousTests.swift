@@ -136,6 +136,15 @@ import SimCore
         #expect(errors.description.contains("rto/nothing"))
     }
 
+    @Test func theShippedUntouchedNodeGroupIsDeclaredVacuous() throws {
+        let scenario = try ScenarioLoader.load(path: Self.root.appendingPathComponent("scenarios/vacuous-capacity-untouched.yaml").path)
+        let outcome = ScenarioRunner.run(scenario)
+        let capacity = Self.result(outcome, "capacity/odas-nodes")
+        #expect(capacity?.status == .vacuous)
+        #expect(capacity?.detail.contains("capacity never dropped below 4") == true)
+        #expect(outcome.report.exitCode == 0)
+    }
+
     @Test func theShippedVacuousRegionOutageIsDeclaredSo() throws {
         let scenario = try ScenarioLoader.load(path: Self.root.appendingPathComponent("scenarios/vacuous-region-outage.yaml").path)
         let outcome = ScenarioRunner.run(scenario)

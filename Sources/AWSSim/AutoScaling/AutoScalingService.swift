@@ -37,6 +37,9 @@ public struct AutoScalingGroup: Sendable {
     public var template: LaunchTemplate
     /// Instance ids in the group, launch order.
     public var instances: [String] = []
+    /// AZ rebalancing in progress: the launched instance, and the AZ one
+    /// instance leaves once it is in service.
+    public var rebalancing: [String: String] = [:]
 }
 
 /// Scheduled Auto Scaling work.
@@ -61,9 +64,10 @@ public enum AutoScalingNotice: Equatable, Sendable {
 /// (launches into the impaired AZ fail, as with FIS's
 /// `aws:ec2:asg-insufficient-instance-capacity-error`), and when the AZ
 /// returns the group rebalances one instance per health check, as
-/// autoscaling/ec2/userguide/auto-scaling-benefits.html describes (AWS
-/// launches first and terminates once the new instance is in service; here
-/// the termination follows the launch in the same pass — a simplification).
+/// autoscaling/ec2/userguide/auto-scaling-benefits.html describes: it
+/// "launches new instances before terminating the old ones, so that
+/// rebalancing does not compromise the performance or availability of your
+/// application" — the old instance is terminated once the new one is in service.
 public struct AutoScalingService: Sendable {
     public internal(set) var groups: [String: AutoScalingGroup] = [:]
     public var outbox: [(at: SimInstant, event: AutoScalingEvent)] = []
@@ -162,12 +166,24 @@ public struct AutoScalingService: Sendable {
               current.instances.count < current.maxSize + 1,
               let subnet = launchable.first(where: { $0.availabilityZone == emptiest.key }) else { return }
         launch(name, in: subnet, ec2: &ec2, now: now, booting: booting)
-        if let victim = current.instances.last(where: { ec2.instances[$0]?.availabilityZone == fullest.key && ec2.instances[$0]?.state == .running }),
-           let instance = ec2.instances[victim] {
-            ec2.setState(victim, .terminated)
-            groups[name]?.instances.removeAll { $0 == victim }
-            notices.append(.terminated(group: name, instance: victim, name: instance.name, reason: "AZ rebalancing"))
+        guard let launched = groups[name]?.instances.last else { return }
+        if booting {
+            groups[name]?.rebalancing[launched] = fullest.key
+        } else {
+            terminateForRebalance(name, in: fullest.key, keeping: launched, ec2: &ec2)
         }
+    }
+
+    /// Ends one rebalancing step: an in-service instance of `availabilityZone` goes.
+    mutating func terminateForRebalance(_ name: String, in availabilityZone: String, keeping launched: String, ec2: inout EC2Service) {
+        groups[name]?.rebalancing[launched] = nil
+        guard let group = groups[name],
+              let victim = group.instances.last(where: { $0 != launched && ec2.instances[$0]?.availabilityZone == availabilityZone
+                                                            && ec2.instances[$0]?.state == .running }),
+              let instance = ec2.instances[victim] else { return }
+        ec2.setState(victim, .terminated)
+        groups[name]?.instances.removeAll { $0 == victim }
+        notices.append(.terminated(group: name, instance: victim, name: instance.name, reason: "AZ rebalancing"))
     }
 
     public mutating func handle(_ event: AutoScalingEvent, ec2: inout EC2Service, faults: FaultModel, now: SimInstant) {
@@ -178,8 +194,15 @@ public struct AutoScalingService: Sendable {
         case .instanceReady(let id):
             guard let instance = ec2.instances[id], instance.state == .pending else { return }
             ec2.setState(id, faults.isUp(.host(instance.name)) ? .running : .stopped)
-            if let group = groups.values.first(where: { $0.instances.contains(id) }) {
+            if let group = groups.values.sorted(by: { $0.name < $1.name }).first(where: { $0.instances.contains(id) }) {
                 notices.append(.ready(group: group.name, instance: id, name: instance.name))
+                if let shrinking = group.rebalancing[id] {
+                    if ec2.instances[id]?.state == .running {
+                        terminateForRebalance(group.name, in: shrinking, keeping: id, ec2: &ec2)
+                    } else {
+                        groups[group.name]?.rebalancing[id] = nil // came up stopped: nothing to rebalance with
+                    }
+                }
             }
         }
     }

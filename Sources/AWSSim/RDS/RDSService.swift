@@ -118,6 +118,8 @@ public struct RDSService: Sendable {
     public internal(set) var instances: [String: DBInstance] = [:]
     public var outbox: [(at: SimInstant, event: RDSEvent)] = []
     public var notices: [RDSNotice] = []
+    /// What `DescribeEvents` lists (``logNotices(at:)``).
+    public internal(set) var eventLog: [RDSLoggedEvent] = []
     var random: SimRandom
 
     public init(random: SimRandom) { self.random = random }

@@ -30,6 +30,8 @@ public struct S3Bucket: Hashable, Sendable {
     public var region: String
     public var objects: [String: S3Object] = [:]
     public var replicationRules: [S3ReplicationRule] = []
+    /// The IAM role S3 assumes to replicate (GetBucketReplication's `Role`).
+    public var replicationRole: String?
     public var nextWriteSequence: UInt64 = 1
     /// When the bucket was created.
     public var created: SimInstant

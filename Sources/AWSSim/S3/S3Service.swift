@@ -80,7 +80,8 @@ public struct S3Service: Sendable {
     /// PutBucketReplication: replaces the bucket's replication rules. As on
     /// S3, both buckets need versioning enabled; the destination must exist
     /// and be in another region (same-region replication is not modelled).
-    public mutating func putBucketReplication(_ bucket: String, rules: [S3ReplicationRule]) throws(S3Error) {
+    /// `role`: the IAM role S3 replicates as.
+    public mutating func putBucketReplication(_ bucket: String, rules: [S3ReplicationRule], role: String? = nil) throws(S3Error) {
         guard let source = buckets[bucket] else { throw .noSuchBucket(bucket) }
         guard source.versioning == .enabled else {
             throw .invalidRequest("Versioning must be 'Enabled' on the bucket to apply a replication configuration",
@@ -99,6 +100,7 @@ public struct S3Service: Sendable {
             }
         }
         buckets[bucket]?.replicationRules = rules
+        buckets[bucket]?.replicationRole = role
         changeLog?.append(.bucket(bucket))
     }
 

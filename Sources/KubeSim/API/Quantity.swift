@@ -45,7 +45,7 @@ public struct Quantity: Hashable, Sendable, Codable, CustomStringConvertible {
         if let text = try? container.decode(String.self) {
             guard let q = Quantity(text) else {
                 throw DecodingError.dataCorruptedError(
-                    in: container, debugDescription: "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'")
+                    in: container, debugDescription: "\"\(text.prefix(40))\" is not a quantity: a number with an optional suffix, m (milli), k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei or an exponent, such as 500m, 2, 1.5, 4Gi or 1e3 (quantities must match '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$')")
             }
             self = q
         } else if let int = try? container.decode(Int64.self) {

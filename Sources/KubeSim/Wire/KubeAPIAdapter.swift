@@ -139,7 +139,8 @@ public enum KubeAPIAdapter {
             let object = try read(kind, namespace, name, cluster)
             if asTable {
                 return .response(json(200, KubeTables.table(kind, objects: [object], now: cluster.now,
-                                                          resourceVersion: String(cluster.store.resourceVersion))))
+                                                          resourceVersion: String(cluster.store.resourceVersion),
+                                                          include: rowObject(request))))
             }
             return .response(json(200, object))
         case ("GET", let name?, "status"):
@@ -212,7 +213,8 @@ public enum KubeAPIAdapter {
         if let next { metadata["continue"] = next }
         if let remaining { metadata["remainingItemCount"] = remaining }
         if asTable {
-            var table = KubeTables.table(kind, objects: objects, now: cluster.now, resourceVersion: resourceVersion)
+            var table = KubeTables.table(kind, objects: objects, now: cluster.now, resourceVersion: resourceVersion,
+                                         include: rowObject(request))
             table["metadata"] = metadata
             return json(200, table)
         }
@@ -422,6 +424,11 @@ public enum KubeAPIAdapter {
     static func json(_ code: Int, _ value: Any, contentType: String = "application/json") -> WireResponse {
         let data = (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])) ?? Data("{}".utf8)
         return WireResponse(status: code, headers: [("Content-Type", contentType)], body: Array(data))
+    }
+
+    /// `includeObject` of a Table request; other values get the default, Metadata.
+    static func rowObject(_ request: WireRequest) -> KubeTables.RowObject {
+        request.query("includeObject").flatMap(KubeTables.RowObject.init(rawValue:)) ?? .metadata
     }
 }
 

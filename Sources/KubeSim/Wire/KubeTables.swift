@@ -50,8 +50,13 @@ enum KubeTables {
         }
     }
 
-    /// A Table of `objects` (already JSON), with `includeObject=Metadata` rows.
-    static func table(_ kind: KubeKind, objects: [JSON], now: SimInstant, resourceVersion: String, includeColumns: Bool = true) -> JSON {
+    /// What each row carries (`includeObject`: `Metadata` by default, `Object`
+    /// — what `kubectl get --sort-by` asks for, it sorts by the objects — or `None`).
+    enum RowObject: String { case metadata = "Metadata", object = "Object", none = "None" }
+
+    /// A Table of `objects` (already JSON), with rows carrying `include`.
+    static func table(_ kind: KubeKind, objects: [JSON], now: SimInstant, resourceVersion: String, includeColumns: Bool = true,
+                      include: RowObject = .metadata) -> JSON {
         var table: JSON = ["kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": ["resourceVersion": resourceVersion]]
         if includeColumns {
             table["columnDefinitions"] = columns(kind).map { column in
@@ -65,8 +70,13 @@ enum KubeTables {
             for key in ["namespace", "uid", "resourceVersion", "creationTimestamp", "labels", "deletionTimestamp"] {
                 if let value = metadata[key] { partial[key] = value }
             }
-            return ["cells": cells(kind, object, now: now),
-                    "object": ["kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": partial] as JSON] as JSON
+            switch include {
+            case .object: return ["cells": cells(kind, object, now: now), "object": object] as JSON
+            case .none: return ["cells": cells(kind, object, now: now)] as JSON
+            case .metadata:
+                return ["cells": cells(kind, object, now: now),
+                        "object": ["kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": partial] as JSON] as JSON
+            }
         }
         return table
     }

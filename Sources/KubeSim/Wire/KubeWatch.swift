@@ -12,6 +12,8 @@ public struct KubeWatch: Sendable {
     let labels: Selector?
     let fields: FieldSelector?
     let asTable: Bool
+    /// What a Table row carries (`includeObject`).
+    let rowObject: KubeTables.RowObject
     var resourceVersion: Int64
     var sentColumns = false
     var initial: [AnyKubeObject] = []
@@ -26,6 +28,7 @@ public struct KubeWatch: Sendable {
         labels = try request.query("labelSelector").map { text throws(KubeError) in try Selector.parse(text) }
         fields = try request.query("fieldSelector").map { text throws(KubeError) in try FieldSelector.parse(text) }
         asTable = (request.header("accept") ?? "").contains("as=Table")
+        rowObject = KubeAPIAdapter.rowObject(request)
         timeoutSeconds = request.query("timeoutSeconds").flatMap { Int($0) }.map { min(max($0, 1), 3600) } ?? 1800
         let given = request.query("resourceVersion").flatMap { Int64($0) } ?? 0
         if given == 0 {
@@ -69,7 +72,8 @@ public struct KubeWatch: Sendable {
     mutating func line(_ type: String, _ object: AnyKubeObject, now: SimInstant) -> [UInt8] {
         guard var json = try? KubeAPIAdapter.encodeAny(object) else { return [] }
         if asTable {
-            json = KubeTables.table(kind, objects: [json], now: now, resourceVersion: String(resourceVersion), includeColumns: !sentColumns)
+            json = KubeTables.table(kind, objects: [json], now: now, resourceVersion: String(resourceVersion), includeColumns: !sentColumns,
+                                    include: rowObject)
             sentColumns = true
         }
         let event: [String: Any] = ["type": type, "object": WireTime.shift(json, by: timeShiftSeconds)]

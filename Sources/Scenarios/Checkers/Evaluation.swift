@@ -158,6 +158,9 @@ enum Evaluation {
         }
         result.measured = worst == .distantFutureDuration ? "not recovered" : worst.readable
         result.detail = notes.joined(separator: "; ") + "."
+        result.unit = "seconds"
+        result.targetValue = target.seconds
+        if measuredAny, worst != .distantFutureDuration { result.measuredValue = worst.seconds }
         if failed {
             result.status = .fail
         } else if unobservable || !measuredAny {
@@ -197,16 +200,20 @@ enum Evaluation {
         for (index, disruption) in disruptions.enumerated() {
             let windowEnd = index + 1 < disruptions.count ? disruptions[index + 1].start : end
             let inWindow = samples.filter { $0.at >= disruption.start && $0.at < windowEnd }
-            guard let firstDrop = inWindow.first(where: { $0.inService < desired }) else {
+            guard inWindow.contains(where: { $0.inService < desired }) else {
                 notes.append("\(disruption.name): capacity never dropped below \(desired)")
                 continue
             }
             dropped = true
-            if let restored = inWindow.first(where: { $0.at > firstDrop.at && $0.inService >= desired }) {
+            // Every dip counts: capacity is restored only after the last one.
+            let dips = zip(inWindow.dropFirst(), inWindow).filter { $0.0.inService < desired && $0.1.inService >= desired }.count
+                + (inWindow.first.map { $0.inService < desired ? 1 : 0 } ?? 0)
+            let lastDrop = inWindow.last { $0.inService < desired }
+            if let lastDrop, let restored = inWindow.first(where: { $0.at > lastDrop.at && $0.inService >= desired }) {
                 let took = restored.at - disruption.start
                 worst = max(worst, took)
                 if took > target { result.status = .fail }
-                notes.append("\(disruption.name): down to \(inWindow.map(\.inService).min() ?? 0) in service, \(desired) again at \(restored.at.readable)")
+                notes.append("\(disruption.name): down to \(inWindow.map(\.inService).min() ?? 0) in service\(dips > 1 ? " in \(dips) dips" : ""), \(desired) again for good at \(restored.at.readable)")
             } else {
                 result.status = .fail
                 worst = .distantFutureDuration
@@ -215,6 +222,9 @@ enum Evaluation {
         }
         result.measured = worst == .distantFutureDuration ? "not restored" : worst.readable
         result.detail = notes.joined(separator: "; ") + "."
+        result.unit = "seconds"
+        result.targetValue = target.seconds
+        if worst != .distantFutureDuration, dropped { result.measuredValue = worst.seconds }
         if !dropped {
             result.makeVacuous(measured: "never dropped",
                                detail: result.detail.dropLast() + ", so no replacement was needed and none was exercised.")
@@ -239,6 +249,9 @@ enum Evaluation {
         case .measured(let lost):
             result.measured = lost.span.readable
             result.status = lost.span <= target ? .pass : .fail
+            result.unit = "seconds"
+            result.measuredValue = lost.span.seconds
+            result.targetValue = target.seconds
             if let first = lost.lost.first {
                 result.firstOffendingOperation = first.index
                 result.detail = "\(lost.lost.count) of \(lost.acknowledged) acknowledged writes missing from the final read of \(lost.finalRead.target); first lost: op \(first.index) (\(first.key), acknowledged \((first.completed ?? first.invoked).readable))"
@@ -266,6 +279,9 @@ enum Evaluation {
         }
         result.measured = Format.percent(measured.fraction)
         result.status = measured.fraction >= target ? .pass : .fail
+        result.unit = "fraction"
+        result.measuredValue = measured.fraction
+        result.targetValue = target
         result.detail = "\(measured.ok) of \(measured.total) operations succeeded."
         if result.status == .fail {
             result.detail += causeText(operations, from: .zero, to: .distantFuture) + "."
@@ -330,6 +346,9 @@ enum Evaluation {
             return result
         }
         result.measured = unknown ? "unknown" : "\(lostTotal) lost"
+        result.unit = "count"
+        result.targetValue = 0
+        if !unknown { result.measuredValue = Double(lostTotal) }
         result.status = lostTotal == 0 && !unknown ? .pass : .fail
         result.firstOffendingOperation = firstLost?.index
         if let firstLost {

@@ -26,6 +26,12 @@ public struct PropertyResult: Codable, Sendable {
     public var status: PropertyStatus
     /// One or two sentences on how the value came about.
     public var detail: String
+    /// The measured value and the target as numbers, in ``unit``
+    /// (`seconds`, `fraction` or `count`), for tools reading report.json;
+    /// nil when there is no number (not recovered, vacuous, unknown).
+    public var measuredValue: Double?
+    public var targetValue: Double?
+    public var unit: String?
     /// The first operation that violates the property, for invariants.
     public var firstOffendingOperation: Int?
     /// True when the scenario declared this expectation must fail.

@@ -143,6 +143,59 @@ extension ScenarioLoader {
         }
     }
 
+    /// The field a decoding error is about, and why, in words.
+    static func describe(_ error: DecodingError) -> (path: [CodingKey], reason: String) {
+        switch error {
+        case .dataCorrupted(let context): return (context.codingPath, context.debugDescription)
+        case .typeMismatch(let type, let context): return (context.codingPath, "expected \(typeName(type))")
+        case .valueNotFound(let type, let context): return (context.codingPath, "expected \(typeName(type)), found nothing")
+        case .keyNotFound(let key, let context): return (context.codingPath + [key], "required field missing")
+        @unknown default: return ([], "\(error)")
+        }
+    }
+
+    static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: return "a string"
+        case is Int.Type, is Int32.Type, is Int64.Type: return "a whole number"
+        case is Bool.Type: return "true or false"
+        case is Double.Type: return "a number"
+        default:
+            let name = String(describing: type)
+            return name.hasPrefix("Array") ? "a list" : name.hasPrefix("Dictionary") ? "a mapping" : "a \(name)"
+        }
+    }
+
+    /// `spec.template.spec.containers[0].resources.requests.cpu`.
+    static func pathText(_ path: [CodingKey]) -> String {
+        var out = ""
+        for key in path {
+            if let index = key.intValue { out += "[\(index)]" } else { out += (out.isEmpty ? "" : ".") + key.stringValue }
+        }
+        return out
+    }
+
+    /// The YAML node at a decoding path, for its line and column.
+    static func node(_ root: SourceNode, at path: [CodingKey]) -> SourceNode? {
+        var current = root
+        for key in path {
+            switch current.value {
+            case .mapping(let pairs):
+                guard let next = pairs.first(where: { pair in
+                    if case .scalar(let text, _, _) = pair.key.value { return text == key.stringValue }
+                    return false
+                }) else { return current }
+                current = next.value
+            case .sequence(let items):
+                guard let index = key.intValue, items.indices.contains(index) else { return current }
+                current = items[index]
+            default:
+                return current
+            }
+        }
+        return current
+    }
+
     /// Decodes each document as a Kubernetes object (`apiVersion`, `kind`, `metadata`, …).
     static func decodeManifest(_ documents: [SourceNode], file: String, at item: SourceNode,
                                _ d: inout Diagnostics) -> KubernetesSpec.Manifest? {
@@ -154,6 +207,10 @@ extension ScenarioLoader {
                 objects.append(try AnyKubeObject.decode(json: Data(json.utf8)))
             } catch let error as KubeError {
                 d.error(item, "\(file) document \(index + 1) (line \(document.location.line)): \(error.message)")
+            } catch let error as DecodingError {
+                let (path, reason) = describe(error)
+                let at = node(document, at: path)?.location ?? document.location
+                d.error(item, "\(file):\(at.line):\(at.column) (document \(index + 1)): \(path.isEmpty ? "" : pathText(path) + ": ")\(reason)")
             } catch {
                 d.error(item, "\(file) document \(index + 1) (line \(document.location.line)): not a Kubernetes object: \(error)")
             }

@@ -5,6 +5,9 @@ import SimCore
 struct Diagnostics {
     let file: String
     private(set) var errors: [ScenarioError] = []
+    /// Names declared but rejected (an invalid bucket name), so that what
+    /// refers to them is not reported again: one mistake, one error.
+    var rejectedNames: Set<String> = []
 
     init(file: String) { self.file = file }
 

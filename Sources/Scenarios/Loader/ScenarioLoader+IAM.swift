@@ -101,7 +101,7 @@ extension ScenarioLoader {
                     for bucketNode in list {
                         guard let bucket = Read.string(bucketNode, &d) else { continue }
                         if bucketNames.contains(bucket) { buckets?.append(bucket) }
-                        else { d.error(bucketNode, unknownMessage("bucket", bucket, bucketNames)) }
+                        else if !d.rejectedNames.contains(bucket) { d.error(bucketNode, unknownMessage("bucket", bucket, bucketNames)) }
                     }
                 }
                 r.reportUnknownKeys(&d)

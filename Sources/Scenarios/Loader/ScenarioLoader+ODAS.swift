@@ -156,7 +156,8 @@ extension ScenarioLoader {
         let name = m.required("name", &d, hint: "database.table").flatMap { Read.string($0, &d) }
         var bucket: String?
         if let bucketNode = m.required("bucket", &d), let text = Read.string(bucketNode, &d) {
-            if buckets.contains(where: { $0.name == text }) { bucket = text } else { d.error(bucketNode, unknownMessage("bucket", text, buckets.map(\.name))) }
+            if buckets.contains(where: { $0.name == text }) { bucket = text }
+            else if !d.rejectedNames.contains(text) { d.error(bucketNode, unknownMessage("bucket", text, buckets.map(\.name))) }
         }
         let prefix = m.child("prefix").flatMap { Read.string($0, &d) } ?? ""
         let files = m.child("files").flatMap { Read.integer($0, &d, range: 0...10_000, what: "a file count") } ?? 4

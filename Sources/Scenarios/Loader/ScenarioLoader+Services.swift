@@ -18,6 +18,7 @@ extension ScenarioLoader {
             var name = nameNode.flatMap { Read.string($0, &d, what: "a bucket name") }
             if let n = name, let nameNode, !S3Bucket.isValidName(n) {
                 d.error(nameNode, "\"\(n.prefix(70))\" is not a valid S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit")
+                d.rejectedNames.insert(n)
                 name = nil
             }
             var region: String?

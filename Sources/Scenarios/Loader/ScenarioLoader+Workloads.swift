@@ -74,7 +74,7 @@ extension ScenarioLoader {
             } else if let bucketNode = w.required("bucket", &d, hint: "the bucket the workload reads or writes"),
                       let text = Read.string(bucketNode, &d) {
                 bucket = buckets.first { $0.name == text }
-                if bucket == nil { d.error(bucketNode, unknownMessage("bucket", text, buckets.map(\.name))) }
+                if bucket == nil, !d.rejectedNames.contains(text) { d.error(bucketNode, unknownMessage("bucket", text, buckets.map(\.name))) }
                 if let bucket, kind == .s3Get, bucket.objects == 0 {
                     d.error(bucketNode, "s3-get reads preloaded objects, but bucket \(text) has objects: 0; give it objects: N")
                 }

@@ -2,7 +2,8 @@ import SimCore
 
 /// The human summary printed by `odas-sim run`.
 public enum TextReport {
-    public static func render(_ report: RunReport, reportDirectory: String?) -> String {
+    /// `traceBytes`: the size of the trace written (nil: `--no-trace`, not written).
+    public static func render(_ report: RunReport, reportDirectory: String?, traceBytes: Int? = 0) -> String {
         var out = "odas-sim run \(report.scenario.name)  (seed \(report.seed), \(report.duration) simulated)\n"
         if !report.scenario.description.isEmpty { out += "  \(report.scenario.description)\n" }
         out += "\nTimeline\n"
@@ -44,7 +45,14 @@ public enum TextReport {
         out += "\nResult: \(report.verdict.uppercased()) (\(asDeclared)/\(report.expectations.count) expectations as declared)"
         out += "  seed \(report.seed)  trace sha256:\(report.traceHash.prefix(16)) (\(report.traceEvents) events)\n"
         if report.traceTruncated { out += "Note: the trace reached its capacity and was truncated.\n" }
-        if let reportDirectory { out += "Reports: \(reportDirectory)/report.json, junit.xml, trace.jsonl\n" }
+        if let reportDirectory {
+            switch traceBytes {
+            case .none: out += "Reports: \(reportDirectory)/report.json, junit.xml (trace not written: --no-trace)\n"
+            case .some(let bytes) where bytes >= 64 << 20:
+                out += "Reports: \(reportDirectory)/report.json, junit.xml, trace.jsonl (\(bytes >> 20) MiB; --no-trace skips it)\n"
+            case .some: out += "Reports: \(reportDirectory)/report.json, junit.xml, trace.jsonl\n"
+            }
+        }
         let vacuous = report.expectations.filter { $0.status == .vacuous && !$0.isAsDeclared }
         if !vacuous.isEmpty {
             out += "VACUOUS: \(vacuous.map(\.id).joined(separator: ", ")) could not be observed or was not exercised; that is not a pass (docs/properties.md). Change the scenario so the fault reaches what is measured, or declare expectVacuous.\n"
@@ -52,6 +60,20 @@ public enum TextReport {
         if report.verdict != "pass" {
             out += "Replay: odas-sim run \(report.scenario.file) --seed \(report.seed)\n"
         }
+        return out
+    }
+
+    /// One line per scenario of a batch (`odas-sim run A.yaml B.yaml`), then the totals.
+    public static func summary(_ reports: [RunReport]) -> String {
+        var out = "\nSummary\n"
+        for report in reports {
+            let asDeclared = report.expectations.filter(\.isAsDeclared).count
+            out += "  " + pad(report.verdict.uppercased(), 9) + pad(report.scenario.name, 34)
+                + "\(asDeclared)/\(report.expectations.count) as declared  seed \(report.seed)  sha256:\(report.traceHash.prefix(16))\n"
+        }
+        let counts = ["pass", "fail", "vacuous"].map { verdict in (verdict, reports.filter { $0.verdict == verdict }.count) }
+            .filter { $0.1 > 0 }.map { "\($0.1) \($0.0)" }
+        out += "\n\(reports.count) scenarios: \(counts.joined(separator: ", "))\n"
         return out
     }
 

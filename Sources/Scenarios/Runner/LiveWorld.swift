@@ -21,6 +21,8 @@ public struct LiveWorld: Sendable {
 
     /// Region names of the topology.
     public var regions: [String] { world.scenario.topology.regions.map(\.name) }
+    /// The scenario served.
+    public var scenario: Scenario { world.scenario }
 
     /// Runs every event due up to `instant`, then sets the clock there.
     /// Instants in the past are ignored: virtual time never goes back.
@@ -148,14 +150,15 @@ public struct LiveWorld: Sendable {
     /// Answers a Query-protocol request for `service` (the SigV4 scope's
     /// service) in `region`; nil for services not simulated.
     public mutating func handleQuery(service: String, request: WireRequest, body: [UInt8], region: String,
-                                     requestId: String, wallDate: String = "2026-01-01T00:00:00.000Z") -> WireResponse? {
+                                     requestId: String, wallDate: String = "2026-01-01T00:00:00.000Z",
+                                     epochUnixMilliseconds: Int64 = 0) -> WireResponse? {
         let query = QueryRequest(request, body: body)
         switch service {
         case "ec2":
             return EC2QueryAdapter.handle(query, ec2: world.ec2, topology: ec2View(), region: region, requestId: requestId)
         case "rds":
             let response = RDSQueryAdapter.handle(query, rds: &world.rds, faults: world.faults, now: world.loop.now,
-                                                  requestId: requestId)
+                                                  requestId: requestId, epochUnixMilliseconds: epochUnixMilliseconds)
             world.drainRDS()
             return response
         case "autoscaling":

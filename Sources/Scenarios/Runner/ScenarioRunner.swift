@@ -75,12 +75,19 @@ public enum ScenarioRunner {
 
     /// Writes `report.json`, `junit.xml` and `trace.jsonl` into `directory`,
     /// creating it if needed.
-    public static func writeArtifacts(_ outcome: Outcome, to directory: String) throws {
+    /// Without `trace`, trace.jsonl is not written (and an old one is removed,
+    /// so the directory never holds another run's trace).
+    public static func writeArtifacts(_ outcome: Outcome, to directory: String, trace: Bool = true) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let url = URL(fileURLWithPath: directory)
         try Data(JSONReport.render(outcome.report).utf8).write(to: url.appendingPathComponent("report.json"))
         try Data(JUnitReport.render(outcome.report).utf8).write(to: url.appendingPathComponent("junit.xml"))
-        try Data(outcome.traceJSONLines.utf8).write(to: url.appendingPathComponent("trace.jsonl"))
+        let traceFile = url.appendingPathComponent("trace.jsonl")
+        if trace {
+            try Data(outcome.traceJSONLines.utf8).write(to: traceFile)
+        } else if FileManager.default.fileExists(atPath: traceFile.path) {
+            try FileManager.default.removeItem(at: traceFile)
+        }
     }
 
     /// For each fault and workload: when the workload first failed and when
@@ -124,7 +131,12 @@ public enum ScenarioRunner {
 
 /// `report.json`: the report with sorted keys, pretty-printed, stable bytes.
 public enum JSONReport {
-    public static func render(_ report: RunReport) -> String {
+    public static func render(_ report: RunReport) -> String { encode(report) }
+
+    /// Several runs' reports, as one JSON array.
+    public static func render(_ reports: [RunReport]) -> String { encode(reports) }
+
+    static func encode<Value: Encodable>(_ report: Value) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(report), let text = String(data: data, encoding: .utf8) else {

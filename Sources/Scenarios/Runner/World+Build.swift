@@ -91,7 +91,10 @@ extension World {
                 let rule = S3ReplicationRule(id: "replicate-to-\(replica)", destinationBucket: replica,
                                              replicationTimeControl: spec.replicationTimeControl)
                 do {
-                    try s3.putBucketReplication(spec.name, rules: [rule])
+                    // The role the S3 console creates for a replication rule (s3crr_role_for_<bucket>);
+                    // the scenario does not declare it and its permissions are not modelled.
+                    try s3.putBucketReplication(spec.name, rules: [rule],
+                                                role: "arn:aws:iam::\(World.account):role/service-role/s3crr_role_for_\(spec.name)")
                     trace.record("s3", "put-bucket-replication", at: now, [
                         "bucket": .string(spec.name), "destination": .string(replica),
                         "rtc": .bool(spec.replicationTimeControl),

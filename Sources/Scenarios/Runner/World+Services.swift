@@ -85,6 +85,7 @@ extension World {
             trace.record("rds", notice.kind, at: loop.now, ["instance": .string(notice.instance)])
             timeline.append(TimelineEntry(at: loop.now, kind: "rds-" + notice.kind, text: notice.text))
         }
+        rds.logNotices(at: loop.now)
         rds.notices.removeAll()
     }
 

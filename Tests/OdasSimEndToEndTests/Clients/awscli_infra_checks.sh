@@ -37,4 +37,16 @@ if aws rds describe-db-instances --db-instance-identifier nope 2> /tmp/odas-rds-
 grep -q DBInstanceNotFound /tmp/odas-rds-err || fail "unknown instance: $(cat /tmp/odas-rds-err)"
 if aws ec2 describe-instances --instance-ids i-00000000000000000 2> /tmp/odas-ec2-err; then fail "unknown instance id found"; fi
 grep -q InvalidInstanceID.NotFound /tmp/odas-ec2-err || fail "unknown instance id: $(cat /tmp/odas-ec2-err)"
-echo "infra: ok"
+
+# RDS's event log records the failovers above; S3 shows the scenario's replication rule.
+events=$(aws rds describe-events --source-identifier odas-catalog --duration 120 --query 'Events[].EventCategories[0]' | tr '\t' ' ')
+case "$events" in *failover*) ;; *) fail "describe-events: expected failover events, got '$events'";; esac
+expect "$(aws rds describe-events --source-identifier odas-catalog --query 'Events[0].SourceType')" "db-instance" "event source type"
+expect "$(aws s3api get-bucket-replication --bucket okera-data --query 'ReplicationConfiguration.Rules[0].Destination.Bucket')" \
+  "arn:aws:s3:::okera-data-us-east-1" "replication destination"
+expect "$(aws s3api get-bucket-replication --bucket okera-data --query 'ReplicationConfiguration.Rules[0].Destination.ReplicationTime.Status')" \
+  "Enabled" "replication time control"
+if aws s3api get-bucket-replication --bucket okera-data-us-east-1 2> /tmp/odas-norep.$$; then fail "a replica without rules has a replication configuration"; fi
+grep -q ReplicationConfigurationNotFoundError /tmp/odas-norep.$$ || fail "no replication: $(cat /tmp/odas-norep.$$)"
+rm -f /tmp/odas-norep.$$
+echo "infra checks passed"

@@ -127,6 +127,11 @@ must_fail 'no matches for kind "Deploymint"' k apply -f "$work/bad4.yaml"
 must_fail "NotFound" k get deployment nothing-here
 expect "$(k get deployments --no-headers | wc -l | tr -d ' ')" "1" "bad manifests change nothing"
 
+# --- events sorted by time: kubectl asks for Table rows with whole objects (includeObject=Object) ---
+sorted=$(k get events -A --sort-by=.lastTimestamp --no-headers | wc -l | tr -d ' ')
+[ "$sorted" -gt 0 ] || fail "get events --sort-by=.lastTimestamp listed nothing"
+contains "$(k get events -A --sort-by=.lastTimestamp -o custom-columns=T:.lastTimestamp --no-headers | head -1)" "Z" "events carry lastTimestamp"
+
 # --- delete waits for the objects to go -------------------------------------------------------
 contains "$(k delete -f "$work/planner.yaml")" "deleted" "delete"
 expect "$(k get deployments --no-headers 2>/dev/null | wc -l | tr -d ' ')" "0" "deleted"

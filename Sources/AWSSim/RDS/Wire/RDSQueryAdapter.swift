@@ -5,8 +5,9 @@ import SimCore
 public enum RDSQueryAdapter {
     static let namespace = "http://rds.amazonaws.com/doc/2014-10-31/"
 
+    /// `epochUnixMilliseconds`: the wall time of virtual zero, for event dates.
     public static func handle(_ query: QueryRequest, rds: inout RDSService, faults: FaultModel, now: SimInstant,
-                              requestId: String) -> WireResponse {
+                              requestId: String, epochUnixMilliseconds: Int64 = 0) -> WireResponse {
         guard let action = query.action else {
             return QueryResponse.error(code: "MissingAction", message: "The request must contain the parameter Action.", requestId: requestId)
         }
@@ -68,10 +69,42 @@ public enum RDSQueryAdapter {
             guard let after = rds.instances[id] else { return notFound("DBInstance", id) }
             let element = action == "RebootDBInstance" ? instanceElement(after) : clusterElement(after)
             return QueryResponse.result(action: action, namespace: namespace, children: [element], requestId: requestId)
+        case "DescribeEvents":
+            return describeEvents(query, rds: rds, now: now, requestId: requestId, epochUnixMilliseconds: epochUnixMilliseconds)
         default:
             return QueryResponse.error(code: "InvalidAction", message: "The action \(action) is not valid (not simulated yet).",
                                        requestId: requestId)
         }
+    }
+
+    /// DescribeEvents: the events of the last `Duration` minutes (default 60,
+    /// as in the API reference), optionally of one source, oldest first.
+    static func describeEvents(_ query: QueryRequest, rds: RDSService, now: SimInstant, requestId: String,
+                               epochUnixMilliseconds: Int64) -> WireResponse {
+        var minutes: Int64 = 60
+        if let text = query["Duration"] {
+            guard let value = Int64(text), value >= 0 else {
+                return QueryResponse.error(code: "InvalidParameterValue", message: "Duration must be a whole number of minutes", requestId: requestId)
+            }
+            minutes = value
+        }
+        let from = now - .minutes(minutes)
+        let events = rds.eventLog.filter { event in
+            event.at >= from && (query["SourceIdentifier"].map { $0 == event.sourceIdentifier } ?? true)
+                && (query["SourceType"].map { $0 == event.sourceType } ?? true)
+        }
+        return QueryResponse.result(action: "DescribeEvents", namespace: namespace, children: [
+            XMLElement("Events", children: events.map { event in
+                let region = rds.instances[event.sourceIdentifier]?.region ?? "us-east-1"
+                return XMLElement("Event", children: [
+                    .leaf("SourceIdentifier", event.sourceIdentifier), .leaf("SourceType", event.sourceType),
+                    .leaf("Message", event.message),
+                    XMLElement("EventCategories", children: event.categories.map { .leaf("EventCategory", $0) }),
+                    .leaf("Date", HTTPDate.iso8601(unixMilliseconds: epochUnixMilliseconds + event.at.nanosecondsSinceStart / 1_000_000)),
+                    .leaf("SourceArn", "arn:aws:rds:\(region):123456789012:\(event.sourceType == "db-cluster" ? "cluster" : "db"):\(event.sourceIdentifier)"),
+                ])
+            }),
+        ], requestId: requestId)
     }
 
     static func arn(_ instance: DBInstance, region: String) -> String {

@@ -23,6 +23,7 @@ public enum S3Authorization {
             switch (request.method, query) {
             case ("PUT", let q) where q.contains("versioning"): action = "s3:PutBucketVersioning"
             case ("GET", let q) where q.contains("versioning"): action = "s3:GetBucketVersioning"
+            case ("GET", let q) where q.contains("replication"): action = "s3:GetReplicationConfiguration"
             case ("PUT", let q) where q.contains("tagging"): action = "s3:PutBucketTagging"
             case ("GET", let q) where q.contains("tagging"): action = "s3:GetBucketTagging"
             case ("DELETE", let q) where q.contains("tagging"): action = "s3:PutBucketTagging"

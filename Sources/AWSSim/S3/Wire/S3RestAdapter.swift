@@ -154,6 +154,7 @@ public enum S3RestAdapter {
                     return xml(XMLElement("VersioningConfiguration", children: status.map { [.leaf("Status", $0.rawValue)] } ?? []))
                 }
                 if query.contains("versions") { return try listObjectVersions(request, bucket: bucket, s3: s3, context: context) }
+                if query.contains("replication") { return try replicationConfiguration(bucket, s3: s3) }
                 if query.contains("policy") {
                     let document = Array(try s3.getBucketPolicy(bucket).utf8)
                     return WireResponse(status: 200, headers: [("Content-Type", "application/json"),
@@ -252,6 +253,39 @@ public enum S3RestAdapter {
     }
 
     // MARK: Responses
+
+    /// GetBucketReplication (AmazonS3/latest/API/API_GetBucketReplication.html):
+    /// the bucket's rules in the current schema (Filter, Priority,
+    /// DeleteMarkerReplication), with S3 RTC's 15-minute ReplicationTime and
+    /// Metrics where enabled; `ReplicationConfigurationNotFoundError` without rules.
+    static func replicationConfiguration(_ bucket: String, s3: S3Service) throws(S3Error) -> WireResponse {
+        _ = try s3.headBucket(bucket)
+        guard let rules = s3.buckets[bucket]?.replicationRules, !rules.isEmpty else {
+            throw S3Error(code: "ReplicationConfigurationNotFoundError", httpStatus: 404,
+                          message: "The replication configuration was not found", resource: "/\(bucket)")
+        }
+        var children: [XMLElement] = []
+        if let role = s3.buckets[bucket]?.replicationRole { children.append(.leaf("Role", role)) }
+        for (index, rule) in rules.enumerated() {
+            var destination: [XMLElement] = [.leaf("Bucket", "arn:aws:s3:::\(rule.destinationBucket)")]
+            if rule.replicationTimeControl {
+                destination.append(XMLElement("ReplicationTime", children: [
+                    .leaf("Status", "Enabled"), XMLElement("Time", children: [.leaf("Minutes", "15")]),
+                ]))
+                destination.append(XMLElement("Metrics", children: [
+                    .leaf("Status", "Enabled"), XMLElement("EventThreshold", children: [.leaf("Minutes", "15")]),
+                ]))
+            }
+            children.append(XMLElement("Rule", children: [
+                .leaf("ID", rule.id), .leaf("Priority", String(index + 1)),
+                XMLElement("Filter", children: [.leaf("Prefix", rule.prefix)]),
+                .leaf("Status", "Enabled"),
+                XMLElement("Destination", children: destination),
+                XMLElement("DeleteMarkerReplication", children: [.leaf("Status", "Disabled")]),
+            ]))
+        }
+        return xml(XMLElement("ReplicationConfiguration", children: children))
+    }
 
     static func xml(_ root: XMLElement, status: Int = 200) -> WireResponse {
         let body = XMLCodec.write(root)
