@@ -34,6 +34,32 @@ import SimCore
         #expect(cause.reason == reason, "\(error)")
     }
 
+    /// Each category as the reports show it, from a shipped scenario where it occurs.
+    @Test(arguments: [
+        ("rds-failover", "connection-refused", String?.none, "connections refused: ConnectionRefused: odas-catalog"),
+        ("odas-single-planner", "no-ready-endpoint", nil, "no ready endpoint: Service odas-planner has no ready endpoints"),
+        ("dns-alias-private", "not-found", nil, "all not found: NXDOMAIN app.odas.example.com"),
+        ("iam-replica-policy-gap", "refused", nil, "refusals by policy: AccessDenied"),
+        ("s3-region-failure", "timeout", "outage", "all timeouts (outage): region us-west-2 is down"),
+    ])
+    func eachCategoryAppearsInTheTextAndJSONReports(name: String, category: String, timeout: String?, text: String) throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let outcome = ScenarioRunner.run(try ScenarioLoader.load(path: root.appendingPathComponent("scenarios/\(name).yaml").path))
+        let decoded = try JSONDecoder().decode(RunReport.self, from: Data(JSONReport.render(outcome.report).utf8))
+        #expect(decoded.workloads.contains { $0.causeCategories.contains { $0.category == category && $0.timeout == timeout } },
+                "\(name): \(decoded.workloads.map(\.causeCategories))")
+        let rendered = TextReport.render(outcome.report, reportDirectory: nil)
+        #expect(rendered.contains(text), "\(name): \(rendered)")
+    }
+
+    @Test func aPartitionIsNamedAsSuch() throws {
+        let text = Self.latencyScenario()
+            .replacingOccurrences(of: "action: network-latency, target: us-west-2b, latency: 3s,", with: "action: network-partition, target: us-west-2b,")
+        let outcome = try Self.run(text)
+        let summary = try #require(outcome.report.workloads.first?.causeSummary)
+        #expect(summary.contains("timeouts (partition): network partition"), "\(summary)")
+    }
+
     static func latencyScenario(latency: String = "3s") -> String {
         """
         name: slow
