@@ -46,6 +46,8 @@ import Testing
         let availability = try #require(expectations.first { $0["id"] as? String == "availability/catalog-writes" })
         #expect(availability["unit"] as? String == "fraction")
         #expect((availability["measuredValue"] as? Double ?? 1) < 0.99)
+        let lost = try #require(expectations.first { $0["id"] as? String == "rpo/catalog-writes" })
+        #expect(lost["measuredValue"] as? Double == 0)
         let junit = try String(contentsOf: reports.appendingPathComponent("junit.xml"), encoding: .utf8)
         #expect(junit.contains("time=\"3600.000\""))
         #expect(junit.contains("name=\"rto/catalog-writes\" time=\"1807."))

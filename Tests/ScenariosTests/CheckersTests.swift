@@ -178,6 +178,7 @@ struct HistoryBuilder {
         lookup(true, downFor: 1, bound: nil)    // no health check: any dead answer counts
         #expect(Evaluation.dnsPointsToHealthy(history).measured == "2 answers")
         #expect(Evaluation.dnsPointsToHealthy(History()).status == .vacuous)
+        #expect(Evaluation.dnsPointsToHealthy(History()).measuredValue == nil) // nothing measured, no number
     }
 }
 

@@ -305,6 +305,7 @@ enum Evaluation {
             return downFor > (dns.detectionBound ?? .zero)
         }
         result.measured = "\(violations.count) answers"
+        result.measuredCount(violations.count)
         result.status = violations.isEmpty ? .pass : .fail
         if let first = violations.first, let dns = first.dns {
             result.firstOffendingOperation = first.index

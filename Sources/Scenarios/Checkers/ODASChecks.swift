@@ -113,6 +113,7 @@ enum ODASChecks {
             return result
         }
         result.measured = "\(violations.count) unauthorized"
+        result.measuredCount(violations.count)
         if let first = violations.first {
             result.status = .fail
             result.firstOffendingOperation = first.0.index
@@ -152,6 +153,7 @@ enum ODASChecks {
             }
         }
         result.measured = "\(violations.count) stale reads"
+        result.measuredCount(violations.count)
         if let first = violations.first {
             result.status = .fail
             result.firstOffendingOperation = first.0.index

@@ -47,9 +47,17 @@ public struct PropertyResult: Codable, Sendable {
         return status == .pass
     }
 
+    /// Records a count of violations as the measured number (target 0).
+    mutating func measuredCount(_ count: Int) {
+        measuredValue = Double(count)
+        targetValue = 0
+        unit = "count"
+    }
+
     /// Marks the result vacuous, with what could not be observed and why.
     mutating func makeVacuous(measured: String, detail: String) {
         status = .vacuous
+        measuredValue = nil
         self.measured = measured
         self.detail = detail
     }

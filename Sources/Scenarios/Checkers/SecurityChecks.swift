@@ -66,13 +66,13 @@ enum SecurityChecks {
             }
         }
         result.measured = "\(violations.count) unauthorized"
+        result.measuredCount(violations.count)
         result.status = violations.isEmpty ? (checked > 0 ? .pass : .vacuous) : .fail
         if let (first, why) = violations.first {
             result.firstOffendingOperation = first.index
             result.detail = "\(violations.count) of \(checked) successful reads were not authorized by policy; first: op \(first.index) at \(first.invoked.readable): \(why)."
         } else if checked == 0 {
-            result.measured = "no successful reads"
-            result.detail = "No read succeeded, so there was no read to check."
+            result.makeVacuous(measured: "no successful reads", detail: "No read succeeded, so there was no read to check.")
         } else {
             result.detail = "\(checked) successful reads, each allowed by its reader's policies and its dataset bucket's policy."
         }
@@ -104,6 +104,7 @@ enum SecurityChecks {
             }
         }
         result.measured = "\(offenders.count) with keys"
+        result.measuredCount(offenders.count)
         result.status = offenders.isEmpty ? .pass : .fail
         result.firstOffendingOperation = firstOperation
         let components = scenario.network.instances.count + scenario.network.autoScalingGroups.count
@@ -163,6 +164,7 @@ enum SecurityChecks {
             }
         }
         result.measured = "\(grants.count) outside list"
+        result.measuredCount(grants.count)
         result.status = grants.isEmpty ? .pass : .fail
         result.detail = grants.isEmpty
             ? "\(probes) probes of \(checkedRoles.map(\.name).joined(separator: ", ")) against buckets outside their lists: all denied."
