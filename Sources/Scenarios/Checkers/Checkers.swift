@@ -27,6 +27,22 @@ public struct Disruption: Sendable {
         return faults.count == 1 ? first.name : "\(first.name) (+\(faults.count - 1) more)"
     }
 
+    /// When the disruption's faults are over: the latest end, `distantFuture`
+    /// while one lasts to the end of the run, or just after the start for instant events.
+    public var activeUntil: SimInstant {
+        if faults.contains(where: { $0.end == nil && !$0.isInstant }) { return .distantFuture }
+        return max(faults.compactMap(\.end).max() ?? start, start + .nanoseconds(1))
+    }
+
+    /// Each disruption of `faults` with the end of its observation window:
+    /// the next disruption's start, or `end` (the end of the run).
+    public static func windows(_ faults: [FaultWindow], end: SimInstant) -> [(disruption: Disruption, end: SimInstant)] {
+        let disruptions = group(faults)
+        return disruptions.enumerated().map { index, disruption in
+            (disruption, index + 1 < disruptions.count ? disruptions[index + 1].start : end)
+        }
+    }
+
     /// Groups faults, sorted by start, into disruptions.
     public static func group(_ faults: [FaultWindow]) -> [Disruption] {
         var groups: [Disruption] = []

@@ -24,12 +24,14 @@ enum Evaluation {
         }
         for (workload, target) in scenario.expectations.rpo {
             var result = rpo(workload, target: target, operations: history.operations(of: workload), faults: windows)
-            if result.status == .pass { unexercised(&result, workload, windows, observability, what: "data loss") }
+            if result.status == .pass { unexercised(&result, workload, windows, observability, what: "data loss",
+                                                          clientOutagesCount: false) }
             results.append(result)
         }
         for (workload, target) in scenario.expectations.availability {
             var result = availability(workload, target: target, operations: history.operations(of: workload))
-            if result.status == .pass { unexercised(&result, workload, windows, observability, what: "availability") }
+            if result.status == .pass { unexercised(&result, workload, windows, observability, what: "availability",
+                                                          clientOutagesCount: true) }
             results.append(result)
         }
         for invariant in scenario.expectations.invariants {
@@ -80,8 +82,10 @@ enum Evaluation {
     /// A passing RPO or availability is vacuous when the scenario has faults
     /// but none touched the workload, or its client was down through every
     /// one that did. Without faults both are steady-state measurements.
+    /// `clientOutagesCount`: whether the client's own outage makes it
+    /// unobservable (availability) or not (RPO, read back at the end).
     static func unexercised(_ result: inout PropertyResult, _ workload: String, _ faults: [FaultWindow],
-                            _ observability: Observability, what: String) {
+                            _ observability: Observability, what: String, clientOutagesCount: Bool) {
         let disruptions = Disruption.group(faults)
         guard !disruptions.isEmpty else { return }
         let touching = disruptions.filter { observability.touches($0, workload) }
@@ -90,14 +94,8 @@ enum Evaluation {
                                detail: "No fault touched \(workload) or what it depends on (\(observability.footprintText(workload))), so its \(what) under failure was not exercised; \(result.detail)")
             return
         }
-        // RPO is read back at the end, so a client down during the fault still counts its writes.
-        guard what == "availability" else { return }
-        let seen = touching.filter { disruption in
-            let lasting = disruption.faults.contains { $0.end == nil && !$0.isInstant }
-            let end = lasting ? .distantFuture : max(disruption.faults.compactMap(\.end).max() ?? disruption.start,
-                                                     disruption.start + .nanoseconds(1))
-            return observability.clientOutage(of: workload, overlapping: disruption.start, end) == nil
-        }
+        guard clientOutagesCount else { return }
+        let seen = touching.filter { observability.clientOutage(of: workload, overlapping: $0.start, $0.activeUntil) == nil }
         if seen.isEmpty, let first = touching.first,
            let outage = observability.clientOutage(of: workload, overlapping: first.start, .distantFuture) {
             result.makeVacuous(measured: result.measured + " (client down)",
@@ -119,9 +117,7 @@ enum Evaluation {
         var failed = false
         var measuredAny = false
         var unobservable = false
-        let disruptions = Disruption.group(faults)
-        for (index, fault) in disruptions.enumerated() {
-            let observationEnd = index + 1 < disruptions.count ? disruptions[index + 1].start : end
+        for (fault, observationEnd) in Disruption.windows(faults, end: end) {
             if let observability {
                 if let outage = observability.clientOutage(of: workload, overlapping: fault.start, observationEnd) {
                     unobservable = true
@@ -179,7 +175,7 @@ enum Evaluation {
             guard let done = op.completed else { return false }
             return done >= from && done < to
         }
-        guard let sentence = CauseReport.sentence(window) else { return "" }
+        guard let sentence = CauseReport.sentence(CauseReport.counts(window)) else { return "" }
         return " (cause: \(sentence)" + (CauseReport.span(window).map { "; \($0)" } ?? "") + ")"
     }
 
@@ -189,16 +185,15 @@ enum Evaluation {
                          faults: [FaultWindow], end: SimInstant) -> PropertyResult {
         var result = PropertyResult(id: "capacity/\(group)", kind: "capacity", workload: nil, target: "≤ \(target)",
                                     measured: "", status: .pass, detail: "")
-        let disruptions = Disruption.group(faults)
-        guard !disruptions.isEmpty else {
+        let windows = Disruption.windows(faults, end: end)
+        guard !windows.isEmpty else {
             result.makeVacuous(measured: "no fault", detail: "The scenario injects no fault, so there is no capacity to restore.")
             return result
         }
         var dropped = false
         var worst = SimDuration.zero
         var notes: [String] = []
-        for (index, disruption) in disruptions.enumerated() {
-            let windowEnd = index + 1 < disruptions.count ? disruptions[index + 1].start : end
+        for (disruption, windowEnd) in windows {
             let inWindow = samples.filter { $0.at >= disruption.start && $0.at < windowEnd }
             guard inWindow.contains(where: { $0.inService < desired }) else {
                 notes.append("\(disruption.name): capacity never dropped below \(desired)")
@@ -347,9 +342,7 @@ enum Evaluation {
             return result
         }
         result.measured = unknown ? "unknown" : "\(lostTotal) lost"
-        result.unit = "count"
-        result.targetValue = 0
-        if !unknown { result.measuredValue = Double(lostTotal) }
+        if !unknown { result.measuredCount(lostTotal) }
         result.status = lostTotal == 0 && !unknown ? .pass : .fail
         result.firstOffendingOperation = firstLost?.index
         if let firstLost {

@@ -3,7 +3,7 @@ import Foundation
 /// Why an operation failed or is unknown, as a category a report can count
 /// and a person can act on (docs/properties.md, "Causes").
 public struct OperationCause: Sendable, Equatable, Hashable, Codable {
-    public enum Category: String, Sendable, Codable, CaseIterable, Comparable {
+    public enum Category: String, Sendable, Codable, CaseIterable {
         /// No answer in time: a hop was down, cut off by a partition, or slowed past the client's timeout.
         case timeout
         /// Refused by an access policy (AccessDenied, an expired or unknown credential): a
@@ -20,10 +20,6 @@ public struct OperationCause: Sendable, Equatable, Hashable, Codable {
         case serviceError = "service-error"
         /// The run ended before the client learned the outcome.
         case cutOff = "cut-off"
-
-        public static func < (lhs: Category, rhs: Category) -> Bool {
-            allCases.firstIndex(of: lhs) ?? 0 < allCases.firstIndex(of: rhs) ?? 0
-        }
 
         /// The plural noun reports use (`timeouts`, `refusals`).
         public var plural: String {
@@ -62,11 +58,6 @@ public struct OperationCause: Sendable, Equatable, Hashable, Codable {
         self.category = category
         self.timeout = timeout
         self.reason = reason
-    }
-
-    /// `timeout (outage): az us-west-2a is down`.
-    public var label: String {
-        (timeout.map { "\(category.rawValue) (\($0.rawValue))" } ?? category.rawValue) + ": " + reason
     }
 
     /// Classifies an operation's error text. The texts come from the

@@ -42,34 +42,20 @@ enum CauseReport {
     /// Causes of the failed and unknown operations among `operations`, most
     /// frequent first (ties by first occurrence). Cut-off operations are left out.
     static func counts(_ operations: [Operation]) -> [RunReport.CauseCount] {
-        var order: [OperationCause] = []
-        var groups: [OperationCause: RunReport.CauseCount] = [:]
-        for op in operations where op.outcome != .ok && op.kind != .finalRead && !op.cutOffByEnd {
-            guard let cause = op.cause else { continue }
-            let at = (op.completed ?? op.invoked).readable
-            if var group = groups[cause] {
-                group.count += 1
-                if op.outcome == .failed { group.failed += 1 } else { group.unknown += 1 }
-                group.lastOperation = op.index
-                group.lastAt = at
-                groups[cause] = group
-            } else {
-                order.append(cause)
-                groups[cause] = RunReport.CauseCount(category: cause.category.rawValue, timeout: cause.timeout?.rawValue,
-                                                     reason: cause.reason, count: 1,
-                                                     failed: op.outcome == .failed ? 1 : 0, unknown: op.outcome == .failed ? 0 : 1,
-                                                     firstOperation: op.index, firstAt: at, lastOperation: op.index, lastAt: at)
-            }
+        let failing = operations.filter { $0.outcome != .ok && $0.kind != .finalRead && !$0.cutOffByEnd }
+        return FailureCauses.ranked(failing) { $0.cause }.compactMap { cause, group in
+            guard let first = group.first, let last = group.last else { return nil }
+            let failed = group.filter { $0.outcome == .failed }.count
+            return RunReport.CauseCount(category: cause.category.rawValue, timeout: cause.timeout?.rawValue, reason: cause.reason,
+                                        count: group.count, failed: failed, unknown: group.count - failed,
+                                        firstOperation: first.index, firstAt: (first.completed ?? first.invoked).readable,
+                                        lastOperation: last.index, lastAt: (last.completed ?? last.invoked).readable)
         }
-        return order.enumerated().compactMap { offset, cause in groups[cause].map { (offset, $0) } }
-            .sorted { $0.1.count != $1.1.count ? $0.1.count > $1.1.count : $0.0 < $1.0 }
-            .map(\.1)
     }
 
     /// `903 unknown, all timeouts: added latency 3s on az us-west-2b > client timeout 2s`;
     /// nil when every operation succeeded.
-    static func sentence(_ operations: [Operation]) -> String? {
-        let causes = counts(operations)
+    static func sentence(_ causes: [RunReport.CauseCount]) -> String? {
         guard let top = causes.first else { return nil }
         let failed = causes.reduce(0) { $0 + $1.failed }, unknown = causes.reduce(0) { $0 + $1.unknown }
         let tally = [failed > 0 ? "\(failed) failed" : nil, unknown > 0 ? "\(unknown) unknown" : nil].compactMap { $0 }
@@ -104,17 +90,14 @@ enum CauseReport {
 
     /// Per disruption window, the workloads it hurt and why.
     static func disruptions(_ scenario: Scenario, _ history: History) -> [RunReport.DisruptionReport] {
-        let disruptions = Disruption.group(Evaluation.faultWindows(scenario))
-        let end = SimInstant.zero + scenario.duration
-        return disruptions.enumerated().map { index, disruption in
-            let windowEnd = index + 1 < disruptions.count ? disruptions[index + 1].start : end
+        Disruption.windows(Evaluation.faultWindows(scenario), end: .zero + scenario.duration).map { disruption, windowEnd in
             let impacts = scenario.workloads.compactMap { workload -> RunReport.DisruptionReport.Impact? in
                 let inWindow = history.operations(of: workload.name).filter {
                     let done = $0.completed ?? $0.invoked
                     return done >= disruption.start && done < windowEnd
                 }
                 let causes = counts(inWindow)
-                guard !causes.isEmpty, let summary = sentence(inWindow) else { return nil }
+                guard let summary = sentence(causes) else { return nil }
                 return .init(workload: workload.name, failed: causes.reduce(0) { $0 + $1.failed },
                              unknown: causes.reduce(0) { $0 + $1.unknown }, summary: "\(workload.name): \(summary)",
                              causes: causes)

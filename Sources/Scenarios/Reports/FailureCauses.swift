@@ -7,27 +7,27 @@ enum FailureCauses {
     /// The most frequent causes of `operations`' failures, most frequent first
     /// (ties by first occurrence).
     static func summarize(_ operations: [Operation], limit: Int = 5) -> [RunReport.FailureCause] {
-        var groups: [String: (count: Int, first: Operation)] = [:]
-        var order: [String] = []
-        for op in operations where op.outcome != .ok && !op.cutOffByEnd {
-            guard let error = op.error else { continue }
-            let key = generalize(error)
-            if let group = groups[key] {
-                groups[key] = (group.count + 1, group.first)
-            } else {
-                groups[key] = (1, op)
-                order.append(key)
-            }
+        let failing = operations.filter { $0.outcome != .ok && !$0.cutOffByEnd }
+        return ranked(failing) { $0.error.map(generalize) }.prefix(limit).compactMap { key, group in
+            guard let first = group.first else { return nil }
+            return RunReport.FailureCause(cause: key, count: group.count, example: first.error ?? "",
+                                          firstAt: (first.completed ?? first.invoked).readable)
         }
-        let ranked = order.enumerated().sorted { lhs, rhs in
-            let a = groups[lhs.element]?.count ?? 0, b = groups[rhs.element]?.count ?? 0
-            return a != b ? a > b : lhs.offset < rhs.offset
+    }
+
+    /// `operations` grouped by `key` (nil: left out), in order within each
+    /// group; groups most frequent first, ties by first occurrence.
+    static func ranked<Key: Hashable>(_ operations: [Operation], by key: (Operation) -> Key?) -> [(key: Key, operations: [Operation])] {
+        var order: [Key] = []
+        var groups: [Key: [Operation]] = [:]
+        for op in operations {
+            guard let k = key(op) else { continue }
+            if groups[k] == nil { order.append(k) }
+            groups[k, default: []].append(op)
         }
-        return ranked.prefix(limit).compactMap { _, key in
-            guard let group = groups[key] else { return nil }
-            return RunReport.FailureCause(cause: key, count: group.count, example: group.first.error ?? "",
-                                          firstAt: (group.first.completed ?? group.first.invoked).readable)
-        }
+        return order.enumerated().map { ($0.offset, $0.element, groups[$0.element] ?? []) }
+            .sorted { $0.2.count != $1.2.count ? $0.2.count > $1.2.count : $0.0 < $1.0 }
+            .map { ($0.1, $0.2) }
     }
 
     /// Replaces generated names (a pod's `-<hash>-<suffix>`) and the file

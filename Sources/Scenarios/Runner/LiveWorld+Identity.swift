@@ -49,14 +49,8 @@ extension LiveWorld {
         case "iam":
             let query = QueryRequest(request, body: body)
             let needed = IAMQueryAdapter.requirement(query, account: World.account)
-            if authorize, query.action != nil {
-                let check = AuthorizationRequest(principalArn: caller.arn, principalAccount: caller.account, action: needed.action,
-                                                 resource: needed.resource, resourceAccount: World.account, context: caller.contextKeys)
-                let decision = PolicyEvaluator.evaluate(check, identityPolicies: policies.identity, permissionsBoundary: policies.boundary)
-                guard decision.isAllowed else {
-                    return QueryResponse.error(code: "AccessDenied", message: "User: \(caller.arn) is not authorized to perform: \(needed.action) on resource: \(needed.resource) because no identity-based policy allows the \(needed.action) action",
-                                               status: 403, requestId: requestId)
-                }
+            if authorize, query.action != nil, let denial = identityDenial(caller, action: needed.action, resource: needed.resource) {
+                return QueryResponse.error(code: "AccessDenied", message: denial, status: 403, requestId: requestId)
             }
             let response = IAMQueryAdapter.handle(query, iam: &world.iam, caller: caller, clock: clock, requestId: requestId)
             world.trace.record("iam", "wire-request", at: world.loop.now, [

@@ -13,36 +13,15 @@ extension LiveWorld {
     /// request names no operation (the service answers its own error).
     public static func infrastructureRequirement(service: String, request: WireRequest, body: [UInt8],
                                                  region: String) -> (action: String, resource: String)? {
-        let account = World.account
         switch service {
-        case "ec2":
+        case "ec2", "rds", "autoscaling":
             let query = QueryRequest(request, body: body)
             guard let action = query.action else { return nil }
-            // Describe* calls support no resource-level permissions: "*".
-            if let instance = query["InstanceId.1"] {
-                return ("ec2:\(action)", "arn:aws:ec2:\(region):\(account):instance/\(instance)")
-            }
-            return ("ec2:\(action)", "*")
-        case "rds":
-            let query = QueryRequest(request, body: body)
-            guard let action = query.action else { return nil }
-            if let global = query["GlobalClusterIdentifier"] {
-                return ("rds:\(action)", "arn:aws:rds::\(account):global-cluster:\(global)")
-            }
-            if let cluster = query["DBClusterIdentifier"] {
-                return ("rds:\(action)", "arn:aws:rds:\(region):\(account):cluster:\(cluster)")
-            }
-            if let instance = query["DBInstanceIdentifier"] {
-                return ("rds:\(action)", "arn:aws:rds:\(region):\(account):db:\(instance)")
-            }
-            return ("rds:\(action)", "*")
-        case "autoscaling":
-            let query = QueryRequest(request, body: body)
-            guard let action = query.action else { return nil }
-            if let group = query["AutoScalingGroupName"] {
-                return ("autoscaling:\(action)", "arn:aws:autoscaling:\(region):\(account):autoScalingGroup:*:autoScalingGroupName/\(group)")
-            }
-            return ("autoscaling:\(action)", "*")
+            // The first resource the call names; calls naming none (Describe* of EC2) are on "*".
+            let resource = queryResources[service]?.lazy.compactMap { parameter, arn in
+                query[parameter].map { arn(region, World.account, $0) }
+            }.first
+            return ("\(service):\(action)", resource ?? "*")
         case "route53":
             return route53Requirement(request)
         case "eks":
@@ -51,6 +30,15 @@ extension LiveWorld {
             return nil
         }
     }
+
+    /// Per Query service, the parameters that name a resource and its ARN (region, account, value), in precedence order.
+    static let queryResources: [String: [(parameter: String, arn: @Sendable (String, String, String) -> String)]] = [
+        "ec2": [("InstanceId.1", { "arn:aws:ec2:\($0):\($1):instance/\($2)" })],
+        "rds": [("GlobalClusterIdentifier", { "arn:aws:rds::\($1):global-cluster:\($2)" }),
+                ("DBClusterIdentifier", { "arn:aws:rds:\($0):\($1):cluster:\($2)" }),
+                ("DBInstanceIdentifier", { "arn:aws:rds:\($0):\($1):db:\($2)" })],
+        "autoscaling": [("AutoScalingGroupName", { "arn:aws:autoscaling:\($0):\($1):autoScalingGroup:*:autoScalingGroupName/\($2)" })],
+    ]
 
     /// Route 53's REST paths as IAM actions; its resources are global ARNs.
     static func route53Requirement(_ request: WireRequest) -> (action: String, resource: String)? {
@@ -94,17 +82,7 @@ extension LiveWorld {
         guard let needed = Self.infrastructureRequirement(service: service, request: request, body: body, region: region) else {
             return nil
         }
-        let policies = self.policies(of: caller)
-        let check = AuthorizationRequest(principalArn: caller.arn, principalAccount: caller.account, action: needed.action,
-                                         resource: needed.resource, resourceAccount: World.account, context: caller.contextKeys)
-        let decision = PolicyEvaluator.evaluate(check, identityPolicies: policies.identity, permissionsBoundary: policies.boundary)
-        let why: String
-        switch decision {
-        case .allow: return nil
-        case .explicitDeny: why = "with an explicit deny in an identity-based policy"
-        case .implicitDeny: why = "because no identity-based policy allows the \(needed.action) action"
-        }
-        let message = "User: \(caller.arn) is not authorized to perform: \(needed.action) on resource: \(needed.resource) \(why)"
+        guard let message = identityDenial(caller, action: needed.action, resource: needed.resource) else { return nil }
         switch service {
         case "ec2":
             // EC2's code and wording (AWSEC2/latest/APIReference/errors-overview.html).
@@ -118,5 +96,21 @@ extension LiveWorld {
         default:
             return QueryResponse.error(code: "AccessDenied", message: message, status: 403, requestId: requestId)
         }
+    }
+
+    /// IAM's decision on `action` by `caller` from its identity policies and
+    /// boundary alone: nil when allowed, else AWS's AccessDenied message
+    /// ("… because no identity-based policy allows …" or "… with an explicit deny …").
+    func identityDenial(_ caller: IAMPrincipal, action: String, resource: String) -> String? {
+        let policies = self.policies(of: caller)
+        let check = AuthorizationRequest(principalArn: caller.arn, principalAccount: caller.account, action: action,
+                                         resource: resource, resourceAccount: World.account, context: caller.contextKeys)
+        let why: String
+        switch PolicyEvaluator.evaluate(check, identityPolicies: policies.identity, permissionsBoundary: policies.boundary) {
+        case .allow: return nil
+        case .explicitDeny: why = "with an explicit deny in an identity-based policy"
+        case .implicitDeny: why = "because no identity-based policy allows the \(action) action"
+        }
+        return "User: \(caller.arn) is not authorized to perform: \(action) on resource: \(resource) \(why)"
     }
 }

@@ -46,13 +46,13 @@ public enum ScenarioRunner {
         }.joined()
         let summaries = scenario.workloads.map { spec in
             let ops = world.history.operations(of: spec.name).filter { $0.kind != .finalRead }
+            let causes = CauseReport.counts(ops)
             return RunReport.WorkloadSummary(name: spec.name, kind: spec.kind.rawValue, operations: ops.count,
                                              ok: ops.filter { $0.outcome == .ok }.count,
                                              failed: ops.filter { $0.outcome == .failed }.count,
                                              unknown: ops.filter { $0.outcome == .unknown }.count,
                                              causes: FailureCauses.summarize(ops),
-                                             causeCategories: CauseReport.counts(ops),
-                                             causeSummary: CauseReport.sentence(ops))
+                                             causeCategories: causes, causeSummary: CauseReport.sentence(causes))
         }
         let allAsDeclared = results.allSatisfy(\.isAsDeclared)
         let onlyVacuous = results.filter { !$0.isAsDeclared }.allSatisfy { $0.status == .vacuous }
@@ -93,12 +93,9 @@ public enum ScenarioRunner {
     /// For each fault and workload: when the workload first failed and when
     /// it recovered (the same measurement RTO uses), as timeline entries.
     static func recoveryMarks(_ scenario: Scenario, _ history: History) -> [TimelineEntry] {
-        let disruptions = Disruption.group(Evaluation.faultWindows(scenario))
-        let end = SimInstant.zero + scenario.duration
         var marks: [TimelineEntry] = []
-        for (index, fault) in disruptions.enumerated() {
+        for (fault, observationEnd) in Disruption.windows(Evaluation.faultWindows(scenario), end: .zero + scenario.duration) {
             let start = fault.start
-            let observationEnd = index + 1 < disruptions.count ? disruptions[index + 1].start : end
             for workload in scenario.workloads {
                 // A workload that never succeeded before the fault (a client
                 // refused from the start) has no recovery to mark.
