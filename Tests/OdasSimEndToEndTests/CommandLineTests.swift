@@ -109,6 +109,26 @@ import Testing
         #expect(result.stdout.split(separator: "\n").count == files.count)
     }
 
+    @Test func preflightExitsByWhatItFinds() throws {
+        let ok = try OdasSimProcess.run(["preflight", "scenarios/install-eks.yaml"])
+        #expect(ok.exitCode == 0, "\(ok.stderr)")
+        #expect(ok.stdout.hasPrefix("Preflight (eks installer): 8 checks: 0 gaps, 0 warnings"))
+        let gaps = try OdasSimProcess.run(["preflight", "scenarios/install-missing-prerequisites.yaml"])
+        #expect(gaps.exitCode == 1)
+        #expect(gaps.stdout.contains("The installation does not start until every gap above is fixed (6 in all)."))
+        let json = try OdasSimProcess.run(["preflight", "--json", "scenarios/install-missing-prerequisites.yaml"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["passed"] as? Bool == false && object["gapCount"] as? Int == 6)
+        let none = try OdasSimProcess.run(["preflight", "scenarios/az-failure.yaml"])
+        #expect(none.exitCode == 2 && none.stderr.contains("has no installer: section"))
+        // A run with an installer stops at a failed preflight: declared here, so exit 0, and nothing ran.
+        let run = try OdasSimProcess.run(["run", "scenarios/install-missing-prerequisites.yaml", "--no-trace",
+                                          "--report-dir", FileManager.default.temporaryDirectory.appendingPathComponent("pf-\(UUID().uuidString)").path])
+        #expect(run.exitCode == 0, "\(run.stdout)")
+        #expect(run.stdout.contains("XFAIL  preflight"))
+        #expect(run.stdout.contains("emr-scans         scan    0 ops"))
+    }
+
     @Test func versionNamesTheEngines() throws {
         let result = try OdasSimProcess.run(["version"])
         #expect(result.exitCode == 0)

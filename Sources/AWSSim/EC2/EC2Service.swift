@@ -203,6 +203,19 @@ public struct EC2Service: Sendable {
         return ReachabilityVerdict(allowed: false, explanation: "no ingress rule of \(groupNames(destination.securityGroups)) allows tcp/\(port) from \(block)")
     }
 
+    /// The rules of `groups` (ids) that admit `port`, inbound or outbound,
+    /// with the name of the group holding each, in group-id order.
+    public func rules(of groups: [String], outbound: Bool, allowing port: Int) -> [(group: String, rule: SecurityGroupRule)] {
+        var found: [(group: String, rule: SecurityGroupRule)] = []
+        for groupID in groups.sorted() {
+            guard let group = securityGroups[groupID] else { continue }
+            for rule in (outbound ? group.egress : group.ingress) where rule.allows(port: port) {
+                found.append((group.name, rule))
+            }
+        }
+        return found
+    }
+
     /// A rule as people read it: group references by name.
     public func describe(_ rule: SecurityGroupRule) -> String {
         guard case .group(let id) = rule.peer, let name = securityGroups[id]?.name else { return rule.description }

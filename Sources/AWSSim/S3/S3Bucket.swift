@@ -44,6 +44,8 @@ public struct S3Bucket: Hashable, Sendable {
     public var tags: [String: String]?
     /// The bucket policy document as stored (evaluated once IAM is simulated).
     public var policy: String?
+    /// Default encryption as configured; nil is S3's SSE-S3 default.
+    public var encryption: S3BucketEncryption?
 
     public init(name: String, region: String, created: SimInstant = .zero) {
         self.name = name

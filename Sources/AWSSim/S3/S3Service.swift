@@ -120,7 +120,7 @@ public struct S3Service: Sendable {
         var object = S3Object(key: key, body: body, eTag: eTag ?? S3Object.eTag(of: body), lastModified: now,
                               contentType: contentType, metadata: metadata,
                               replicationStatus: rule == nil ? nil : .pending, writeSequence: sequence,
-                              checksums: checksums)
+                              checksums: checksums, contentHeaders: defaultEncryptionHeaders(name))
         let due = rule.map { now + replicationLag($0) }
         object.replicationDue = due
         recordVersion(&object, bucket: name)

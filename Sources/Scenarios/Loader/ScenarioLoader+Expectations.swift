@@ -91,12 +91,13 @@ extension ScenarioLoader {
     /// `expectFailure:` or `expectVacuous:` — expectation ids or kinds the run
     /// must fail, or cannot observe. `expectVacuous` may name
     /// `scenario/expectations` when the scenario states none (a smoke run).
-    static func readDeclaredOutcome(_ node: SourceNode, key: String, _ expectations: Expectations,
+    static func readDeclaredOutcome(_ node: SourceNode, key: String, _ expectations: Expectations, extraIDs: [String] = [],
                                     _ d: inout Diagnostics) -> [String] {
         guard let list = Read.list(node, &d, what: key == "expectFailure" ? "expectations that must fail"
                                                                             : "expectations that cannot be observed") else { return [] }
         var ids = expectations.ids
-        if ids.isEmpty, key == "expectVacuous" { ids = [Evaluation.noExpectationsID] }
+        if ids.isEmpty, extraIDs.isEmpty, key == "expectVacuous" { ids = [Evaluation.noExpectationsID] }
+        ids += extraIDs
         let kinds = ["rto", "rpo", "availability", "invariant", "reachability", "capacity"]
         var result: [String] = []
         for item in list {

@@ -12,7 +12,8 @@ extension ScenarioLoader {
         let regionNames = context.topology.regions.map(\.name)
         for item in list {
             guard var b = MappingReader(item, allowedKeys: ["name", "region", "objects", "objectSize", "replicateTo",
-                                                            "replicaBucket", "replicationTimeControl", "policy", "replicaPolicy"],
+                                                            "replicaBucket", "replicationTimeControl", "policy", "replicaPolicy",
+                                                            "versioning", "encryption", "kmsKey"],
                                         what: "a bucket", diagnostics: &d) else { continue }
             let nameNode = b.required("name", &d)
             var name = nameNode.flatMap { Read.string($0, &d, what: "a bucket name") }
@@ -57,6 +58,22 @@ extension ScenarioLoader {
                 if replicateTo == nil { d.error(node, "replicaPolicy needs replicateTo (a replica)") }
                 replicaPolicy = readPolicy(node, &d)
             }
+            let versioning = b.child("versioning").flatMap { Read.bool($0, &d) } ?? false
+            var algorithm: String?
+            if let node = b.child("encryption"), let text = Read.string(node, &d) {
+                if ["AES256", "aws:kms"].contains(text) { algorithm = text } else {
+                    d.error(node, "encryption is AES256 (SSE-S3, S3's default) or aws:kms (SSE-KMS, with kmsKey)")
+                }
+            }
+            var kmsKey: String?
+            if let node = b.child("kmsKey"), let text = Read.string(node, &d, what: "a KMS alias") {
+                if algorithm != "aws:kms" { d.error(node, "kmsKey needs encryption: aws:kms") }
+                else if text.hasPrefix("alias/"), text.count > 6, !text.hasPrefix("alias/aws/"),
+                        text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "/_-".contains($0)) }) { kmsKey = text }
+                else { d.error(node, "\"\(text.prefix(60))\" is not a KMS alias: alias/ then letters, digits, /, _ and - (alias/aws/ is reserved for AWS managed keys)") }
+            } else if algorithm == "aws:kms", let node = b.child("encryption") {
+                d.error(node, "encryption aws:kms needs kmsKey (an alias such as alias/okera-data, created in the bucket's region)")
+            }
             b.reportUnknownKeys(&d)
             guard let name, let region else { continue }
             for bucketName in [name] + (replicaBucket.map { [$0] } ?? []) where !names.insert(bucketName).inserted {
@@ -64,7 +81,8 @@ extension ScenarioLoader {
             }
             buckets.append(BucketSpec(name: name, region: region, objects: Int(objects), objectSize: Int(size),
                                       replicateTo: replicateTo, replicaBucket: replicaBucket,
-                                      replicationTimeControl: rtc, policy: policy, replicaPolicy: replicaPolicy))
+                                      replicationTimeControl: rtc, policy: policy, replicaPolicy: replicaPolicy,
+                                      versioning: versioning, encryptionAlgorithm: algorithm, kmsKey: kmsKey))
         }
         return buckets
     }
@@ -74,7 +92,7 @@ extension ScenarioLoader {
     /// next AZ).
     static func readDatabase(_ node: SourceNode, _ context: Context, _ d: inout Diagnostics) -> DatabaseSpec? {
         guard var r = MappingReader(node, allowedKeys: ["identifier", "engine", "region", "primaryAZ", "multiAZ", "standbyAZ",
-                                                        "readerAZs", "globalSecondary"],
+                                                        "readerAZs", "globalSecondary", "securityGroups"],
                                     what: "a database", diagnostics: &d) else { return nil }
         defer { r.reportUnknownKeys(&d) }
         var identifier: String?
@@ -145,10 +163,12 @@ extension ScenarioLoader {
                 d.error(globalNode, text == region?.name ? "globalSecondary must be another region" : unknownMessage("region", text, regions.map(\.name)))
             }
         }
+        let groups = r.child("securityGroups").flatMap { Read.list($0, &d, what: "security groups") }?
+            .compactMap { Read.name($0, &d, what: "a security group name") } ?? []
         guard let identifier, let region, let primaryAZ, !multiAZ || standbyAZ != nil else { return nil }
         return DatabaseSpec(identifier: identifier, engine: engine, region: region.name, primaryAZ: primaryAZ,
                             standbyAZ: engine == "aurora-mysql" ? nil : standbyAZ, readerAZs: readerAZs,
-                            globalSecondaryRegion: globalRegion, globalSecondaryAZ: globalAZ)
+                            globalSecondaryRegion: globalRegion, globalSecondaryAZ: globalAZ, securityGroups: groups)
     }
 
     /// `dns:` — a hosted zone, record sets (simple, failover PRIMARY/SECONDARY,

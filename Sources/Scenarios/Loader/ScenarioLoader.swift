@@ -19,7 +19,7 @@ public enum ScenarioLoader {
 
     static let topLevelKeys = ["name", "description", "seed", "duration", "topology", "buckets", "workload",
                                "faults", "expect", "expectFailure", "expectVacuous", "iam", "database", "dns", "network", "compute",
-                               "kubernetes", "odas"]
+                               "kubernetes", "odas", "installer"]
 
     /// Loads the scenario at `path`.
     public static func load(path: String) throws(ScenarioErrors) -> Scenario {
@@ -131,6 +131,7 @@ public enum ScenarioLoader {
         }
         let odas = top.child("odas").flatMap { readODAS($0, context, database: database, buckets: buckets, roles: roles,
                                                          kubernetes: kubernetes, &d) }
+        let installer = top.child("installer").flatMap { readInstaller($0, context, odas: odas, &d) }
         // A standby cluster's nodes are hosts too: fault targets and workload clients.
         for node in odas?.standby?.nodes ?? [] where !context.topology.hosts.contains(where: { $0.name == node.name }) {
             context.topology.hosts.append(Topology.Host(name: node.name, placement: .availabilityZone(node.availabilityZone)))
@@ -163,8 +164,8 @@ public enum ScenarioLoader {
                 }
             }
         }
-        let expectFailure = top.child("expectFailure").map { readDeclaredOutcome($0, key: "expectFailure", expectations, &d) } ?? []
-        let expectVacuous = top.child("expectVacuous").map { readDeclaredOutcome($0, key: "expectVacuous", expectations, &d) } ?? []
+        let expectFailure = top.child("expectFailure").map { readDeclaredOutcome($0, key: "expectFailure", expectations, extraIDs: installer == nil ? [] : [Evaluation.preflightID], &d) } ?? []
+        let expectVacuous = top.child("expectVacuous").map { readDeclaredOutcome($0, key: "expectVacuous", expectations, extraIDs: installer == nil ? [] : [Evaluation.preflightID], &d) } ?? []
         for both in Set(expectFailure).intersection(expectVacuous).sorted() {
             if let node = top.child("expectVacuous") { d.error(node, "\(both) is in both expectFailure and expectVacuous; it can be only one") }
         }
@@ -176,6 +177,7 @@ public enum ScenarioLoader {
                                 database: database, dns: dns, network: network)
         scenario.kubernetes = kubernetes
         scenario.odas = odas
+        scenario.installer = installer
         scenario.expectVacuous = expectVacuous
         return scenario
     }

@@ -42,6 +42,8 @@ public struct Scenario: Sendable {
     public var kubernetes: KubernetesSpec?
     /// The ODAS cluster (`odas:`), if the scenario deploys one.
     public var odas: ODASSpec?
+    /// How ODAS is installed, with the prerequisites preflight checks (`installer:`).
+    public var installer: InstallerSpec?
 }
 
 /// `kubernetes:` — the cluster's nodes and the manifests applied at the start.
@@ -182,6 +184,9 @@ public struct DatabaseSpec: Sendable {
     /// Aurora Global Database: the secondary region and the AZ of its writer-to-be.
     public var globalSecondaryRegion: String?
     public var globalSecondaryAZ: String?
+    /// The VPC security groups of the DB instance (by `network` name); none:
+    /// the VPC's default group, which admits only its own members.
+    public var securityGroups: [String] = []
 
     public var isAurora: Bool { engine == "aurora-mysql" }
 }
@@ -293,6 +298,12 @@ public struct BucketSpec: Sendable {
     /// replication does not copy bucket policies, so each bucket has its own.
     public var policy: String? = nil
     public var replicaPolicy: String? = nil
+    /// Versioning enabled on the bucket (and its replica, which replication requires).
+    public var versioning = false
+    /// Default encryption: `AES256` (SSE-S3, S3's own default) or `aws:kms`
+    /// with `kmsKey`, a KMS alias the world creates in the bucket's region.
+    public var encryptionAlgorithm: String? = nil
+    public var kmsKey: String? = nil
 }
 
 /// The fault actions of scenario format v1. Names follow AWS FIS's meaning

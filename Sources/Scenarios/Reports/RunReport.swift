@@ -1,3 +1,4 @@
+import ODASModel
 import SimCore
 
 /// Everything a run concluded, as a value: the renderers turn it into text,
@@ -55,6 +56,9 @@ public struct RunReport: Codable, Sendable {
     /// bucket policy, a single-AZ database, a spread that blocks rescheduling).
     public var suggestions: [String] = []
     public var expectations: [PropertyResult]
+    /// The installer's preflight, when the scenario has an installer: every
+    /// check, what it verified and each gap with its fix.
+    public var preflight: PreflightReport?
     /// `pass` when every expectation is as declared (holds, or fails where
     /// `expectFailure` says it must, or is vacuous where `expectVacuous`
     /// says so); `vacuous` when the only undeclared outcomes are vacuous

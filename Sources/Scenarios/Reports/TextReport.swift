@@ -6,6 +6,7 @@ public enum TextReport {
     public static func render(_ report: RunReport, reportDirectory: String?, traceBytes: Int? = 0) -> String {
         var out = "odas-sim run \(report.scenario.name)  (seed \(report.seed), \(report.duration) simulated)\n"
         if !report.scenario.description.isEmpty { out += "  \(report.scenario.description)\n" }
+        if let preflight = report.preflight { out += "\n" + PreflightText.render(preflight) }
         out += "\nTimeline\n"
         if report.timeline.isEmpty { out += "  (no faults or notable events)\n" }
         for entry in report.timeline {

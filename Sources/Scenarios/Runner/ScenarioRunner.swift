@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ODASModel
 import SimCore
 
 /// Runs scenarios: builds the world, plays the workload and the faults on
@@ -20,7 +21,10 @@ public enum ScenarioRunner {
         let seed = seed ?? scenario.seed
         var world = World(scenario: scenario, seed: seed)
         world.build()
-        world.run(progress: progress)
+        // With an installer, its preflight is the first phase: a gap stops the run before anything is installed.
+        let preflight = world.runPreflight()
+        let stopped = preflight.map { !$0.passed } ?? false
+        if !stopped { world.run(progress: progress) }
         let capacityResults = scenario.expectations.capacity.map { expectation in
             Evaluation.capacity(expectation.group, target: expectation.target,
                                 desired: world.autoScaling.groups[expectation.group]?.desiredCapacity ?? 0,
@@ -37,9 +41,11 @@ public enum ScenarioRunner {
         }
         let faultModel = world.faults
         let observability = Observability.analyze(scenario) { faultModel.isWithin($0, $1) }
-        let results = Evaluation.evaluate(scenario, history: world.history,
-                                          decided: world.reachabilityResults + capacityResults + security,
+        var results = Evaluation.evaluate(scenario, history: world.history,
+                                          decided: world.reachabilityResults + capacityResults + security
+                                              + (preflight.map { [Evaluation.preflight($0)] } ?? []),
                                           observability: observability)
+        if stopped, let preflight { results = Evaluation.stoppedAtPreflight(results, preflight) }
         let traceText = world.trace.canonicalJSONLines()
         let hash = SHA256.hash(data: Data(traceText.utf8)).map { byte in
             (byte < 16 ? "0" : "") + String(byte, radix: 16)
@@ -63,9 +69,17 @@ public enum ScenarioRunner {
             traceTruncated: world.trace.isTruncated, eventsProcessed: world.loop.deliveredCount,
             timeline: sortedTimeline(world.timeline + recoveryMarks(scenario, world.history) + RefusalMarks.marks(scenario, world.history)),
             workloads: summaries, disruptions: CauseReport.disruptions(scenario, world.history),
-            suggestions: Suggestions.derive(scenario, world.history, results), expectations: results,
+            suggestions: Suggestions.derive(scenario, world.history, results), expectations: results, preflight: preflight,
             verdict: allAsDeclared ? "pass" : onlyVacuous ? "vacuous" : "fail", exitCode: allAsDeclared ? 0 : 1)
         return Outcome(report: report, traceJSONLines: traceText, history: world.history)
+    }
+
+    /// The installer's preflight alone (`odas-sim preflight`): the world as
+    /// built before installation, checked; nil when the scenario has no installer.
+    public static func preflight(_ scenario: Scenario, seed: UInt64? = nil) -> PreflightReport? {
+        var world = World(scenario: scenario, seed: seed ?? scenario.seed)
+        world.build()
+        return world.runPreflight()
     }
 
     /// Stable order: by time, then by the order entries were produced.
@@ -129,6 +143,9 @@ public enum ScenarioRunner {
 /// `report.json`: the report with sorted keys, pretty-printed, stable bytes.
 public enum JSONReport {
     public static func render(_ report: RunReport) -> String { encode(report) }
+
+    /// A preflight on its own (`odas-sim preflight --json`).
+    public static func render(preflight: PreflightReport) -> String { encode(preflight) }
 
     /// Several runs' reports, as one JSON array.
     public static func render(_ reports: [RunReport]) -> String { encode(reports) }

@@ -81,6 +81,7 @@ extension World {
             if spec.objects > 0 {
                 trace.record("s3", "preload", at: now, ["bucket": .string(spec.name), "objects": .int(Int64(spec.objects))])
             }
+            configureBucket(spec, at: now)
             if let replica = spec.replicaBucket {
                 // S3 replication needs versioning on both buckets.
                 for bucket in [spec.name, replica] {
@@ -103,6 +104,35 @@ extension World {
                     trace.record("s3", "put-bucket-replication-failed", at: now, ["bucket": .string(spec.name), "error": .string(error.code)])
                 }
             }
+        }
+    }
+
+    /// A bucket's versioning and default encryption as declared; an SSE-KMS
+    /// key alias is created (with KMS's default key policy) in the bucket's
+    /// region the first time a bucket names it.
+    mutating func configureBucket(_ spec: BucketSpec, at now: SimInstant) {
+        if spec.versioning {
+            for bucket in [spec.name] + (spec.replicaBucket.map { [$0] } ?? []) {
+                try? s3.putBucketVersioning(bucket, status: .enabled)
+            }
+            trace.record("s3", "put-bucket-versioning", at: now, ["bucket": .string(spec.name), "status": .string("Enabled")])
+        }
+        guard let algorithm = spec.encryptionAlgorithm else { return }
+        var keyArn: String?
+        if let alias = spec.kmsKey {
+            if let existing = try? kms.key(alias, region: spec.region) {
+                keyArn = existing.arn
+            } else if let key = try? kms.createKey(region: spec.region, description: "\(alias) (scenario)", now: now) {
+                try? kms.createAlias(alias, keyId: key.keyId, region: spec.region)
+                keyArn = key.arn
+            }
+        }
+        do {
+            try s3.putBucketEncryption(spec.name, S3BucketEncryption(algorithm: algorithm, kmsMasterKeyID: keyArn))
+            trace.record("s3", "put-bucket-encryption", at: now, ["bucket": .string(spec.name), "algorithm": .string(algorithm),
+                                                                  "key": .string(keyArn ?? "none")])
+        } catch {
+            trace.record("s3", "put-bucket-encryption-failed", at: now, ["bucket": .string(spec.name), "error": .string(error.code)])
         }
     }
 

@@ -137,11 +137,39 @@ extension World {
         // keeps which statement (or that none allowed), for the report's causes.
         let why: String
         switch decision {
-        case .allow: return nil
+        case .allow: return authorizeKMSThroughS3(principal, action: action, bucket: bucket, key: key)
         case .explicitDeny(let statement): why = "with an explicit deny in a policy (statement \(statement))"
         case .implicitDeny(let reason): why = "because no policy allows the \(action) action (\(reason))"
         }
         return ("AccessDenied", "User: \(principal.arn) is not authorized to perform: \(action) on resource: \"\(resource)\" \(why)")
+    }
+
+    /// S3's use of KMS for an SSE-KMS object (AmazonS3/latest/userguide/UsingKMSEncryption.html,
+    /// "Permissions"): reading needs `kms:Decrypt` on the object's key, writing
+    /// into a bucket whose default is SSE-KMS `kms:GenerateDataKey`, each
+    /// decided by KMS's own rule (the key policy, then IAM when it delegates).
+    mutating func authorizeKMSThroughS3(_ principal: IAMPrincipal, action: String, bucket: String, key: String) -> (code: String, message: String)? {
+        let keyID: String?
+        let kmsAction: String
+        switch action {
+        case "s3:GetObject":
+            guard let object = s3.buckets[bucket]?.objects[key], object.contentHeaders["x-amz-server-side-encryption"]?.hasPrefix("aws:kms") == true else { return nil }
+            keyID = object.contentHeaders["x-amz-server-side-encryption-aws-kms-key-id"]
+            kmsAction = "kms:Decrypt"
+        case "s3:PutObject":
+            guard let encryption = s3.buckets[bucket]?.encryption, encryption.usesKMS else { return nil }
+            keyID = encryption.kmsMasterKeyID
+            kmsAction = "kms:GenerateDataKey"
+        default: return nil
+        }
+        guard let keyID, let region = s3.buckets[bucket]?.region, let kmsKey = try? kms.key(keyID, region: region) else {
+            return ("KMS.NotFoundException", "Invalid keyId \(keyID ?? "(none)")")
+        }
+        let decision = kms.authorize(principal, action: kmsAction, key: kmsKey, identityPolicies: Self.policies(of: principal, iam: iam).identity,
+                                     context: ["kms:ViaService": ["s3.\(region).amazonaws.com"]])
+        guard !decision.isAllowed else { return nil }
+        // S3 answers AccessDenied naming the KMS action (UsingKMSEncryption.html, troubleshooting).
+        return ("AccessDenied", "User: \(principal.arn) is not authorized to perform: \(kmsAction) on resource: \(kmsKey.arn) because no policy allows the \(kmsAction) action (KMS key \(kmsKey.arn))")
     }
 
     /// One IAM decision for a principal on an S3 resource (same account).

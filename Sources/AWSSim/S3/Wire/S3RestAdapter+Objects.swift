@@ -80,7 +80,15 @@ extension S3RestAdapter {
         let object = try s3.putObject(bucket: bucket, key: key, body: body,
                                       contentType: request.header("content-type") ?? "binary/octet-stream",
                                       metadata: userMetadata(request), checksums: checksums, now: context.now)
-        if !contentHeaders.isEmpty { s3.updateCurrentObject(bucket: bucket, key: key) { $0.contentHeaders = contentHeaders } }
+        // The request's own encryption replaces the bucket's default (put by S3Service).
+        if !contentHeaders.isEmpty {
+            let ownEncryption = contentHeaders["x-amz-server-side-encryption"] != nil
+            s3.updateCurrentObject(bucket: bucket, key: key) { stored in
+                if ownEncryption { for name in encryptionHeaders { stored.contentHeaders[name] = nil } }
+                stored.contentHeaders.merge(contentHeaders) { $1 }
+            }
+        }
+        let stored = s3.buckets[bucket]?.objects[key]?.contentHeaders ?? contentHeaders
         if let tags = headerTags(request) {
             try s3.putObjectTagging(bucket: bucket, key: key, tags: tags)
         }
@@ -89,7 +97,7 @@ extension S3RestAdapter {
             headers.append(("x-amz-checksum-\(algorithm.lowercased())", value))
         }
         if s3.buckets[bucket]?.versioning != nil { headers.append(("x-amz-version-id", object.versionId)) }
-        for name in encryptionHeaders { if let value = contentHeaders[name] { headers.append((name, value)) } }
+        for name in encryptionHeaders { if let value = stored[name] { headers.append((name, value)) } }
         return WireResponse(status: 200, headers: headers)
     }
 
