@@ -34,6 +34,7 @@ let package = Package(
             dependencies: [
                 "SimCore", "CSQLite", "CLibXML2",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .target(name: "KubeSim", dependencies: ["SimCore"]),
