@@ -113,10 +113,10 @@ import Testing
         Conditions:
           IsDev: !Equals [!Ref Env, dev]
         Resources:
-          Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.0.0.0/16}}
-          SubnetB: {Type: AWS::EC2::Subnet, Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.1.0/24}}
-          SubnetA: {Type: AWS::EC2::Subnet, Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.0.0/24}}
-          Group: {Type: AWS::EC2::SecurityGroup, Properties: {GroupDescription: odas, VpcId: !GetAtt Vpc.VpcId}}
+          Vpc: {Type: AWS::KMS::Key, Properties: {Description: vpc}}
+          SubnetB: {Type: AWS::KMS::Alias, Properties: {TargetKeyId: !Ref Vpc, AliasName: alias/b}}
+          SubnetA: {Type: AWS::KMS::Alias, Properties: {TargetKeyId: !Ref Vpc, AliasName: alias/a}}
+          Group: {Type: AWS::EC2::SecurityGroup, Properties: {GroupDescription: odas, VpcId: !GetAtt Vpc.Arn}}
           Logs: {Type: AWS::S3::Bucket, DependsOn: [Group]}
           DevBucket: {Type: AWS::S3::Bucket, Condition: IsDev}
           Role:

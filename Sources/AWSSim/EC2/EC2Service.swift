@@ -47,6 +47,16 @@ public struct SecurityGroup: Hashable, Sendable {
     public var egress: [SecurityGroupRule]
 }
 
+/// An EC2 API error: its code and message, as the Query API returns them.
+public struct EC2Error: Error, Equatable, Sendable {
+    public var code: String
+    public var message: String
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
+}
+
 /// EC2 instance states (DescribeInstances `State.Name`).
 public enum InstanceState: String, Hashable, Sendable {
     case pending, running, stopping, stopped, terminated
@@ -112,6 +122,27 @@ public struct EC2Service: Sendable {
     /// AuthorizeSecurityGroupIngress: adds inbound rules.
     public mutating func authorizeSecurityGroupIngress(_ id: String, rules: [SecurityGroupRule]) {
         securityGroups[id]?.ingress += rules
+    }
+
+    /// RevokeSecurityGroupIngress: removes rules equal to `rules`.
+    public mutating func revokeSecurityGroupIngress(_ id: String, rules: [SecurityGroupRule]) {
+        securityGroups[id]?.ingress.removeAll { rules.contains($0) }
+    }
+
+    /// DeleteSecurityGroup: refused while an instance uses the group or another group's rule names it
+    /// (DependencyViolation, EC2 API Reference).
+    public mutating func deleteSecurityGroup(_ id: String) throws(EC2Error) {
+        guard securityGroups[id] != nil else {
+            throw EC2Error(code: "InvalidGroup.NotFound", message: "The security group '\(id)' does not exist")
+        }
+        let inUse = instances.values.contains { $0.securityGroups.contains(id) && $0.state != .terminated }
+        let referenced = securityGroups.values.contains { group in
+            group.id != id && (group.ingress + group.egress).contains { $0.peer == .group(id) }
+        }
+        guard !inUse, !referenced else {
+            throw EC2Error(code: "DependencyViolation", message: "resource \(id) has a dependent object")
+        }
+        securityGroups[id] = nil
     }
 
     /// Replaces the outbound rules (RevokeSecurityGroupEgress of the default

@@ -106,11 +106,11 @@ public struct IAMService: Sendable {
     }
 
     public let account: String
-    public private(set) var users: [String: User] = [:]
-    public private(set) var groups: [String: Group] = [:]
-    public private(set) var roles: [String: Role] = [:]
-    public private(set) var policies: [String: ManagedPolicy] = [:]
-    public private(set) var instanceProfiles: [String: InstanceProfile] = [:]
+    public internal(set) var users: [String: User] = [:]
+    public internal(set) var groups: [String: Group] = [:]
+    public internal(set) var roles: [String: Role] = [:]
+    public internal(set) var policies: [String: ManagedPolicy] = [:]
+    public internal(set) var instanceProfiles: [String: InstanceProfile] = [:]
     public private(set) var accessKeys: [String: AccessKey] = [:]
     /// Counts every change to credentials (users' keys), so a server can refresh its copy.
     public private(set) var credentialGeneration: UInt64 = 0

@@ -149,6 +149,14 @@ public struct KMSService: Sendable {
         aliases[region, default: [:]][alias] = target.keyId
     }
 
+    /// DeleteAlias.
+    public mutating func deleteAlias(_ alias: String, region: String) throws(KMSError) {
+        guard aliases[region]?[alias] != nil else {
+            throw KMSError(type: "NotFoundException", message: "Alias arn:aws:kms:\(region):\(account):\(alias) is not found.")
+        }
+        aliases[region]?[alias] = nil
+    }
+
     public mutating func setState(_ keyId: String, region: String, enabled: Bool) throws(KMSError) -> Key {
         try update(keyId, region: region) { (key: inout Key) throws(KMSError) in
             guard key.state != .pendingDeletion else { throw Self.invalidState(key) }

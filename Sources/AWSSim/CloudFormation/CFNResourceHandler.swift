@@ -1,0 +1,78 @@
+import SimCore
+
+/// The AWS fakes a stack's resources are created in, lent to the engine for
+/// one step (the world swaps its services in and out, so nothing is copied).
+public struct CFNServices: Sendable {
+    public var s3: S3Service
+    public var iam: IAMService
+    public var kms: KMSService
+    public var ec2: EC2Service
+
+    public init(s3: S3Service, iam: IAMService, kms: KMSService, ec2: EC2Service) {
+        self.s3 = s3
+        self.iam = iam
+        self.kms = kms
+        self.ec2 = ec2
+    }
+}
+
+/// What a handler is asked to create or delete.
+public struct CFNResourceRequest: Sendable {
+    public var logicalId: String
+    public var type: String
+    /// Properties with every function evaluated.
+    public var properties: CFNMap
+    public var stackName: String
+    public var region: String
+    public var account: String
+    public var now: SimInstant
+    public var faults: FaultModel
+    /// A name CloudFormation would generate: `stack-LogicalId-SUFFIX` (13 random characters).
+    public var generatedName: String
+    /// The physical id and state, when deleting.
+    public var state: CFNContext.ResourceState?
+
+    public func string(_ key: String) -> String? { properties[key]?.scalarText }
+
+    /// A required property, or the error CloudFormation reports for its absence.
+    public func required(_ key: String) throws(CFNError) -> String {
+        guard let value = string(key) else { throw missing(key) }
+        return value
+    }
+
+    /// A required property of any shape (a policy document, a list).
+    public func requiredValue(_ key: String) throws(CFNError) -> CFNValue {
+        guard let value = properties[key] else { throw missing(key) }
+        return value
+    }
+
+    func missing(_ key: String) -> CFNError {
+        CFNError("ValidationError", "Properties validation failed for resource \(logicalId) with message: #: required key [\(key)] not found")
+    }
+
+    /// A list of strings property (`Roles`, `ManagedPolicyArns`).
+    public func strings(_ key: String) -> [String] { properties[key]?.listValue?.compactMap(\.scalarText) ?? [] }
+}
+
+/// Creates and deletes one family of resource types in the fakes. A new
+/// family is a new handler file and a line in ``CFNResourceHandlers``.
+protocol CFNResourceHandler {
+    static var types: [String] { get }
+    static func create(_ request: CFNResourceRequest, _ services: inout CFNServices) throws(CFNError) -> CFNContext.ResourceState
+    static func delete(_ request: CFNResourceRequest, _ services: inout CFNServices) throws(CFNError)
+}
+
+/// The handler of each simulated type.
+enum CFNResourceHandlers {
+    static let families: [any CFNResourceHandler.Type] = [
+        CFNS3Handler.self, CFNIAMHandler.self, CFNKMSHandler.self, CFNSecurityGroupHandler.self, CFNWaitConditionHandler.self,
+    ]
+
+    static let byType: [String: any CFNResourceHandler.Type] = {
+        var table: [String: any CFNResourceHandler.Type] = [:]
+        for family in families { for type in family.types { table[type] = family } }
+        return table
+    }()
+
+    static func handler(_ type: String) -> (any CFNResourceHandler.Type)? { byType[type] }
+}

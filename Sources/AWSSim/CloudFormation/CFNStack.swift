@@ -1,0 +1,93 @@
+import SimCore
+
+/// Stack statuses (AWSCloudFormation/latest/UserGuide/view-stack-events.html#cfn-console-view-stack-data-resources-status-codes).
+public enum CFNStackStatus: String, Sendable, Codable {
+    case createInProgress = "CREATE_IN_PROGRESS", createFailed = "CREATE_FAILED", createComplete = "CREATE_COMPLETE"
+    case rollbackInProgress = "ROLLBACK_IN_PROGRESS", rollbackFailed = "ROLLBACK_FAILED", rollbackComplete = "ROLLBACK_COMPLETE"
+    case deleteInProgress = "DELETE_IN_PROGRESS", deleteFailed = "DELETE_FAILED", deleteComplete = "DELETE_COMPLETE"
+    case reviewInProgress = "REVIEW_IN_PROGRESS"
+
+    /// No operation is running on the stack.
+    public var isSettled: Bool {
+        [.createFailed, .createComplete, .rollbackFailed, .rollbackComplete, .deleteFailed, .deleteComplete, .reviewInProgress].contains(self)
+    }
+}
+
+/// Resource statuses; DELETE_SKIPPED is a retained resource.
+public enum CFNResourceStatus: String, Sendable, Codable {
+    case createInProgress = "CREATE_IN_PROGRESS", createFailed = "CREATE_FAILED", createComplete = "CREATE_COMPLETE"
+    case deleteInProgress = "DELETE_IN_PROGRESS", deleteFailed = "DELETE_FAILED", deleteComplete = "DELETE_COMPLETE"
+    case deleteSkipped = "DELETE_SKIPPED"
+}
+
+/// One stack event (DescribeStackEvents lists them newest first).
+public struct CFNStackEvent: Sendable, Equatable, Codable {
+    public var eventId: String
+    public var stackId: String
+    public var stackName: String
+    public var logicalResourceId: String
+    public var physicalResourceId: String
+    public var resourceType: String
+    public var timestamp: SimInstant
+    public var resourceStatus: String
+    public var resourceStatusReason: String?
+}
+
+/// A resource of a stack as DescribeStackResources reports it.
+public struct CFNStackResource: Sendable, Equatable {
+    public var logicalId: String
+    public var type: String
+    public var physicalId: String?
+    public var status: CFNResourceStatus?
+    public var statusReason: String?
+    public var lastUpdated: SimInstant
+    /// Ref and GetAtt values once created.
+    public var state: CFNContext.ResourceState?
+    /// CreationPolicy / WaitCondition: success signals still needed, and when waiting ends.
+    public var signalsNeeded = 0
+    public var signalDeadline: SimInstant?
+}
+
+/// A stack: its template, parameters, status, resources, outputs and events.
+public struct CFNStack: Sendable {
+    public struct Output: Sendable, Equatable {
+        public var key: String
+        public var value: String
+        public var description: String?
+        public var exportName: String?
+    }
+
+    public var stackId: String
+    public var stackName: String
+    public var template: CFNTemplate
+    /// Parameter values as given or defaulted (DescribeStacks masks NoEcho ones).
+    public var parameters: [(key: String, value: String)]
+    public var status: CFNStackStatus
+    public var statusReason: String?
+    public var creationTime: SimInstant
+    public var deletionTime: SimInstant?
+    /// ROLLBACK (default), DELETE or DO_NOTHING.
+    public var onFailure: String
+    public var timeout: SimDuration?
+    public var capabilities: [String]
+    public var resources: [String: CFNStackResource]
+    /// Included resources in creation order (their graph).
+    public var graph: CFNGraph
+    public var context: CFNContext
+    public var outputs: [Output] = []
+    /// Export names this stack imports (Fn::ImportValue), which its exporters cannot delete.
+    public var imports: [String] = []
+    public var events: [CFNStackEvent] = []
+    /// Each created resource's evaluated properties (what deletion and signals read).
+    public var resourceProperties: [String: CFNMap] = [:]
+    /// A stack event's running number (deterministic event ids).
+    var eventCounter = 0
+
+    /// The parameter list as DescribeStacks shows it: NoEcho values masked.
+    public var describedParameters: [(key: String, value: String)] {
+        parameters.map { pair in
+            let masked = template.parameters.first { $0.name == pair.key }?.noEcho == true
+            return (pair.key, masked ? "****" : pair.value)
+        }
+    }
+}

@@ -1,0 +1,288 @@
+import Testing
+import SimCore
+@testable import AWSSim
+
+/// Stacks on virtual time: creation in dependency order and in parallel,
+/// AWS's event sequence, rollback that leaves the fakes clean, OnFailure,
+/// DeletionPolicy, exports, wait-condition signals and their timeout.
+@Suite struct CloudFormationStackTests {
+    /// A CloudFormation service and the fakes it creates in, driven by an event loop.
+    struct Driver {
+        var cfn = CloudFormationService(account: "123456789012", random: SimRandom(seed: 7).stream("cfn"))
+        var services = CFNServices(s3: S3Service(random: SimRandom(seed: 7).stream("s3")), iam: IAMService(account: "123456789012"),
+                                   kms: KMSService(account: "123456789012"), ec2: EC2Service(random: SimRandom(seed: 7).stream("ec2")))
+        var loop = EventLoop<CFNEvent>()
+        let faults = FaultModel()
+
+        init() { cfn.availabilityZones = ["us-west-2": ["us-west-2a", "us-west-2b", "us-west-2c"]] }
+
+        mutating func create(_ body: String, name: String = "odas", parameters: [String: String] = [:], onFailure: String? = nil,
+                             capabilities: [String] = ["CAPABILITY_IAM"], timeout: Int? = nil) throws -> String {
+            var request = CloudFormationService.CreateStackRequest(stackName: name, templateBody: body, region: "us-west-2")
+            request.parameters = parameters
+            request.onFailure = onFailure
+            request.capabilities = capabilities
+            request.timeoutInMinutes = timeout
+            let id = try cfn.createStack(request, now: loop.now)
+            drain()
+            return id
+        }
+
+        /// Runs until nothing is scheduled (or `until`; a day by default).
+        mutating func drain(until limit: SimInstant? = nil) {
+            let until = limit ?? loop.now + .hours(24)
+            while true {
+                for (at, event) in cfn.outbox { _ = loop.schedule(event, at: at) }
+                cfn.outbox.removeAll()
+                guard let (_, event) = loop.next(until: until) else { return }
+                cfn.handle(event, services: &services, faults: faults, now: loop.now)
+            }
+        }
+
+        func stack(_ name: String) -> CFNStack? { cfn.stack(name) }
+        func events(_ name: String) -> [String] {
+            (cfn.stack(name)?.events ?? []).map { "\($0.logicalResourceId) \($0.resourceStatus)\($0.resourceStatusReason.map { " \($0)" } ?? "")" }
+        }
+    }
+
+    static let prerequisites = """
+        AWSTemplateFormatVersion: "2010-09-09"
+        Description: ODAS prerequisites - log bucket with its KMS key, the node role and instance profile, the nodes' security group.
+        Parameters:
+          Environment: {Type: String, Default: prod, AllowedValues: [prod, dev]}
+          AdminCidr: {Type: String, Default: 10.20.250.0/24}
+          DbPassword: {Type: String, NoEcho: true, Default: not-a-real-password}
+        Conditions:
+          IsProd: !Equals [!Ref Environment, prod]
+        Resources:
+          LogKey:
+            Type: AWS::KMS::Key
+            Properties: {Description: !Sub "${AWS::StackName} log key"}
+          LogKeyAlias:
+            Type: AWS::KMS::Alias
+            Properties: {AliasName: !Sub "alias/${AWS::StackName}-logs", TargetKeyId: !Ref LogKey}
+          LogBucket:
+            Type: AWS::S3::Bucket
+            Properties:
+              VersioningConfiguration: {Status: !If [IsProd, Enabled, Suspended]}
+              BucketEncryption:
+                ServerSideEncryptionConfiguration:
+                  - ServerSideEncryptionByDefault: {SSEAlgorithm: "aws:kms", KMSMasterKeyID: !GetAtt LogKey.Arn}
+          NodeRole:
+            Type: AWS::IAM::Role
+            Properties:
+              AssumeRolePolicyDocument:
+                Version: "2012-10-17"
+                Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: "sts:AssumeRole"}]
+              Policies:
+                - PolicyName: write-logs
+                  PolicyDocument:
+                    Version: "2012-10-17"
+                    Statement: [{Effect: Allow, Action: ["s3:PutObject"], Resource: !Sub "${LogBucket.Arn}/*"}]
+          NodeProfile:
+            Type: AWS::IAM::InstanceProfile
+            Properties: {Roles: [!Ref NodeRole]}
+          NodeGroup:
+            Type: AWS::EC2::SecurityGroup
+            Properties:
+              GroupDescription: ODAS nodes
+              SecurityGroupIngress:
+                - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !Ref AdminCidr}
+          NodeToNode:
+            Type: AWS::EC2::SecurityGroupIngress
+            Properties: {GroupId: !GetAtt NodeGroup.GroupId, IpProtocol: "-1", SourceSecurityGroupId: !GetAtt NodeGroup.GroupId}
+        Outputs:
+          LogBucketName:
+            Value: !Ref LogBucket
+            Export: {Name: !Sub "${AWS::StackName}-LogBucket"}
+          NodeProfileArn: {Value: !GetAtt NodeProfile.Arn}
+        """
+
+    @Test func aStackIsCreatedInDependencyOrderAndInParallel() throws {
+        var driver = Driver()
+        _ = try driver.create(Self.prerequisites)
+        let stack = try #require(driver.stack("odas"))
+        #expect(stack.status == .createComplete, "\(driver.events("odas").joined(separator: "\n"))")
+        // The fakes hold what the template declared.
+        let bucketName = try #require(stack.outputs.first { $0.key == "LogBucketName" }?.value)
+        #expect(bucketName.hasPrefix("odas-logbucket-"))
+        let bucket = try #require(driver.services.s3.buckets[bucketName])
+        #expect(bucket.versioning == .enabled)
+        #expect(bucket.encryption?.algorithm == "aws:kms")
+        #expect(bucket.encryption?.kmsMasterKeyID == stack.resources["LogKey"]?.state?.attributes["Arn"]?.scalarText)
+        let roleName = try #require(stack.resources["NodeRole"]?.physicalId)
+        #expect(driver.services.iam.roles[roleName]?.permissions.inlinePolicies.map(\.name) == ["write-logs"])
+        let profile = try #require(stack.resources["NodeProfile"]?.physicalId)
+        #expect(driver.services.iam.instanceProfiles[profile]?.roles == [roleName])
+        let group = try #require(stack.resources["NodeGroup"]?.physicalId)
+        #expect(driver.services.ec2.securityGroups[group]?.ingress.count == 2)
+        #expect(driver.services.kms.aliases["us-west-2"]?["alias/odas-logs"] != nil)
+        #expect(driver.cfn.exports["us-west-2"]?["odas-LogBucket"]?.value == bucketName)
+        // AWS's sequence per resource; independent resources start together, dependents after their dependencies.
+        let events = stack.events
+        #expect(driver.events("odas").first == "odas CREATE_IN_PROGRESS User Initiated")
+        #expect(driver.events("odas").last == "odas CREATE_COMPLETE")
+        func at(_ id: String, _ status: String, _ reason: String? = nil) -> SimInstant? {
+            events.first { $0.logicalResourceId == id && $0.resourceStatus == status && (reason == nil || $0.resourceStatusReason == reason) }?.timestamp
+        }
+        for id in ["LogKey", "NodeGroup"] { #expect(at(id, "CREATE_IN_PROGRESS") == .zero, "\(id) starts at once") }
+        #expect(try #require(at("LogBucket", "CREATE_IN_PROGRESS")) == at("LogKey", "CREATE_COMPLETE"))
+        #expect(try #require(at("NodeRole", "CREATE_IN_PROGRESS")) >= at("LogBucket", "CREATE_COMPLETE") ?? .zero)
+        let profileTime = try #require(at("NodeProfile", "CREATE_COMPLETE")) - (at("NodeProfile", "CREATE_IN_PROGRESS") ?? .zero)
+        #expect(profileTime >= .seconds(60) && profileTime <= .seconds(130), "an instance profile takes about two minutes")
+        #expect(events.filter { $0.logicalResourceId == "LogBucket" }.map { $0.resourceStatusReason ?? "-" } == ["-", "Resource creation Initiated", "-"])
+        #expect(stack.describedParameters.first { $0.key == "DbPassword" }?.value == "****")
+    }
+
+    @Test func theSameSeedGivesTheSameEvents() throws {
+        var a = Driver(), b = Driver()
+        _ = try a.create(Self.prerequisites)
+        _ = try b.create(Self.prerequisites)
+        #expect(a.stack("odas")?.events == b.stack("odas")?.events)
+        #expect(a.stack("odas")?.stackId == b.stack("odas")?.stackId)
+    }
+
+    /// The prerequisites with the security group's rule broken: it fails after the key, role and bucket exist.
+    static let failing = prerequisites.replacingOccurrences(of: "CidrIp: !Ref AdminCidr", with: "CidrIp: 10.20.250.0/33")
+
+    @Test func aFailedCreateRollsBackAndLeavesTheFakesClean() throws {
+        var driver = Driver()
+        _ = try driver.create(Self.failing)
+        let stack = try #require(driver.stack("odas"))
+        #expect(stack.status == .rollbackComplete, "\(driver.events("odas"))")
+        let events = driver.events("odas")
+        #expect(events.contains("NodeGroup CREATE_FAILED CIDR block 10.20.250.0/33 is malformed"))
+        #expect(events.contains("LogKey CREATE_FAILED Resource creation cancelled"), "the key was in flight: \(events)")
+        #expect(events.contains("odas ROLLBACK_IN_PROGRESS The following resource(s) failed to create: [NodeGroup]. Rollback requested by user."))
+        #expect(events.last == "odas ROLLBACK_COMPLETE")
+        #expect(events.contains("LogKey DELETE_COMPLETE"))
+        // Nothing is left behind: no bucket, role, profile or group; the key is pending deletion (KMS never deletes at once).
+        #expect(driver.services.s3.buckets.isEmpty)
+        #expect(driver.services.iam.roles.isEmpty && driver.services.iam.instanceProfiles.isEmpty)
+        #expect(driver.services.ec2.securityGroups.isEmpty)
+        #expect(driver.services.kms.keys.values.allSatisfy { $0.state == .pendingDeletion })
+        // A corrected template under the same name can be created only after the failed stack is deleted.
+        #expect(throws: CFNError.self) { _ = try driver.create(Self.prerequisites) }
+        try driver.cfn.deleteStack("odas", now: driver.loop.now)
+        driver.drain()
+        #expect(driver.stack("odas") == nil)
+        _ = try driver.create(Self.prerequisites)
+        #expect(driver.stack("odas")?.status == .createComplete)
+    }
+
+    @Test func onFailureDoNothingKeepsAndDeleteRemoves() throws {
+        var keep = Driver()
+        _ = try keep.create(Self.failing, onFailure: "DO_NOTHING")
+        #expect(keep.stack("odas")?.status == .createFailed)
+        #expect(keep.events("odas").last == "odas CREATE_FAILED The following resource(s) failed to create: [NodeGroup]. ")
+        #expect(!keep.services.kms.keys.isEmpty, "DO_NOTHING keeps what was created")
+        var remove = Driver()
+        let id = try remove.create(Self.failing, onFailure: "DELETE")
+        #expect(remove.cfn.stacks[id]?.status == .deleteComplete)
+        #expect(remove.stack("odas") == nil, "a deleted stack is found by id only")
+        #expect(remove.services.iam.roles.isEmpty)
+    }
+
+    @Test func retainedResourcesSurviveDeletionAndFullBucketsFailIt() throws {
+        var driver = Driver()
+        let retained = Self.prerequisites.replacingOccurrences(of: "  LogBucket:\n    Type: AWS::S3::Bucket\n",
+                                                               with: "  LogBucket:\n    Type: AWS::S3::Bucket\n    DeletionPolicy: Retain\n")
+        _ = try driver.create(retained)
+        let bucket = try #require(driver.stack("odas")?.resources["LogBucket"]?.physicalId)
+        try driver.cfn.deleteStack("odas", now: driver.loop.now)
+        driver.drain()
+        #expect(driver.cfn.stacks.values.first?.events.contains { $0.logicalResourceId == "LogBucket" && $0.resourceStatus == "DELETE_SKIPPED" } == true)
+        #expect(driver.services.s3.buckets[bucket] != nil, "Retain keeps the bucket")
+        #expect(driver.cfn.exports["us-west-2"]?.isEmpty ?? true)
+
+        var full = Driver()
+        _ = try full.create(Self.prerequisites)
+        let name = try #require(full.stack("odas")?.resources["LogBucket"]?.physicalId)
+        _ = try full.services.s3.putObject(bucket: name, key: "audit/1.log", body: Array("x".utf8), now: full.loop.now)
+        try full.cfn.deleteStack("odas", now: full.loop.now)
+        full.drain()
+        #expect(full.stack("odas")?.status == .deleteFailed)
+        #expect(full.events("odas").contains("LogBucket DELETE_FAILED The bucket you tried to delete is not empty"))
+        #expect(full.events("odas").last == "odas DELETE_FAILED The following resource(s) failed to delete: [LogBucket]. ")
+    }
+
+    static let consumer = """
+        Resources:
+          Reader:
+            Type: AWS::IAM::Role
+            Properties:
+              AssumeRolePolicyDocument: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: "sts:AssumeRole"}]}
+              Description: !Sub ["reads ${Bucket}", {Bucket: !ImportValue odas-LogBucket}]
+        """
+
+    @Test func exportsAreUniqueAndBlockDeletingTheirStack() throws {
+        var driver = Driver()
+        _ = try driver.create(Self.prerequisites)
+        #expect(throws: CFNError.self) { _ = try driver.create(Self.consumer.replacingOccurrences(of: "odas-LogBucket", with: "nope"), name: "reader") }
+        _ = try driver.create(Self.consumer, name: "reader")
+        #expect(driver.stack("reader")?.status == .createComplete)
+        let role = try #require(driver.stack("reader")?.resources["Reader"]?.physicalId)
+        #expect(driver.services.iam.roles[role]?.description.hasPrefix("reads odas-logbucket-") == true)
+        try driver.cfn.deleteStack("odas", now: driver.loop.now)
+        driver.drain()
+        #expect(driver.stack("odas")?.status == .deleteFailed)
+        #expect(driver.stack("odas")?.statusReason == "Export odas-LogBucket cannot be deleted as it is in use by reader")
+        // A second stack exporting the same name fails and rolls back.
+        _ = try driver.create(Self.prerequisites.replacingOccurrences(of: "Name: !Sub \"${AWS::StackName}-LogBucket\"", with: "Name: odas-LogBucket"),
+                              name: "copy")
+        #expect(driver.stack("copy")?.status == .rollbackComplete)
+        #expect(driver.events("copy").contains("copy ROLLBACK_IN_PROGRESS Export with name odas-LogBucket is already exported by stack odas Rollback requested by user."))
+    }
+
+    static let waiting = """
+        Resources:
+          Handle: {Type: AWS::CloudFormation::WaitConditionHandle}
+          Installed:
+            Type: AWS::CloudFormation::WaitCondition
+            Properties: {Handle: !Ref Handle, Timeout: 300, Count: 1}
+        """
+
+    @Test func waitConditionsCompleteOnTheirSignalOrFailAtTheirTimeout() throws {
+        var timeout = Driver()
+        _ = try timeout.create(Self.waiting)
+        #expect(timeout.stack("odas")?.status == .rollbackComplete)
+        let failed = try #require(timeout.stack("odas")?.events.first { $0.resourceStatus == "CREATE_FAILED" })
+        #expect(failed.resourceStatusReason == "Failed to receive 1 resource signal(s) within the specified duration")
+        #expect(failed.timestamp >= .zero + .seconds(300))
+
+        var signalled = Driver()
+        var request = CloudFormationService.CreateStackRequest(stackName: "odas", templateBody: Self.waiting, region: "us-west-2")
+        request.capabilities = []
+        _ = try signalled.cfn.createStack(request, now: .zero)
+        signalled.drain(until: .zero + .seconds(60))
+        try signalled.cfn.signalResource("odas", logicalId: "Installed", uniqueId: "i-0abc", success: true, now: signalled.loop.now)
+        signalled.drain()
+        #expect(signalled.stack("odas")?.status == .createComplete)
+        #expect(signalled.events("odas").contains("Installed CREATE_IN_PROGRESS Received SUCCESS signal with UniqueId i-0abc"))
+    }
+
+    @Test func createStackRefusesBeforeCreatingAnything() throws {
+        var driver = Driver()
+        do { _ = try driver.create(Self.prerequisites, capabilities: []); Issue.record("accepted") } catch let error as CFNError {
+            #expect(error.code == "InsufficientCapabilitiesException" && error.message == "Requires capabilities : [CAPABILITY_IAM]")
+        }
+        do { _ = try driver.create(Self.prerequisites, name: "1odas"); Issue.record("accepted") } catch let error as CFNError {
+            #expect(error.message.contains("at 'stackName' failed to satisfy constraint"))
+        }
+        do { _ = try driver.create(Self.prerequisites, parameters: ["Environment": "test"]); Issue.record("accepted") } catch let error as CFNError {
+            #expect(error.message == "Parameter 'Environment' must be one of AllowedValues")
+        }
+        #expect(driver.cfn.stacks.isEmpty && driver.services.iam.roles.isEmpty)
+        _ = try driver.create(Self.prerequisites)
+        do { _ = try driver.create(Self.prerequisites); Issue.record("accepted") } catch let error as CFNError {
+            #expect(error.code == "AlreadyExistsException" && error.message == "Stack [odas] already exists")
+        }
+    }
+
+    @Test func aStackTimeoutFailsTheCreate() throws {
+        var driver = Driver()
+        _ = try driver.create(Self.waiting.replacingOccurrences(of: "Timeout: 300", with: "Timeout: 3600"), timeout: 5)
+        #expect(driver.stack("odas")?.status == .rollbackComplete)
+        #expect(driver.events("odas").contains("odas ROLLBACK_IN_PROGRESS Stack creation time exceeded the specified timeout. Rollback requested by user."))
+    }
+}
