@@ -1,7 +1,7 @@
 import SimCore
 
 /// What a stack does next on virtual time (the world schedules these from ``CloudFormationService/outbox``).
-public enum CFNEvent: Sendable, Equatable {
+public enum CFNEvent: Sendable, Hashable {
     /// Start every resource whose dependencies are complete.
     case startResources(stackId: String)
     /// A resource's creation time has passed.
@@ -55,6 +55,8 @@ public struct CloudFormationService: Sendable {
     /// Exports by region, then name.
     public internal(set) var exports: [String: [String: Export]] = [:]
     public var outbox: [(at: SimInstant, event: CFNEvent)] = []
+    /// Change sets by id.
+    public internal(set) var changeSets: [String: CFNChangeSet] = [:]
     /// Each region's AZs, for Fn::GetAZs (the fault model's list).
     public var availabilityZones: [String: [String]] = [:]
     var random: SimRandom
@@ -74,6 +76,23 @@ public struct CloudFormationService: Sendable {
     /// capabilities, parameters, conditions, graph, imports) throws a
     /// ValidationError and leaves no stack; then creation runs on virtual time.
     public mutating func createStack(_ request: CreateStackRequest, now: SimInstant) throws(CFNError) -> String {
+        let stack = try prepare(request, now: now)
+        stacks[stack.stackId] = stack
+        stackOrder.append(stack.stackId)
+        begin(stack.stackId, now: now)
+        return stack.stackId
+    }
+
+    /// Starts creating a prepared stack (CreateStack, or ExecuteChangeSet of a CREATE change set).
+    mutating func begin(_ stackId: String, now: SimInstant) {
+        stacks[stackId]?.status = .createInProgress
+        record(stackId, at: now, status: CFNStackStatus.createInProgress.rawValue, reason: "User Initiated")
+        outbox.append((now, .startResources(stackId: stackId)))
+        if let timeout = stacks[stackId]?.timeout { outbox.append((now + timeout, .stackTimeout(stackId: stackId))) }
+    }
+
+    /// Every synchronous check of CreateStack and CreateChangeSet; the stack, not yet stored.
+    mutating func prepare(_ request: CreateStackRequest, now: SimInstant) throws(CFNError) -> CFNStack {
         let name = request.stackName
         guard Self.isValidStackName(name) else {
             throw CFNError("ValidationError", "1 validation error detected: Value '\(name.prefix(128))' at 'stackName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*|arn:[-a-zA-Z0-9:/._+]*")
@@ -94,7 +113,7 @@ public struct CloudFormationService: Sendable {
             throw CFNError("InsufficientCapabilitiesException", "Requires capabilities : [\(missing.joined(separator: ", "))]")
         }
         let values = try CFNValidation.resolveParameters(template, given: request.parameters)
-        let stackId = "arn:aws:cloudformation:\(request.region):\(account):stack/\(name)/\(uuid("stack/\(name)"))"
+        let stackId = "arn:aws:cloudformation:\(request.region):\(account):stack/\(name)/\(uuid("stack/\(name)/\(stackOrder.count)"))"
         var context = CFNContext(accountId: account, region: request.region, stackName: name, stackId: stackId)
         context.parameters = values
         context.availabilityZones = availabilityZones
@@ -116,12 +135,7 @@ public struct CloudFormationService: Sendable {
                              timeout: request.timeoutInMinutes.map { .minutes(Int64($0)) }, capabilities: request.capabilities,
                              resources: resources, graph: graph, context: context)
         stack.imports = imports
-        stacks[stackId] = stack
-        stackOrder.append(stackId)
-        record(stackId, at: now, status: CFNStackStatus.createInProgress.rawValue, reason: "User Initiated")
-        outbox.append((now, .startResources(stackId: stackId)))
-        if let timeout = stack.timeout { outbox.append((now + timeout, .stackTimeout(stackId: stackId))) }
-        return stackId
+        return stack
     }
 
     /// DeleteStack: deletion runs on virtual time; a stack whose export another

@@ -14,7 +14,7 @@ extension LiveWorld {
     public static func infrastructureRequirement(service: String, request: WireRequest, body: [UInt8],
                                                  region: String) -> (action: String, resource: String)? {
         switch service {
-        case "ec2", "rds", "autoscaling":
+        case "ec2", "rds", "autoscaling", "cloudformation":
             let query = QueryRequest(request, body: body)
             guard let action = query.action else { return nil }
             // The first resource the call names; calls naming none (Describe* of EC2) are on "*".
@@ -38,6 +38,8 @@ extension LiveWorld {
                 ("DBClusterIdentifier", { "arn:aws:rds:\($0):\($1):cluster:\($2)" }),
                 ("DBInstanceIdentifier", { "arn:aws:rds:\($0):\($1):db:\($2)" })],
         "autoscaling": [("AutoScalingGroupName", { "arn:aws:autoscaling:\($0):\($1):autoScalingGroup:*:autoScalingGroupName/\($2)" })],
+        // A stack name (or its id) names the stack's ARN, any id (Service Authorization Reference, AWS CloudFormation).
+        "cloudformation": [("StackName", { $2.hasPrefix("arn:") ? $2 : "arn:aws:cloudformation:\($0):\($1):stack/\($2)/*" })],
     ]
 
     /// Route 53's REST paths as IAM actions; its resources are global ARNs.

@@ -145,7 +145,7 @@ public struct LiveWorld: Sendable {
         return scheduled + injected
     }
 
-    // MARK: Query-protocol services (EC2, RDS, Auto Scaling)
+    // MARK: Query-protocol services (EC2, RDS, Auto Scaling, CloudFormation)
 
     /// Answers a Query-protocol request for `service` (the SigV4 scope's
     /// service) in `region`; nil for services not simulated.
@@ -163,6 +163,11 @@ public struct LiveWorld: Sendable {
             return response
         case "autoscaling":
             return AutoScalingQueryAdapter.handle(query, autoScaling: world.autoScaling, ec2: world.ec2, requestId: requestId)
+        case "cloudformation":
+            let response = CloudFormationQueryAdapter.handle(query, cfn: &world.cloudFormation, s3: world.s3, region: region, now: world.loop.now,
+                                                             requestId: requestId, epochUnixMilliseconds: epochUnixMilliseconds)
+            world.drainCloudFormation()
+            return response
         case "route53":
             return Route53RestAdapter.handle(request, body: body, route53: &world.route53, now: wallDate, requestId: requestId)
         case "eks":

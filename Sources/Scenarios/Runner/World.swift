@@ -24,6 +24,9 @@ struct World {
     var iam = IAMService(account: World.account)
     var sts = STSService()
     var kms = KMSService(account: World.account)
+    var cloudFormation: CloudFormationService
+    /// Per stack, how many of its events are already in the trace.
+    var cloudFormationEventsTraced: [String: Int] = [:]
     /// Bucket policies parsed, by text.
     var policyCache: [String: PolicyDocument?] = [:]
     /// The scenario's Kubernetes cluster and a standby ODAS cluster's; per
@@ -89,6 +92,8 @@ struct World {
         route53 = Route53Service(random: root.stream("route53"))
         ec2 = EC2Service(random: root.stream("ec2"))
         autoScaling = AutoScalingService(random: root.stream("autoscaling"))
+        cloudFormation = CloudFormationService(account: World.account, random: root.stream("cloudformation"))
+        cloudFormation.availabilityZones = Dictionary(uniqueKeysWithValues: scenario.topology.regions.map { ($0.name, $0.availabilityZones) })
         network = SimNetwork(random: root.stream("network"))
     }
 
@@ -128,6 +133,7 @@ struct World {
         case .autoScaling(let event):
             autoScaling.handle(event, ec2: &ec2, faults: faults, now: loop.now)
             drainAutoScaling()
+        case .cloudFormation(let event): handleCloudFormation(event)
         case .kube(let cluster): kubeTimerFires(cluster)
         case .progress: break
         case .controlFaultEnd(let id): _ = liftControlFault(id)

@@ -21,6 +21,8 @@ enum WorldEvent: Hashable, Sendable {
     case route53(Route53Event)
     /// Auto Scaling health checks and instance boots.
     case autoScaling(AutoScalingEvent)
+    /// CloudFormation stacks at work (resources created, signals timing out, deletions).
+    case cloudFormation(CFNEvent)
     /// A Kubernetes cluster's next timer is due (0: the scenario's, 1: the standby ODAS cluster's).
     case kube(cluster: Int)
     /// Report progress to the caller (not traced).
