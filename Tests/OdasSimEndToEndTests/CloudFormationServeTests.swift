@@ -12,4 +12,22 @@ import Testing
         #expect(result.status == 0, "\(result.output)\n\(served.serverLog)")
         #expect(result.output.contains("cloudformation checks passed"))
     }
+
+    /// The templates the tests deploy are lint-clean at error level (cfn-lint, as AWS's sample repository requires).
+    @Test func theTestTemplatesAreLintClean() throws {
+        guard requireTool("cfn-lint", check: ["--version"]) else { return }
+        let directory = OdasSimProcess.packageRoot.appendingPathComponent("Tests/OdasSimEndToEndTests/Clients/templates")
+        let templates = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        #expect(!templates.isEmpty)
+        let lint = Process()
+        lint.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        lint.arguments = ["cfn-lint", "--regions", "us-west-2", "--ignore-checks", "W", "I", "--"] + templates.map { directory.appendingPathComponent($0).path }
+        let pipe = Pipe()
+        lint.standardOutput = pipe
+        lint.standardError = pipe
+        try lint.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        lint.waitUntilExit()
+        #expect(lint.terminationStatus == 0, "\(output)")
+    }
 }
