@@ -10,11 +10,16 @@ import SimCore
     struct Driver {
         var cfn = CloudFormationService(account: "123456789012", random: SimRandom(seed: 7).stream("cfn"))
         var services = CFNServices(s3: S3Service(random: SimRandom(seed: 7).stream("s3")), iam: IAMService(account: "123456789012"),
-                                   kms: KMSService(account: "123456789012"), ec2: EC2Service(random: SimRandom(seed: 7).stream("ec2")))
+                                   kms: KMSService(account: "123456789012"), ec2: EC2Service(random: SimRandom(seed: 7).stream("ec2")),
+                                   rds: RDSService(random: SimRandom(seed: 7).stream("rds")))
         var loop = EventLoop<CFNEvent>()
-        let faults = FaultModel()
+        var faults = FaultModel()
 
-        init() { cfn.availabilityZones = ["us-west-2": ["us-west-2a", "us-west-2b", "us-west-2c"]] }
+        init() {
+            cfn.availabilityZones = ["us-west-2": ["us-west-2a", "us-west-2b", "us-west-2c"]]
+            faults.addRegion("us-west-2")
+            for az in ["us-west-2a", "us-west-2b", "us-west-2c"] { faults.addAvailabilityZone(az, region: "us-west-2") }
+        }
 
         mutating func create(_ body: String, name: String = "odas", parameters: [String: String] = [:], onFailure: String? = nil,
                              capabilities: [String] = ["CAPABILITY_IAM"], timeout: Int? = nil) throws -> String {
@@ -284,5 +289,59 @@ import SimCore
         _ = try driver.create(Self.waiting.replacingOccurrences(of: "Timeout: 300", with: "Timeout: 3600"), timeout: 5)
         #expect(driver.stack("odas")?.status == .rollbackComplete)
         #expect(driver.events("odas").contains("odas ROLLBACK_IN_PROGRESS Stack creation time exceeded the specified timeout. Rollback requested by user."))
+    }
+
+    static let database = """
+        Parameters:
+          MultiAZ: {Type: String, Default: "true", AllowedValues: ["true", "false"]}
+        Resources:
+          SubnetGroup:
+            Type: AWS::RDS::DBSubnetGroup
+            Properties: {DBSubnetGroupDescription: ODAS subnets, SubnetIds: [subnet-a, subnet-b]}
+          Params:
+            Type: AWS::RDS::DBParameterGroup
+            Properties: {Description: ODAS catalog, Family: mysql8.0, Parameters: {max_connections: 500}}
+          Catalog:
+            Type: AWS::RDS::DBInstance
+            DeletionPolicy: Snapshot
+            Properties:
+              DBInstanceIdentifier: odas-catalog
+              Engine: mysql
+              DBInstanceClass: db.r6g.large
+              AllocatedStorage: 100
+              MultiAZ: !Ref MultiAZ
+              AvailabilityZone: us-west-2a
+              DBSubnetGroupName: !Ref SubnetGroup
+              DBParameterGroupName: !Ref Params
+              MasterUsername: okera
+              MasterUserPassword: not-a-real-password
+        Outputs:
+          Url: {Value: !Sub "jdbc:mysql://${Catalog.Endpoint.Address}:${Catalog.Endpoint.Port}/okera"}
+        """
+
+    @Test func aMultiAZDatabaseTakesAboutTwentyMinutesAndLeavesASnapshot() throws {
+        var driver = Driver()
+        _ = try driver.create(Self.database)
+        let stack = try #require(driver.stack("odas"))
+        #expect(stack.status == .createComplete, "\(driver.events("odas"))")
+        let instance = try #require(driver.services.rds.instances["odas-catalog"])
+        #expect(instance.multiAZ && instance.primaryAZ == "us-west-2a" && instance.standbyAZ == "us-west-2b")
+        #expect(stack.outputs.first?.value == "jdbc:mysql://\(instance.endpoint):3306/okera")
+        let started = try #require(stack.events.first { $0.logicalResourceId == "Catalog" }?.timestamp)
+        let done = try #require(stack.events.first { $0.logicalResourceId == "Catalog" && $0.resourceStatus == "CREATE_COMPLETE" }?.timestamp)
+        #expect(done - started >= .minutes(18) && done - started <= .minutes(25), "roughly 20 minutes or more for Multi-AZ")
+        try driver.cfn.deleteStack("odas", now: driver.loop.now)
+        driver.drain()
+        #expect(driver.services.rds.instances.isEmpty)
+        #expect(driver.services.rds.snapshots["odas-catalog-snapshot"]?.instanceIdentifier == "odas-catalog")
+    }
+
+    @Test func aDatabaseInAZoneThatIsDownFailsToCreate() throws {
+        var driver = Driver()
+        _ = driver.faults.apply(.outage(.availabilityZone("us-west-2a")))
+        _ = try driver.create(Self.database)
+        #expect(driver.stack("odas")?.status == .rollbackComplete)
+        #expect(driver.events("odas").contains("Catalog CREATE_FAILED Cannot create a database instance because there is not enough capacity available in the Availability Zone us-west-2a."))
+        #expect(driver.services.rds.instances.isEmpty)
     }
 }

@@ -7,12 +7,14 @@ public struct CFNServices: Sendable {
     public var iam: IAMService
     public var kms: KMSService
     public var ec2: EC2Service
+    public var rds: RDSService
 
-    public init(s3: S3Service, iam: IAMService, kms: KMSService, ec2: EC2Service) {
+    public init(s3: S3Service, iam: IAMService, kms: KMSService, ec2: EC2Service, rds: RDSService) {
         self.s3 = s3
         self.iam = iam
         self.kms = kms
         self.ec2 = ec2
+        self.rds = rds
     }
 }
 
@@ -31,6 +33,10 @@ public struct CFNResourceRequest: Sendable {
     public var generatedName: String
     /// The physical id and state, when deleting.
     public var state: CFNContext.ResourceState?
+    /// The region's AZs, alphabetical.
+    public var availabilityZones: [String] = []
+    /// The resource's DeletionPolicy (Snapshot leaves a snapshot when deleting).
+    public var deletionPolicy = "Delete"
 
     public func string(_ key: String) -> String? { properties[key]?.scalarText }
 
@@ -65,7 +71,7 @@ protocol CFNResourceHandler {
 /// The handler of each simulated type.
 enum CFNResourceHandlers {
     static let families: [any CFNResourceHandler.Type] = [
-        CFNS3Handler.self, CFNIAMHandler.self, CFNKMSHandler.self, CFNSecurityGroupHandler.self, CFNWaitConditionHandler.self,
+        CFNS3Handler.self, CFNIAMHandler.self, CFNKMSHandler.self, CFNSecurityGroupHandler.self, CFNRDSHandler.self, CFNWaitConditionHandler.self,
     ]
 
     static let byType: [String: any CFNResourceHandler.Type] = {

@@ -69,7 +69,9 @@ extension CloudFormationService {
         }
         let request = CFNResourceRequest(logicalId: logicalId, type: declared.type, properties: properties, stackName: stack.stackName,
                                          region: stack.context.region, account: account, now: now, faults: faults,
-                                         generatedName: generatedName(stack, logicalId), state: nil)
+                                         generatedName: generatedName(stack, logicalId), state: nil,
+                                         availabilityZones: (stack.context.availabilityZones[stack.context.region] ?? []).sorted(),
+                                         deletionPolicy: declared.deletionPolicy)
         let state: CFNContext.ResourceState
         do throws(CFNError) { state = try handler.create(request, &services) } catch {
             failResource(id, logicalId, reason: error.message, at: now)
@@ -227,7 +229,9 @@ extension CloudFormationService {
               let handler = CFNResourceHandlers.handler(resource.type) else { return }
         let request = CFNResourceRequest(logicalId: logicalId, type: resource.type, properties: stack.resourceProperties[logicalId] ?? CFNMap(),
                                          stackName: stack.stackName, region: stack.context.region, account: account, now: now, faults: faults,
-                                         generatedName: generatedName(stack, logicalId), state: resource.state)
+                                         generatedName: generatedName(stack, logicalId), state: resource.state,
+                                         availabilityZones: (stack.context.availabilityZones[stack.context.region] ?? []).sorted(),
+                                         deletionPolicy: stack.template.resource(logicalId)?.deletionPolicy ?? "Delete")
         do throws(CFNError) {
             try handler.delete(request, &services)
             record(id, at: now, logicalId: logicalId, status: CFNResourceStatus.deleteComplete.rawValue, reason: nil)

@@ -116,6 +116,8 @@ public struct RDSNotice: Sendable, Equatable {
 /// ``outbox`` and reportable happenings through ``notices``.
 public struct RDSService: Sendable {
     public internal(set) var instances: [String: DBInstance] = [:]
+    /// Manual snapshots by identifier.
+    public internal(set) var snapshots: [String: DBSnapshot] = [:]
     public var outbox: [(at: SimInstant, event: RDSEvent)] = []
     public var notices: [RDSNotice] = []
     /// What `DescribeEvents` lists (``logNotices(at:)``).

@@ -7,19 +7,38 @@ import SimCore
 extension World {
     mutating func handleCloudFormation(_ event: CFNEvent) {
         var services = CFNServices(s3: S3Service(random: SimRandom(seed: 0)), iam: IAMService(account: World.account),
-                                   kms: KMSService(account: World.account), ec2: EC2Service(random: SimRandom(seed: 0)))
+                                   kms: KMSService(account: World.account), ec2: EC2Service(random: SimRandom(seed: 0)),
+                                   rds: RDSService(random: SimRandom(seed: 0)))
         swap(&services.s3, &s3)
         swap(&services.iam, &iam)
         swap(&services.kms, &kms)
         swap(&services.ec2, &ec2)
+        swap(&services.rds, &rds)
         cloudFormation.handle(event, services: &services, faults: faults, now: loop.now)
         swap(&services.s3, &s3)
         swap(&services.iam, &iam)
         swap(&services.kms, &kms)
         swap(&services.ec2, &ec2)
+        swap(&services.rds, &rds)
         policyCache.removeAll()
+        registerDatabaseHosts()
         drainS3Outbox()
         drainCloudFormation()
+    }
+
+    /// A DB instance a stack created gets its hosts in the fault model, as the scenario's own database does
+    /// (in its AZ's per-AZ subnet when the VPC has one), so that outages reach it.
+    mutating func registerDatabaseHosts() {
+        for identifier in rds.instances.keys.sorted() {
+            guard let instance = rds.instances[identifier] else { continue }
+            for az in [instance.primaryAZ] + (instance.standbyAZ.map { [$0] } ?? []) + instance.readerAZs {
+                let host = DBInstance.host(identifier, az: az)
+                guard !faults.contains(.host(host)) else { continue }
+                let subnet = scenario.topology.subnets.first { $0.id == "subnet-\(az)" }
+                faults.addHost(host, in: subnet.map { .subnet($0.id) } ?? .availabilityZone(az))
+            }
+        }
+        drainRDS()
     }
 
     /// Schedules the engine's next steps and traces the stack events since the last call.

@@ -46,15 +46,18 @@ grep -q "$(printf 'LogBucket\tCREATE_IN_PROGRESS\tResource creation Initiated')"
 
 # The resources exist in the fakes, as the other services show them.
 bucket=$(cfn describe-stacks --stack-name odas --query "Stacks[0].Outputs[?OutputKey=='LogBucketName'].OutputValue")
-aws --endpoint-url "$url" s3api head-bucket --bucket "$bucket" || fail "bucket $bucket"
+aws --endpoint-url "$url" s3api head-bucket --bucket "$bucket" > /dev/null || fail "bucket $bucket"
 [ "$(aws --endpoint-url "$url" --output text s3api get-bucket-versioning --bucket "$bucket" --query Status)" = "Enabled" ] || fail "versioning"
 role=$(cfn describe-stack-resource --stack-name odas --logical-resource-id NodeRole --query StackResourceDetail.PhysicalResourceId)
 [ "$(aws --endpoint-url "$url" --output text iam get-role-policy --role-name "$role" --policy-name write-logs --query PolicyName)" = "write-logs" ] || fail "role policy"
-aws --endpoint-url "$url" --output text kms list-aliases --query 'Aliases[].AliasName' | grep -q "alias/odas-logs" || fail "kms alias"
+aws --endpoint-url "$url" --output text kms list-aliases --query 'Aliases[].AliasName' > "$work/aliases"
+grep -q "alias/odas-logs" "$work/aliases" || fail "kms alias"
 group=$(cfn describe-stacks --stack-name odas --query "Stacks[0].Outputs[?OutputKey=='NodeSecurityGroupId'].OutputValue")
-aws --endpoint-url "$url" --output text ec2 describe-security-groups --group-ids "$group" --query 'SecurityGroups[0].GroupId' | grep -q "$group" || fail "security group"
+aws --endpoint-url "$url" --output text ec2 describe-security-groups --group-ids "$group" --query 'SecurityGroups[0].GroupId' > "$work/groups"
+grep -q "$group" "$work/groups" || fail "security group"
 [ "$(cfn list-exports --query "Exports[?Name=='odas-LogBucket'].Value")" = "$bucket" ] || fail "export"
-cfn get-template --stack-name odas --query TemplateBody | grep -q "ODAS prerequisites" || fail "get-template"
+cfn get-template --stack-name odas --query TemplateBody > "$work/template"
+grep -q "ODAS prerequisites" "$work/template" || fail "get-template"
 
 # A failed create rolls back: the rule's CIDR is malformed; nothing is left behind.
 sed 's|CidrIp: !Ref AdminCidr}|CidrIp: 10.20.250.0/33}|' "$template" > "$work/broken.yaml"
