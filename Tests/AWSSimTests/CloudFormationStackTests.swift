@@ -344,4 +344,118 @@ import SimCore
         #expect(driver.events("odas").contains("Catalog CREATE_FAILED Cannot create a database instance because there is not enough capacity available in the Availability Zone us-west-2a."))
         #expect(driver.services.rds.instances.isEmpty)
     }
+
+    static let network = """
+        Parameters:
+          VpcCidr: {Type: String, Default: 10.40.0.0/16}
+        Resources:
+          Vpc:
+            Type: AWS::EC2::VPC
+            Properties: {CidrBlock: !Ref VpcCidr, EnableDnsHostnames: true}
+          Gateway: {Type: AWS::EC2::InternetGateway}
+          Attachment:
+            Type: AWS::EC2::VPCGatewayAttachment
+            Properties: {VpcId: !Ref Vpc, InternetGatewayId: !Ref Gateway}
+          PublicSubnet:
+            Type: AWS::EC2::Subnet
+            Properties:
+              VpcId: !Ref Vpc
+              CidrBlock: !Select [0, !Cidr [!GetAtt Vpc.CidrBlock, 4, 8]]
+              AvailabilityZone: !Select [0, !GetAZs ""]
+              MapPublicIpOnLaunch: true
+          PrivateSubnet:
+            Type: AWS::EC2::Subnet
+            Properties:
+              VpcId: !Ref Vpc
+              CidrBlock: !Select [1, !Cidr [!GetAtt Vpc.CidrBlock, 4, 8]]
+              AvailabilityZone: !Select [1, !GetAZs ""]
+          PublicRoutes:
+            Type: AWS::EC2::RouteTable
+            Properties: {VpcId: !Ref Vpc}
+          DefaultRoute:
+            Type: AWS::EC2::Route
+            DependsOn: Attachment
+            Properties: {RouteTableId: !Ref PublicRoutes, DestinationCidrBlock: 0.0.0.0/0, GatewayId: !Ref Gateway}
+          PublicAssociation:
+            Type: AWS::EC2::SubnetRouteTableAssociation
+            Properties: {SubnetId: !Ref PublicSubnet, RouteTableId: !Ref PublicRoutes}
+          Bastion:
+            Type: AWS::EC2::Instance
+            DependsOn: [DefaultRoute, PublicAssociation]
+            CreationPolicy:
+              ResourceSignal: {Count: 1, Timeout: PT10M}
+            Properties:
+              ImageId: ami-0abcdef1234567890
+              InstanceType: t3.micro
+              SubnetId: !Ref PublicSubnet
+              SecurityGroupIds: [!GetAtt Vpc.DefaultSecurityGroup]
+              UserData:
+                Fn::Base64: !Sub |
+                  #!/bin/bash -xe
+                  /opt/aws/bin/cfn-init -v --stack ${AWS::StackName} --resource Bastion --region ${AWS::Region}
+                  /opt/aws/bin/cfn-signal -e $? --stack ${AWS::StackName} --resource Bastion --region ${AWS::Region}
+        Outputs:
+          BastionIp: {Value: !GetAtt Bastion.PublicIp}
+        """
+
+    @Test func aVPCWithAPublicSubnetAndASignallingInstance() throws {
+        var driver = Driver()
+        _ = try driver.create(Self.network)
+        let stack = try #require(driver.stack("odas"))
+        #expect(stack.status == .createComplete, "\(driver.events("odas"))")
+        let subnet = try #require(stack.resources["PublicSubnet"]?.physicalId)
+        #expect(driver.services.ec2.subnets[subnet]?.cidr.description == "10.40.0.0/24")
+        #expect(driver.services.ec2.subnets[subnet]?.availabilityZone == "us-west-2a")
+        #expect(driver.services.ec2.publicSubnets.contains(subnet), "the route to the attached gateway makes it public")
+        #expect(stack.outputs.first?.value.hasPrefix("54.") == true)
+        #expect(driver.events("odas").contains { $0.hasPrefix("Bastion CREATE_IN_PROGRESS Received SUCCESS signal with UniqueId i-") })
+        try driver.cfn.deleteStack("odas", now: driver.loop.now)
+        driver.drain()
+        #expect(driver.stack("odas") == nil, "\(driver.cfn.stacks.values.first.map { $0.events.map { "\($0.logicalResourceId) \($0.resourceStatus) \($0.resourceStatusReason ?? "")" } } ?? [])")
+        #expect(driver.services.ec2.vpcs.isEmpty && driver.services.ec2.subnets.isEmpty && driver.services.ec2.internetGateways.isEmpty)
+        #expect(driver.services.ec2.instances.values.allSatisfy { $0.state == .terminated })
+    }
+
+    @Test func aRouteWithoutDependsOnTheAttachmentFailsAsOnAWS() throws {
+        var driver = Driver()
+        // Without DependsOn, the route races the attachment; here the attachment waits for a slow instance profile, so the route loses.
+        let slow = """
+              Role:
+                Type: AWS::IAM::Role
+                Properties: {AssumeRolePolicyDocument: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: "sts:AssumeRole"}]}}
+              Profile: {Type: AWS::IAM::InstanceProfile, Properties: {Roles: [!Ref Role]}}
+              Attachment:
+                Type: AWS::EC2::VPCGatewayAttachment
+                DependsOn: Profile
+            """
+        let template = Self.network.replacingOccurrences(of: "    DependsOn: Attachment\n", with: "")
+            .replacingOccurrences(of: "  Attachment:\n    Type: AWS::EC2::VPCGatewayAttachment\n", with: slow + "\n")
+        #expect(template != Self.network && template.contains("DependsOn: Profile"))
+        _ = try driver.create(template)
+        #expect(driver.stack("odas")?.status == .rollbackComplete)
+        #expect(driver.events("odas").contains { $0.hasPrefix("DefaultRoute CREATE_FAILED route table rtb-") && $0.contains("belong to different networks") })
+        #expect(driver.services.ec2.vpcs.isEmpty)
+    }
+
+    @Test func anAZOutageWhileTheInstanceBootsMeansNoSignalAndARollback() throws {
+        var driver = Driver()
+        var request = CloudFormationService.CreateStackRequest(stackName: "odas", templateBody: Self.network, region: "us-west-2")
+        request.capabilities = []
+        _ = try driver.cfn.createStack(request, now: .zero)
+        // Run until the instance is running and booting, then lose its zone.
+        while driver.stack("odas")?.resources["Bastion"]?.state == nil {
+            for (at, event) in driver.cfn.outbox { _ = driver.loop.schedule(event, at: at) }
+            driver.cfn.outbox.removeAll()
+            guard let (_, event) = driver.loop.next(until: .zero + .hours(1)) else { break }
+            driver.cfn.handle(event, services: &driver.services, faults: driver.faults, now: driver.loop.now)
+        }
+        _ = driver.faults.apply(.outage(.availabilityZone("us-west-2a")))
+        driver.drain()
+        #expect(driver.stack("odas")?.status == .rollbackComplete)
+        #expect(driver.events("odas").contains("Bastion CREATE_FAILED Failed to receive 1 resource signal(s) within the specified duration"))
+        #expect(driver.services.ec2.vpcs.isEmpty && driver.services.ec2.subnets.isEmpty)
+        // A second attempt while the zone is down fails at once: no capacity in us-west-2a.
+        _ = try driver.create(Self.network, name: "again")
+        #expect(driver.events("again").contains("Bastion CREATE_FAILED We currently do not have sufficient capacity in the Availability Zone you requested (us-west-2a)."))
+    }
 }

@@ -71,7 +71,7 @@ protocol CFNResourceHandler {
 /// The handler of each simulated type.
 enum CFNResourceHandlers {
     static let families: [any CFNResourceHandler.Type] = [
-        CFNS3Handler.self, CFNIAMHandler.self, CFNKMSHandler.self, CFNSecurityGroupHandler.self, CFNRDSHandler.self, CFNWaitConditionHandler.self,
+        CFNS3Handler.self, CFNIAMHandler.self, CFNKMSHandler.self, CFNSecurityGroupHandler.self, CFNNetworkHandler.self, CFNInstanceHandler.self, CFNRDSHandler.self, CFNWaitConditionHandler.self,
     ]
 
     static let byType: [String: any CFNResourceHandler.Type] = {

@@ -1,3 +1,4 @@
+import Foundation
 import SimCore
 
 /// How a stack's resources are created, signalled, failed, rolled back and
@@ -17,6 +18,10 @@ extension CloudFormationService {
                 stacks[id]?.resources[logicalId]?.signalsNeeded = needed.count
                 stacks[id]?.resources[logicalId]?.signalDeadline = deadline
                 outbox.append((max(deadline, now), .signalTimeout(stackId: id, logicalId: logicalId)))
+                if sendsSignalWhenBooted(id, logicalId) {
+                    var stream = random.stream("boot/\(id)/\(logicalId)")
+                    outbox.append((now + stream.duration(in: Self.bootTime), .bootSignal(stackId: id, logicalId: logicalId)))
+                }
                 return
             }
             complete(id, logicalId, at: now)
@@ -34,6 +39,11 @@ extension CloudFormationService {
                 record(id, at: now, logicalId: logicalId, status: CFNResourceStatus.createFailed.rawValue, reason: "Resource creation cancelled")
             }
             fail(id, reason: "Stack creation time exceeded the specified timeout.", failed: [], at: now)
+        case .bootSignal(let id, let logicalId):
+            // The instance signals only if it is still running: an outage of its zone meanwhile means no signal (and the timeout).
+            guard let state = stacks[id]?.resources[logicalId]?.state, let zone = state.attributes["AvailabilityZone"]?.scalarText,
+                  faults.isUp(.availabilityZone(zone)), services.ec2.instances[state.physicalId]?.state == .running else { return }
+            try? signalResource(id, logicalId: logicalId, uniqueId: state.physicalId, success: true, now: now)
         case .deleteResources(let id): deleteReady(id, &services, faults, now)
         case .resourceDeleted(let id, let logicalId): finishResourceDeletion(id, logicalId, &services, faults, now)
         }
@@ -111,6 +121,19 @@ extension CloudFormationService {
             return (count, .seconds(min(max(seconds, 1), 43_200)))
         }
         return nil
+    }
+
+    /// From running to the end of its user data (cloud-init, cfn-init, the ODAS installer): 45 s to
+    /// 2.5 min (model assumption; no published figure).
+    static let bootTime = span(45, 150)
+
+    /// An instance whose user data calls cfn-signal (plain or Base64, as Fn::Base64 leaves it).
+    func sendsSignalWhenBooted(_ id: String, _ logicalId: String) -> Bool {
+        guard let stack = stacks[id], stack.resources[logicalId]?.type == "AWS::EC2::Instance",
+              let userData = stack.resourceProperties[logicalId]?["UserData"]?.scalarText else { return false }
+        if userData.contains("cfn-signal") { return true }
+        guard let data = Data(base64Encoded: userData) else { return false }
+        return String(decoding: data, as: UTF8.self).contains("cfn-signal")
     }
 
     /// `PT15M`, `PT1H30M`, `PT45S`.

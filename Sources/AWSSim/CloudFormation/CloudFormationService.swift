@@ -14,6 +14,8 @@ public enum CFNEvent: Sendable, Hashable {
     case deleteResources(stackId: String)
     /// The stack's TimeoutInMinutes passed.
     case stackTimeout(stackId: String)
+    /// An instance with a CreationPolicy finished booting: its user data runs cfn-signal.
+    case bootSignal(stackId: String, logicalId: String)
 }
 
 /// CloudFormation in one account: stacks created from templates on virtual

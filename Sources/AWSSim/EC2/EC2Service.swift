@@ -97,6 +97,11 @@ public struct EC2Service: Sendable {
     public internal(set) var publicSubnets: Set<String> = []
     /// VPC peering connections, as sorted region pairs (one VPC per region).
     public internal(set) var peerings: Set<[String]> = []
+    /// VPCs, subnets, internet gateways and route tables by id (EC2Service+Network).
+    public internal(set) var vpcs: [String: EC2VPC] = [:]
+    public internal(set) var subnets: [String: EC2Subnet] = [:]
+    public internal(set) var internetGateways: [String: EC2InternetGateway] = [:]
+    public internal(set) var routeTables: [String: EC2RouteTable] = [:]
     var random: SimRandom
     public var notices: [String] = []
 

@@ -193,6 +193,13 @@ public struct LiveWorld: Sendable {
             vpcs.append(.init(id: id, region: region.name, cidr: vpc.cidr))
             subnets += vpc.subnets.map { .init(id: $0.id, vpcId: id, availabilityZone: $0.availabilityZone, cidr: $0.cidr) }
         }
+        // VPCs and subnets created over CloudFormation, beside the topology's.
+        for vpc in world.ec2.vpcs.values.sorted(by: { $0.id < $1.id }) where !vpcs.contains(where: { $0.id == vpc.id }) {
+            vpcs.append(.init(id: vpc.id, region: vpc.region, cidr: vpc.cidr.description))
+        }
+        for subnet in world.ec2.subnets.values.sorted(by: { $0.id < $1.id }) where !subnets.contains(where: { $0.id == subnet.id }) {
+            subnets.append(.init(id: subnet.id, vpcId: subnet.vpcId, availabilityZone: subnet.availabilityZone, cidr: subnet.cidr.description))
+        }
         return EC2TopologyView(zones: zones, vpcs: vpcs, subnets: subnets)
     }
 

@@ -174,6 +174,17 @@ extension World {
     /// and instances; then the reachability expectations, decided by EC2's query.
     mutating func buildNetwork(at now: SimInstant) {
         let spec = scenario.network
+        // The topology's VPCs and subnets exist in EC2 too (a template may name them).
+        for region in scenario.topology.regions {
+            guard let vpc = region.vpc, let block = IPv4Block(vpc.cidr) else { continue }
+            let vpcId = World.vpcId(region: region.name, cidr: vpc.cidr)
+            ec2.register(vpc: EC2VPC(id: vpcId, region: region.name, cidr: block))
+            for subnet in vpc.subnets {
+                guard let cidr = IPv4Block(subnet.cidr) else { continue }
+                ec2.register(subnet: EC2Subnet(id: subnet.id, vpcId: vpcId, region: region.name, availabilityZone: subnet.availabilityZone,
+                                               cidr: cidr, mapPublicIpOnLaunch: subnet.isPublic))
+            }
+        }
         for subnet in scenario.topology.subnets where subnet.isPublic { ec2.routeToInternetGateway(subnet: subnet.id) }
         for pair in spec.peerings where pair.count == 2 { ec2.peer(pair[0], pair[1]) }
         var ids: [String: String] = [:]

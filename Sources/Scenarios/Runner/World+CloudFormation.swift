@@ -22,6 +22,7 @@ extension World {
         swap(&services.rds, &rds)
         policyCache.removeAll()
         registerDatabaseHosts()
+        registerNetworkHosts()
         drainS3Outbox()
         drainCloudFormation()
     }
@@ -39,6 +40,18 @@ extension World {
             }
         }
         drainRDS()
+    }
+
+    /// Subnets and instances a stack created join the fault model (so an AZ outage stops them) and the EC2 view.
+    mutating func registerNetworkHosts() {
+        for id in ec2.subnets.keys.sorted() {
+            guard let subnet = ec2.subnets[id], !faults.contains(.subnet(id)), faults.contains(.availabilityZone(subnet.availabilityZone)) else { continue }
+            faults.addSubnet(id, availabilityZone: subnet.availabilityZone)
+        }
+        for id in ec2.instances.keys.sorted() {
+            guard let instance = ec2.instances[id], !faults.contains(.host(instance.name)), faults.contains(.subnet(instance.subnet)) else { continue }
+            faults.addHost(instance.name, in: .subnet(instance.subnet))
+        }
     }
 
     /// Schedules the engine's next steps and traces the stack events since the last call.
