@@ -11,7 +11,8 @@ import SimCore
         var cfn = CloudFormationService(account: "123456789012", random: SimRandom(seed: 7).stream("cfn"))
         var services = CFNServices(s3: S3Service(random: SimRandom(seed: 7).stream("s3")), iam: IAMService(account: "123456789012"),
                                    kms: KMSService(account: "123456789012"), ec2: EC2Service(random: SimRandom(seed: 7).stream("ec2")),
-                                   rds: RDSService(random: SimRandom(seed: 7).stream("rds")))
+                                   rds: RDSService(random: SimRandom(seed: 7).stream("rds")),
+                                   autoScaling: AutoScalingService(random: SimRandom(seed: 7).stream("asg")))
         var loop = EventLoop<CFNEvent>()
         var faults = FaultModel()
 
@@ -457,5 +458,54 @@ import SimCore
         // A second attempt while the zone is down fails at once: no capacity in us-west-2a.
         _ = try driver.create(Self.network, name: "again")
         #expect(driver.events("again").contains("Bastion CREATE_FAILED We currently do not have sufficient capacity in the Availability Zone you requested (us-west-2a)."))
+    }
+
+    static let nodes = """
+        Resources:
+          Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.50.0.0/16}}
+          SubnetA: {Type: AWS::EC2::Subnet, Properties: {VpcId: !Ref Vpc, CidrBlock: 10.50.0.0/20, AvailabilityZone: us-west-2a}}
+          SubnetB: {Type: AWS::EC2::Subnet, Properties: {VpcId: !Ref Vpc, CidrBlock: 10.50.16.0/20, AvailabilityZone: us-west-2b}}
+          SubnetC: {Type: AWS::EC2::Subnet, Properties: {VpcId: !Ref Vpc, CidrBlock: 10.50.32.0/20, AvailabilityZone: us-west-2c}}
+          NodeTemplate:
+            Type: AWS::EC2::LaunchTemplate
+            Properties:
+              LaunchTemplateData:
+                ImageId: ami-0abcdef1234567890
+                InstanceType: m5.2xlarge
+                SecurityGroupIds: [!GetAtt Vpc.DefaultSecurityGroup]
+                UserData:
+                  Fn::Base64: !Sub |
+                    #!/bin/bash
+                    /opt/okera/install.sh && /opt/aws/bin/cfn-signal -e $? --stack ${AWS::StackName} --resource Nodes --region ${AWS::Region}
+          Nodes:
+            Type: AWS::AutoScaling::AutoScalingGroup
+            CreationPolicy:
+              ResourceSignal: {Count: 3, Timeout: PT15M}
+            Properties:
+              MinSize: "3"
+              MaxSize: "6"
+              DesiredCapacity: "3"
+              VPCZoneIdentifier: [!Ref SubnetA, !Ref SubnetB, !Ref SubnetC]
+              LaunchTemplate: {LaunchTemplateId: !Ref NodeTemplate, Version: !GetAtt NodeTemplate.LatestVersionNumber}
+        """
+
+    @Test func anAutoScalingGroupSignalsOncePerInstanceAndAvoidsAZoneThatIsDown() throws {
+        var driver = Driver()
+        _ = try driver.create(Self.nodes)
+        #expect(driver.stack("odas")?.status == .createComplete, "\(driver.events("odas"))")
+        let group = try #require(driver.stack("odas")?.resources["Nodes"]?.physicalId)
+        let instances = try #require(driver.services.autoScaling.groups[group]?.instances)
+        #expect(Set(instances.compactMap { driver.services.ec2.instances[$0]?.availabilityZone }) == ["us-west-2a", "us-west-2b", "us-west-2c"])
+        #expect(driver.events("odas").filter { $0.hasPrefix("Nodes CREATE_IN_PROGRESS Received SUCCESS signal") }.count == 3)
+        try driver.cfn.deleteStack("odas", now: driver.loop.now)
+        driver.drain()
+        #expect(driver.services.autoScaling.groups.isEmpty && driver.services.ec2.vpcs.isEmpty)
+
+        var impaired = Driver()
+        _ = impaired.faults.apply(.outage(.availabilityZone("us-west-2a")))
+        _ = try impaired.create(Self.nodes)
+        #expect(impaired.stack("odas")?.status == .createComplete, "the group launches elsewhere: \(impaired.events("odas"))")
+        let launched = try #require(impaired.services.autoScaling.groups.values.first?.instances)
+        #expect(launched.count == 3 && launched.allSatisfy { impaired.services.ec2.instances[$0]?.availabilityZone != "us-west-2a" })
     }
 }

@@ -94,6 +94,17 @@ public struct AutoScalingService: Sendable {
         outbox.append((now + random.duration(in: .zero...Self.checkInterval), .healthCheck(name)))
     }
 
+    /// DeleteAutoScalingGroup with ForceDelete: its instances are terminated.
+    public mutating func deleteAutoScalingGroup(_ name: String, ec2: inout EC2Service) {
+        guard let group = groups[name] else { return }
+        for id in group.instances {
+            guard let instance = ec2.instances[id], instance.state != .terminated else { continue }
+            ec2.setState(id, .terminated)
+            notices.append(.terminated(group: name, instance: id, name: instance.name, reason: "group deleted"))
+        }
+        groups[name] = nil
+    }
+
     /// Running (or booting) instances per AZ.
     func distribution(_ group: AutoScalingGroup, ec2: EC2Service) -> [String: Int] {
         var counts: [String: Int] = [:]
@@ -189,6 +200,7 @@ public struct AutoScalingService: Sendable {
     public mutating func handle(_ event: AutoScalingEvent, ec2: inout EC2Service, faults: FaultModel, now: SimInstant) {
         switch event {
         case .healthCheck(let name):
+            guard groups[name] != nil else { return } // deleted: its checks stop
             reconcile(name, ec2: &ec2, faults: faults, now: now, booting: true)
             outbox.append((now + Self.checkInterval, .healthCheck(name)))
         case .instanceReady(let id):

@@ -8,13 +8,15 @@ public struct CFNServices: Sendable {
     public var kms: KMSService
     public var ec2: EC2Service
     public var rds: RDSService
+    public var autoScaling: AutoScalingService
 
-    public init(s3: S3Service, iam: IAMService, kms: KMSService, ec2: EC2Service, rds: RDSService) {
+    public init(s3: S3Service, iam: IAMService, kms: KMSService, ec2: EC2Service, rds: RDSService, autoScaling: AutoScalingService) {
         self.s3 = s3
         self.iam = iam
         self.kms = kms
         self.ec2 = ec2
         self.rds = rds
+        self.autoScaling = autoScaling
     }
 }
 
@@ -37,6 +39,8 @@ public struct CFNResourceRequest: Sendable {
     public var availabilityZones: [String] = []
     /// The resource's DeletionPolicy (Snapshot leaves a snapshot when deleting).
     public var deletionPolicy = "Delete"
+    /// The stack's resources created so far (a group reads its launch template's data).
+    public var stackResources: [String: CFNContext.ResourceState] = [:]
 
     public func string(_ key: String) -> String? { properties[key]?.scalarText }
 
@@ -71,7 +75,7 @@ protocol CFNResourceHandler {
 /// The handler of each simulated type.
 enum CFNResourceHandlers {
     static let families: [any CFNResourceHandler.Type] = [
-        CFNS3Handler.self, CFNIAMHandler.self, CFNKMSHandler.self, CFNSecurityGroupHandler.self, CFNNetworkHandler.self, CFNInstanceHandler.self, CFNRDSHandler.self, CFNWaitConditionHandler.self,
+        CFNS3Handler.self, CFNIAMHandler.self, CFNKMSHandler.self, CFNSecurityGroupHandler.self, CFNNetworkHandler.self, CFNInstanceHandler.self, CFNAutoScalingHandler.self, CFNRDSHandler.self, CFNWaitConditionHandler.self,
     ]
 
     static let byType: [String: any CFNResourceHandler.Type] = {

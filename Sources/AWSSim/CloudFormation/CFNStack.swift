@@ -46,6 +46,8 @@ public struct CFNStackResource: Sendable, Equatable {
     /// CreationPolicy / WaitCondition: success signals still needed, and when waiting ends.
     public var signalsNeeded = 0
     public var signalDeadline: SimInstant?
+    /// Instances that already sent their boot signal.
+    public var signalledBy: [String] = []
 }
 
 /// A stack: its template, parameters, status, resources, outputs and events.

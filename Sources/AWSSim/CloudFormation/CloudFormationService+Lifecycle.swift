@@ -19,8 +19,11 @@ extension CloudFormationService {
                 stacks[id]?.resources[logicalId]?.signalDeadline = deadline
                 outbox.append((max(deadline, now), .signalTimeout(stackId: id, logicalId: logicalId)))
                 if sendsSignalWhenBooted(id, logicalId) {
+                    // One signal per instance that boots: the instance itself, or each instance the group launched.
                     var stream = random.stream("boot/\(id)/\(logicalId)")
-                    outbox.append((now + stream.duration(in: Self.bootTime), .bootSignal(stackId: id, logicalId: logicalId)))
+                    for _ in 0..<needed.count {
+                        outbox.append((now + stream.duration(in: Self.bootTime), .bootSignal(stackId: id, logicalId: logicalId)))
+                    }
                 }
                 return
             }
@@ -40,10 +43,17 @@ extension CloudFormationService {
             }
             fail(id, reason: "Stack creation time exceeded the specified timeout.", failed: [], at: now)
         case .bootSignal(let id, let logicalId):
-            // The instance signals only if it is still running: an outage of its zone meanwhile means no signal (and the timeout).
-            guard let state = stacks[id]?.resources[logicalId]?.state, let zone = state.attributes["AvailabilityZone"]?.scalarText,
-                  faults.isUp(.availabilityZone(zone)), services.ec2.instances[state.physicalId]?.state == .running else { return }
-            try? signalResource(id, logicalId: logicalId, uniqueId: state.physicalId, success: true, now: now)
+            // An instance signals only if it is still running: an outage of its zone meanwhile means no signal (and the timeout).
+            guard let resource = stacks[id]?.resources[logicalId], let state = resource.state else { return }
+            let candidates = resource.type == "AWS::AutoScaling::AutoScalingGroup"
+                ? (services.autoScaling.groups[state.physicalId]?.instances ?? []) : [state.physicalId]
+            guard let sender = candidates.first(where: { instanceId in
+                guard let instance = services.ec2.instances[instanceId] else { return false }
+                return !resource.signalledBy.contains(instanceId) && faults.isUp(.availabilityZone(instance.availabilityZone))
+                    && (instance.state == .running || instance.state == .pending)
+            }) else { return }
+            stacks[id]?.resources[logicalId]?.signalledBy.append(sender)
+            try? signalResource(id, logicalId: logicalId, uniqueId: sender, success: true, now: now)
         case .deleteResources(let id): deleteReady(id, &services, faults, now)
         case .resourceDeleted(let id, let logicalId): finishResourceDeletion(id, logicalId, &services, faults, now)
         }
@@ -81,7 +91,7 @@ extension CloudFormationService {
                                          region: stack.context.region, account: account, now: now, faults: faults,
                                          generatedName: generatedName(stack, logicalId), state: nil,
                                          availabilityZones: (stack.context.availabilityZones[stack.context.region] ?? []).sorted(),
-                                         deletionPolicy: declared.deletionPolicy)
+                                         deletionPolicy: declared.deletionPolicy, stackResources: stack.context.resources)
         let state: CFNContext.ResourceState
         do throws(CFNError) { state = try handler.create(request, &services) } catch {
             failResource(id, logicalId, reason: error.message, at: now)
@@ -129,8 +139,17 @@ extension CloudFormationService {
 
     /// An instance whose user data calls cfn-signal (plain or Base64, as Fn::Base64 leaves it).
     func sendsSignalWhenBooted(_ id: String, _ logicalId: String) -> Bool {
-        guard let stack = stacks[id], stack.resources[logicalId]?.type == "AWS::EC2::Instance",
-              let userData = stack.resourceProperties[logicalId]?["UserData"]?.scalarText else { return false }
+        guard let stack = stacks[id], let resource = stack.resources[logicalId] else { return false }
+        let userData: String?
+        switch resource.type {
+        case "AWS::EC2::Instance": userData = stack.resourceProperties[logicalId]?["UserData"]?.scalarText
+        case "AWS::AutoScaling::AutoScalingGroup":
+            let templateId = stack.resourceProperties[logicalId]?["LaunchTemplate"]?.mapValue?["LaunchTemplateId"]?.scalarText
+            userData = stack.context.resources.values.first { $0.type == "AWS::EC2::LaunchTemplate" && $0.physicalId == templateId }?
+                .attributes["LaunchTemplateData"]?.mapValue?["UserData"]?.scalarText
+        default: userData = nil
+        }
+        guard let userData else { return false }
         if userData.contains("cfn-signal") { return true }
         guard let data = Data(base64Encoded: userData) else { return false }
         return String(decoding: data, as: UTF8.self).contains("cfn-signal")

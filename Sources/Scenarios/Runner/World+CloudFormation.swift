@@ -8,21 +8,24 @@ extension World {
     mutating func handleCloudFormation(_ event: CFNEvent) {
         var services = CFNServices(s3: S3Service(random: SimRandom(seed: 0)), iam: IAMService(account: World.account),
                                    kms: KMSService(account: World.account), ec2: EC2Service(random: SimRandom(seed: 0)),
-                                   rds: RDSService(random: SimRandom(seed: 0)))
+                                   rds: RDSService(random: SimRandom(seed: 0)), autoScaling: AutoScalingService(random: SimRandom(seed: 0)))
         swap(&services.s3, &s3)
         swap(&services.iam, &iam)
         swap(&services.kms, &kms)
         swap(&services.ec2, &ec2)
         swap(&services.rds, &rds)
+        swap(&services.autoScaling, &autoScaling)
         cloudFormation.handle(event, services: &services, faults: faults, now: loop.now)
         swap(&services.s3, &s3)
         swap(&services.iam, &iam)
         swap(&services.kms, &kms)
         swap(&services.ec2, &ec2)
         swap(&services.rds, &rds)
+        swap(&services.autoScaling, &autoScaling)
         policyCache.removeAll()
         registerDatabaseHosts()
         registerNetworkHosts()
+        drainAutoScaling()
         drainS3Outbox()
         drainCloudFormation()
     }

@@ -1,0 +1,60 @@
+/// AWS::EC2::LaunchTemplate (kept as the stack's record of LaunchTemplateData)
+/// and AWS::AutoScaling::AutoScalingGroup over subnets of the EC2 fake, in the
+/// Auto Scaling fake: the group launches its desired capacity balanced across
+/// the zones that are up (launches into a zone that is down fail and go
+/// elsewhere, as Auto Scaling does); with a CreationPolicy, each instance
+/// whose user data calls cfn-signal signals after booting.
+enum CFNAutoScalingHandler: CFNResourceHandler {
+    static let types = ["AWS::EC2::LaunchTemplate", "AWS::AutoScaling::AutoScalingGroup"]
+
+    static func create(_ request: CFNResourceRequest, _ services: inout CFNServices) throws(CFNError) -> CFNContext.ResourceState {
+        if request.type == "AWS::EC2::LaunchTemplate" {
+            guard let data = request.properties["LaunchTemplateData"]?.mapValue else {
+                _ = try request.requiredValue("LaunchTemplateData")
+                return .init(type: request.type, physicalId: "", attributes: [:])
+            }
+            let id = "lt-" + String(request.generatedName.suffix(13)).lowercased() + "0000"
+            return .init(type: request.type, physicalId: id, attributes: [
+                "LaunchTemplateId": .string(id), "DefaultVersionNumber": .string("1"), "LatestVersionNumber": .string("1"),
+                "LaunchTemplateData": .map(data),
+            ])
+        }
+        let name = request.string("AutoScalingGroupName") ?? request.generatedName
+        guard services.autoScaling.groups[name] == nil else { throw CFNError("AlreadyExists", "AutoScalingGroup by this name already exists - A group with the name \(name) already exists") }
+        guard let minSize = Int(request.string("MinSize") ?? ""), let maxSize = Int(request.string("MaxSize") ?? ""), minSize <= maxSize else {
+            throw CFNError("ValidationError", "Properties validation failed for resource \(request.logicalId) with message: MinSize and MaxSize are required, MinSize ≤ MaxSize")
+        }
+        let desired = Int(request.string("DesiredCapacity") ?? "") ?? minSize
+        let subnetIds = request.strings("VPCZoneIdentifier")
+        guard !subnetIds.isEmpty else {
+            throw CFNError("ValidationError", "odas-sim simulates groups in VPC subnets: VPCZoneIdentifier is required")
+        }
+        var subnets: [GroupSubnet] = []
+        for id in subnetIds {
+            guard let subnet = services.ec2.subnets[id] else { throw CFNError("ValidationError", "The subnet ID '\(id)' does not exist") }
+            subnets.append(GroupSubnet(id: id, availabilityZone: subnet.availabilityZone, cidr: subnet.cidr))
+        }
+        guard let templateId = request.properties["LaunchTemplate"]?.mapValue?["LaunchTemplateId"]?.scalarText,
+              let data = launchTemplateData(templateId, request) else {
+            throw CFNError("ValidationError", "odas-sim simulates groups with a LaunchTemplate (LaunchTemplateId and Version) of the same stack")
+        }
+        var profile = data["IamInstanceProfile"]?.mapValue?["Name"]?.scalarText ?? data["IamInstanceProfile"]?.mapValue?["Arn"]?.scalarText
+        if let named = profile, named.hasPrefix("arn:") { profile = named.split(separator: "/").last.map(String.init) }
+        let template = LaunchTemplate(instanceType: data["InstanceType"]?.scalarText ?? "m5.large",
+                                      securityGroups: data["SecurityGroupIds"]?.listValue?.compactMap(\.scalarText) ?? [], instanceProfile: profile)
+        services.autoScaling.createAutoScalingGroup(name: name, region: request.region, subnets: subnets, minSize: minSize, maxSize: maxSize,
+                                                    desiredCapacity: desired, template: template, ec2: &services.ec2, faults: request.faults,
+                                                    now: request.now)
+        return .init(type: request.type, physicalId: name, attributes: [:])
+    }
+
+    /// The LaunchTemplateData of a template this stack created.
+    static func launchTemplateData(_ id: String, _ request: CFNResourceRequest) -> CFNMap? {
+        request.stackResources.values.first { $0.type == "AWS::EC2::LaunchTemplate" && $0.physicalId == id }?.attributes["LaunchTemplateData"]?.mapValue
+    }
+
+    static func delete(_ request: CFNResourceRequest, _ services: inout CFNServices) throws(CFNError) {
+        guard let id = request.state?.physicalId, request.type == "AWS::AutoScaling::AutoScalingGroup" else { return }
+        services.autoScaling.deleteAutoScalingGroup(id, ec2: &services.ec2)
+    }
+}
