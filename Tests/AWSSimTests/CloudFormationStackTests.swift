@@ -12,7 +12,8 @@ import SimCore
         var services = CFNServices(s3: S3Service(random: SimRandom(seed: 7).stream("s3")), iam: IAMService(account: "123456789012"),
                                    kms: KMSService(account: "123456789012"), ec2: EC2Service(random: SimRandom(seed: 7).stream("ec2")),
                                    rds: RDSService(random: SimRandom(seed: 7).stream("rds")),
-                                   autoScaling: AutoScalingService(random: SimRandom(seed: 7).stream("asg")))
+                                   autoScaling: AutoScalingService(random: SimRandom(seed: 7).stream("asg")),
+                                   route53: Route53Service(random: SimRandom(seed: 7).stream("route53")))
         var loop = EventLoop<CFNEvent>()
         var faults = FaultModel()
 
@@ -507,5 +508,41 @@ import SimCore
         #expect(impaired.stack("odas")?.status == .createComplete, "the group launches elsewhere: \(impaired.events("odas"))")
         let launched = try #require(impaired.services.autoScaling.groups.values.first?.instances)
         #expect(launched.count == 3 && launched.allSatisfy { impaired.services.ec2.instances[$0]?.availabilityZone != "us-west-2a" })
+    }
+
+    @Test func route53RecordsAndHealthChecksNameTheStacksInstances() throws {
+        let dns = Self.network.replacingOccurrences(of: "Outputs:", with: """
+              Zone:
+                Type: AWS::Route53::HostedZone
+                Properties: {Name: odas.example.com.}
+              BastionCheck:
+                Type: AWS::Route53::HealthCheck
+                Properties:
+                  HealthCheckConfig: {Type: TCP, IPAddress: !GetAtt Bastion.PrivateIp, Port: 22, RequestInterval: 10, FailureThreshold: 2}
+              BastionRecord:
+                Type: AWS::Route53::RecordSet
+                Properties:
+                  HostedZoneId: !Ref Zone
+                  Name: bastion.odas.example.com.
+                  Type: A
+                  TTL: "60"
+                  ResourceRecords: [!GetAtt Bastion.PrivateIp]
+                  HealthCheckId: !Ref BastionCheck
+                  Failover: PRIMARY
+                  SetIdentifier: primary
+            Outputs:
+            """)
+        var driver = Driver()
+        _ = try driver.create(dns)
+        #expect(driver.stack("odas")?.status == .createComplete, "\(driver.events("odas"))")
+        let record = try #require(driver.services.route53.records.first { $0.name == "bastion.odas.example.com" })
+        #expect(record.target == "odas-Bastion", "the A record answers for the instance's host")
+        #expect(record.routing == .failover(primary: true) && record.healthCheck != nil)
+        let check = try #require(record.healthCheck.flatMap { driver.services.route53.healthChecks[$0] })
+        #expect(check.target == .host("odas-Bastion") && check.requestInterval == .seconds(10))
+        try driver.cfn.deleteStack("odas", now: driver.loop.now)
+        driver.drain()
+        #expect(driver.stack("odas") == nil, "\(driver.cfn.stacks.values.first?.events.suffix(6).map { "\($0.logicalResourceId) \($0.resourceStatus) \($0.resourceStatusReason ?? "")" } ?? [])")
+        #expect(driver.services.route53.zone == nil && driver.services.route53.records.isEmpty && driver.services.route53.healthChecks.isEmpty)
     }
 }

@@ -9,14 +9,17 @@ public struct CFNServices: Sendable {
     public var ec2: EC2Service
     public var rds: RDSService
     public var autoScaling: AutoScalingService
+    public var route53: Route53Service
 
-    public init(s3: S3Service, iam: IAMService, kms: KMSService, ec2: EC2Service, rds: RDSService, autoScaling: AutoScalingService) {
+    public init(s3: S3Service, iam: IAMService, kms: KMSService, ec2: EC2Service, rds: RDSService, autoScaling: AutoScalingService,
+                route53: Route53Service) {
         self.s3 = s3
         self.iam = iam
         self.kms = kms
         self.ec2 = ec2
         self.rds = rds
         self.autoScaling = autoScaling
+        self.route53 = route53
     }
 }
 
@@ -75,7 +78,7 @@ protocol CFNResourceHandler {
 /// The handler of each simulated type.
 enum CFNResourceHandlers {
     static let families: [any CFNResourceHandler.Type] = [
-        CFNS3Handler.self, CFNIAMHandler.self, CFNKMSHandler.self, CFNSecurityGroupHandler.self, CFNNetworkHandler.self, CFNInstanceHandler.self, CFNAutoScalingHandler.self, CFNRDSHandler.self, CFNWaitConditionHandler.self,
+        CFNS3Handler.self, CFNIAMHandler.self, CFNKMSHandler.self, CFNSecurityGroupHandler.self, CFNNetworkHandler.self, CFNInstanceHandler.self, CFNAutoScalingHandler.self, CFNRDSHandler.self, CFNRoute53Handler.self, CFNWaitConditionHandler.self,
     ]
 
     static let byType: [String: any CFNResourceHandler.Type] = {

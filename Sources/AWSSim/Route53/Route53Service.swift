@@ -92,11 +92,11 @@ public struct Route53Service: Sendable {
     /// Checker locations; Route 53 uses checkers in several regions (three simulated).
     public static let checkerCount = 3
 
-    public private(set) var records: [Route53Record] = []
+    public internal(set) var records: [Route53Record] = []
     /// The hosted zone (one per simulated account): id and name.
-    public private(set) var zone: (id: String, name: String)?
+    public internal(set) var zone: (id: String, name: String)?
     /// A private zone answers only clients inside its VPC's region.
-    public private(set) var privateZoneRegion: String?
+    public internal(set) var privateZoneRegion: String?
     public internal(set) var healthChecks: [String: Route53HealthCheck] = [:]
     var caches: [String: [String: DNSAnswer]] = [:]
     public var outbox: [(at: SimInstant, event: Route53Event)] = []

@@ -8,13 +8,15 @@ extension World {
     mutating func handleCloudFormation(_ event: CFNEvent) {
         var services = CFNServices(s3: S3Service(random: SimRandom(seed: 0)), iam: IAMService(account: World.account),
                                    kms: KMSService(account: World.account), ec2: EC2Service(random: SimRandom(seed: 0)),
-                                   rds: RDSService(random: SimRandom(seed: 0)), autoScaling: AutoScalingService(random: SimRandom(seed: 0)))
+                                   rds: RDSService(random: SimRandom(seed: 0)), autoScaling: AutoScalingService(random: SimRandom(seed: 0)),
+                                   route53: Route53Service(random: SimRandom(seed: 0)))
         swap(&services.s3, &s3)
         swap(&services.iam, &iam)
         swap(&services.kms, &kms)
         swap(&services.ec2, &ec2)
         swap(&services.rds, &rds)
         swap(&services.autoScaling, &autoScaling)
+        swap(&services.route53, &route53)
         cloudFormation.handle(event, services: &services, faults: faults, now: loop.now)
         swap(&services.s3, &s3)
         swap(&services.iam, &iam)
@@ -22,10 +24,12 @@ extension World {
         swap(&services.ec2, &ec2)
         swap(&services.rds, &rds)
         swap(&services.autoScaling, &autoScaling)
+        swap(&services.route53, &route53)
         policyCache.removeAll()
         registerDatabaseHosts()
         registerNetworkHosts()
         drainAutoScaling()
+        drainRoute53()
         drainS3Outbox()
         drainCloudFormation()
     }
