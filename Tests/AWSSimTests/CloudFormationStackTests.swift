@@ -545,4 +545,22 @@ import SimCore
         #expect(driver.stack("odas") == nil, "\(driver.cfn.stacks.values.first?.events.suffix(6).map { "\($0.logicalResourceId) \($0.resourceStatus) \($0.resourceStatusReason ?? "")" } ?? [])")
         #expect(driver.services.route53.zone == nil && driver.services.route53.records.isEmpty && driver.services.route53.healthChecks.isEmpty)
     }
+
+    @Test func awsTypedParametersAreCheckedAfterCreateStackReturns() throws {
+        let template = """
+            Parameters:
+              Subnets: {Type: "List<AWS::EC2::Subnet::Id>"}
+            Resources:
+              Group: {Type: AWS::EC2::SecurityGroup, Properties: {GroupDescription: !Join [",", !Ref Subnets]}}
+            """
+        var driver = Driver()
+        // CreateStack itself succeeds; the check is the stack's first event after "User Initiated".
+        let id = try driver.create(template, parameters: ["Subnets": "subnet-0missing"])
+        #expect(driver.cfn.stacks[id]?.status == .rollbackComplete)
+        #expect(driver.events("odas").contains("odas ROLLBACK_IN_PROGRESS Parameter validation failed: parameter value subnet-0missing for parameter name Subnets does not exist. Rollback requested by user."))
+        driver.services.ec2.register(subnet: EC2Subnet(id: "subnet-us-west-2a", vpcId: "vpc-1", region: "us-west-2", availabilityZone: "us-west-2a",
+                                                       cidr: IPv4Block(address: 0x0A140000, prefixLength: 20), mapPublicIpOnLaunch: false))
+        _ = try driver.create(template, name: "good", parameters: ["Subnets": "subnet-us-west-2a"])
+        #expect(driver.stack("good")?.status == .createComplete)
+    }
 }

@@ -63,6 +63,12 @@ extension CloudFormationService {
 
     mutating func startReady(_ id: String, _ services: inout CFNServices, _ faults: FaultModel, _ now: SimInstant) {
         guard let stack = stacks[id], stack.status == .createInProgress else { return }
+        // AWS-specific parameter types are checked after CreateStack returned, as a stack event
+        // (cloudformation-anchors.md §5, "Parameter validation failed: … does not exist").
+        if stack.resources.values.allSatisfy({ $0.status == nil }), let problem = Self.awsTypedParameterProblem(stack, services) {
+            fail(id, reason: "Parameter validation failed: \(problem).", failed: [], at: now)
+            return
+        }
         for logicalId in stack.graph.order {
             guard let current = stacks[id], current.status == .createInProgress, current.resources[logicalId]?.status == nil else { continue }
             let dependencies = current.graph.dependencies[logicalId] ?? []
@@ -105,6 +111,29 @@ extension CloudFormationService {
         var stream = random.stream("duration/\(id)/\(logicalId)")
         let range = Self.creationTime(type, properties)
         outbox.append((now + stream.duration(in: range), .resourceCreated(stackId: id, logicalId: logicalId)))
+    }
+
+    /// The first value of an AWS-specific parameter type that names nothing in the fakes.
+    static func awsTypedParameterProblem(_ stack: CFNStack, _ services: CFNServices) -> String? {
+        for parameter in stack.template.parameters {
+            guard let type = parameter.awsType, let value = stack.context.parameters[parameter.name] else { continue }
+            let values = value.listValue?.compactMap(\.scalarText) ?? value.scalarText.map { [$0] } ?? []
+            for item in values {
+                let exists: Bool
+                switch type {
+                case "AWS::EC2::Subnet::Id": exists = services.ec2.subnets[item] != nil
+                case "AWS::EC2::VPC::Id": exists = services.ec2.vpcs[item] != nil
+                case "AWS::EC2::SecurityGroup::Id": exists = services.ec2.securityGroups[item] != nil
+                case "AWS::EC2::SecurityGroup::GroupName": exists = services.ec2.securityGroupID(named: item) != nil
+                case "AWS::EC2::Instance::Id": exists = services.ec2.instances[item] != nil
+                case "AWS::EC2::AvailabilityZone::Name": exists = stack.context.availabilityZones[stack.context.region]?.contains(item) == true
+                case "AWS::Route53::HostedZone::Id": exists = services.route53.zone?.id == item.split(separator: "/").last.map(String.init)
+                default: continue // key pairs, images and volumes are not modelled: accepted
+                }
+                if !exists { return "parameter value \(item) for parameter name \(parameter.name) does not exist" }
+            }
+        }
+        return nil
     }
 
     /// A type's creation time, adjusted where a property changes it (a Multi-AZ DB instance provisions a standby).
