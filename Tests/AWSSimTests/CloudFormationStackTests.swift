@@ -563,4 +563,37 @@ import SimCore
         _ = try driver.create(template, name: "good", parameters: ["Subnets": "subnet-us-west-2a"])
         #expect(driver.stack("good")?.status == .createComplete)
     }
+
+    @Test func aNATGatewayGivesThePrivateSubnetItsDefaultRoute() throws {
+        let nat = Self.network.replacingOccurrences(of: "Outputs:", with: """
+              NatAddress:
+                Type: AWS::EC2::EIP
+                DependsOn: Attachment
+                Properties: {Domain: vpc}
+              Nat:
+                Type: AWS::EC2::NatGateway
+                Properties: {SubnetId: !Ref PublicSubnet, AllocationId: !GetAtt NatAddress.AllocationId}
+              PrivateRoutes: {Type: AWS::EC2::RouteTable, Properties: {VpcId: !Ref Vpc}}
+              PrivateDefault:
+                Type: AWS::EC2::Route
+                Properties: {RouteTableId: !Ref PrivateRoutes, DestinationCidrBlock: 0.0.0.0/0, NatGatewayId: !Ref Nat}
+              PrivateAssociation:
+                Type: AWS::EC2::SubnetRouteTableAssociation
+                Properties: {SubnetId: !Ref PrivateSubnet, RouteTableId: !Ref PrivateRoutes}
+            Outputs:
+            """)
+        var driver = Driver()
+        _ = try driver.create(nat)
+        let stack = try #require(driver.stack("odas"))
+        #expect(stack.status == .createComplete, "\(driver.events("odas"))")
+        let natTime = try #require(stack.events.first { $0.logicalResourceId == "Nat" && $0.resourceStatus == "CREATE_COMPLETE" }?.timestamp)
+            - (stack.events.first { $0.logicalResourceId == "Nat" }?.timestamp ?? .zero)
+        #expect(natTime >= .seconds(60) && natTime <= .seconds(180), "a NAT gateway takes minutes")
+        let privateSubnet = try #require(stack.resources["PrivateSubnet"]?.physicalId)
+        #expect(!driver.services.ec2.publicSubnets.contains(privateSubnet), "a route through NAT does not make a subnet public")
+        try driver.cfn.deleteStack("odas", now: driver.loop.now)
+        driver.drain()
+        #expect(driver.stack("odas") == nil)
+        #expect(driver.services.ec2.natGateways.isEmpty && driver.services.ec2.elasticIPs.isEmpty && driver.services.ec2.vpcs.isEmpty)
+    }
 }

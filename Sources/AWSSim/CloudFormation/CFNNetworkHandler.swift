@@ -1,9 +1,9 @@
 /// The VPC family — AWS::EC2::VPC, Subnet, InternetGateway,
-/// VPCGatewayAttachment, RouteTable, Route, SubnetRouteTableAssociation — in
+/// VPCGatewayAttachment, RouteTable, Route, SubnetRouteTableAssociation, EIP, NatGateway — in
 /// the EC2 fake (its VPC, subnet, gateway and route records).
 enum CFNNetworkHandler: CFNResourceHandler {
     static let types = ["AWS::EC2::VPC", "AWS::EC2::Subnet", "AWS::EC2::InternetGateway", "AWS::EC2::VPCGatewayAttachment",
-                        "AWS::EC2::RouteTable", "AWS::EC2::Route", "AWS::EC2::SubnetRouteTableAssociation"]
+                        "AWS::EC2::RouteTable", "AWS::EC2::Route", "AWS::EC2::SubnetRouteTableAssociation", "AWS::EC2::EIP", "AWS::EC2::NatGateway"]
 
     static func ec2<T>(_ body: () throws(EC2Error) -> T) throws(CFNError) -> T {
         do { return try body() } catch { throw CFNError(error.code, error.message) }
@@ -35,6 +35,16 @@ enum CFNNetworkHandler: CFNResourceHandler {
                 "VpcId": .string(vpcId), "Ipv6CidrBlocks": .list([]), "NetworkAclAssociationId": .string("aclassoc-" + String(subnet.id.dropFirst(7))),
                 "OutpostArn": .string(""),
             ])
+        case "AWS::EC2::EIP":
+            let address = services.ec2.allocateAddress()
+            return .init(type: request.type, physicalId: address.publicIp, attributes: ["AllocationId": .string(address.allocationId), "PublicIp": .string(address.publicIp)])
+        case "AWS::EC2::NatGateway":
+            let subnetId = try request.required("SubnetId"), allocation = try request.required("AllocationId")
+            if let zone = services.ec2.subnets[subnetId]?.availabilityZone, !request.faults.isUp(.availabilityZone(zone)) {
+                throw CFNError("InsufficientCapacity", "There is not enough capacity to fulfill your request in \(zone).")
+            }
+            let id = try ec2 { () throws(EC2Error) in try services.ec2.createNatGateway(subnet: subnetId, allocation: allocation) }
+            return .init(type: request.type, physicalId: id, attributes: ["NatGatewayId": .string(id)])
         case "AWS::EC2::InternetGateway":
             let gateway = services.ec2.createInternetGateway()
             return .init(type: request.type, physicalId: gateway.id, attributes: ["InternetGatewayId": .string(gateway.id)])
@@ -78,6 +88,11 @@ enum CFNNetworkHandler: CFNResourceHandler {
             if parts.count == 2 { services.ec2.deleteRoute(table: parts[0], destination: parts[1]) }
         case "AWS::EC2::SubnetRouteTableAssociation":
             services.ec2.disassociateRouteTable(id)
+        case "AWS::EC2::EIP":
+            guard let allocation = request.state?.attributes["AllocationId"]?.scalarText else { return }
+            try ec2 { () throws(EC2Error) in try services.ec2.releaseAddress(allocation) }
+        case "AWS::EC2::NatGateway":
+            services.ec2.deleteNatGateway(id)
         case "AWS::EC2::VPC":
             if let group = request.state?.attributes["DefaultSecurityGroup"]?.scalarText { try? services.ec2.deleteSecurityGroup(group) }
             try ec2 { () throws(EC2Error) in try services.ec2.deleteNetworkResource(id) }

@@ -133,6 +133,33 @@ extension EC2Service {
         refreshPublicSubnets()
     }
 
+    /// AllocateAddress (domain vpc): an address from the documentation range 198.51.100.0/24 (RFC 5737).
+    public mutating func allocateAddress() -> (allocationId: String, publicIp: String) {
+        let id = hexID("eipalloc-", digits: 17)
+        let address = "198.51.100.\(elasticIPs.count % 254 + 1)"
+        elasticIPs[id] = address
+        return (id, address)
+    }
+
+    public mutating func releaseAddress(_ id: String) throws(EC2Error) {
+        guard elasticIPs[id] != nil else { throw EC2Error(code: "InvalidAllocationID.NotFound", message: "The allocation ID '\(id)' does not exist") }
+        if natGateways.values.contains(where: { $0.allocation == id }) {
+            throw EC2Error(code: "InvalidIPAddress.InUse", message: "The address with allocation id [\(id)] is in use")
+        }
+        elasticIPs[id] = nil
+    }
+
+    /// CreateNatGateway in a subnet with an Elastic IP.
+    public mutating func createNatGateway(subnet: String, allocation: String) throws(EC2Error) -> String {
+        guard subnets[subnet] != nil else { throw EC2Error(code: "InvalidSubnetID.NotFound", message: "The subnet ID '\(subnet)' does not exist") }
+        guard elasticIPs[allocation] != nil else { throw EC2Error(code: "InvalidAllocationID.NotFound", message: "The allocation ID '\(allocation)' does not exist") }
+        let id = hexID("nat-", digits: 17)
+        natGateways[id] = (subnet, allocation)
+        return id
+    }
+
+    public mutating func deleteNatGateway(_ id: String) { natGateways[id] = nil }
+
     /// Deletes a VPC, subnet, gateway or route table, refusing while something depends on it.
     public mutating func deleteNetworkResource(_ id: String) throws(EC2Error) {
         let dependency = EC2Error(code: "DependencyViolation", message: "The \(kind(of: id)) '\(id)' has dependencies and cannot be deleted.")
@@ -142,7 +169,8 @@ extension EC2Service {
             vpcs[id] = nil
         } else if subnets[id] != nil {
             if instances.values.contains(where: { $0.subnet == id && $0.state != .terminated })
-                || routeTables.values.contains(where: { $0.associations.values.contains(id) }) { throw dependency }
+                || routeTables.values.contains(where: { $0.associations.values.contains(id) })
+                || natGateways.values.contains(where: { $0.subnet == id }) { throw dependency }
             subnets[id] = nil
         } else if let gateway = internetGateways[id] {
             if gateway.attachedVpc != nil { throw dependency }

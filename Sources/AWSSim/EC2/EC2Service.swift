@@ -102,6 +102,9 @@ public struct EC2Service: Sendable {
     public internal(set) var subnets: [String: EC2Subnet] = [:]
     public internal(set) var internetGateways: [String: EC2InternetGateway] = [:]
     public internal(set) var routeTables: [String: EC2RouteTable] = [:]
+    /// Elastic IP allocations (allocation id → public address) and NAT gateways (id → subnet, allocation).
+    public internal(set) var elasticIPs: [String: String] = [:]
+    public internal(set) var natGateways: [String: (subnet: String, allocation: String)] = [:]
     var random: SimRandom
     public var notices: [String] = []
 
