@@ -596,4 +596,28 @@ import SimCore
         #expect(driver.stack("odas") == nil)
         #expect(driver.services.ec2.natGateways.isEmpty && driver.services.ec2.elasticIPs.isEmpty && driver.services.ec2.vpcs.isEmpty)
     }
+
+    @Test func usersAndGroupsAreCreatedAndDeletedWithTheirPolicies() throws {
+        let template = """
+            Resources:
+              Analysts:
+                Type: AWS::IAM::Group
+                Properties:
+                  Policies: [{PolicyName: read, PolicyDocument: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "s3:GetObject", Resource: "*"}]}}]
+              Alice:
+                Type: AWS::IAM::User
+                Properties: {UserName: alice, Groups: [!Ref Analysts], ManagedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"]}
+            Outputs:
+              AliceArn: {Value: !GetAtt Alice.Arn}
+            """
+        var driver = Driver()
+        _ = try driver.create(template, capabilities: ["CAPABILITY_NAMED_IAM"])
+        #expect(driver.stack("odas")?.status == .createComplete, "\(driver.events("odas"))")
+        #expect(driver.stack("odas")?.outputs.first?.value == "arn:aws:iam::123456789012:user/alice")
+        let group = try #require(driver.stack("odas")?.resources["Analysts"]?.physicalId)
+        #expect(driver.services.iam.groups[group]?.members == ["alice"])
+        try driver.cfn.deleteStack("odas", now: driver.loop.now)
+        driver.drain()
+        #expect(driver.services.iam.users.isEmpty && driver.services.iam.groups.isEmpty)
+    }
 }

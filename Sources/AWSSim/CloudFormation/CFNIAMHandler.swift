@@ -1,6 +1,7 @@
 /// AWS::IAM::Role, InstanceProfile, ManagedPolicy, Policy and RolePolicy, in the IAM fake.
 enum CFNIAMHandler: CFNResourceHandler {
-    static let types = ["AWS::IAM::Role", "AWS::IAM::InstanceProfile", "AWS::IAM::ManagedPolicy", "AWS::IAM::Policy", "AWS::IAM::RolePolicy"]
+    static let types = ["AWS::IAM::Role", "AWS::IAM::InstanceProfile", "AWS::IAM::ManagedPolicy", "AWS::IAM::Policy", "AWS::IAM::RolePolicy",
+                        "AWS::IAM::User", "AWS::IAM::Group"]
 
     static func iam<T>(_ body: () throws(IAMError) -> T) throws(CFNError) -> T {
         do { return try body() } catch { throw CFNError(error.code, error.message, status: error.status) }
@@ -36,6 +37,28 @@ enum CFNIAMHandler: CFNResourceHandler {
                 throw error
             }
             return .init(type: request.type, physicalId: name, attributes: ["Arn": .string(role.arn), "RoleId": .string(role.roleId)])
+        case "AWS::IAM::User", "AWS::IAM::Group":
+            let isUser = request.type == "AWS::IAM::User"
+            let name = request.string(isUser ? "UserName" : "GroupName") ?? String(request.generatedName.prefix(64))
+            let arn: String
+            if isUser {
+                arn = try iam { () throws(IAMError) in try services.iam.createUser(name: name, path: path, now: request.now) }.arn
+            } else {
+                arn = try iam { () throws(IAMError) in try services.iam.createGroup(name: name, path: path, now: request.now) }.arn
+            }
+            for policyArn in request.strings("ManagedPolicyArns") {
+                if isUser { try? services.iam.attachUserPolicy(user: name, policyArn: policyArn) } else { try? services.iam.attachGroupPolicy(group: name, policyArn: policyArn) }
+            }
+            for policy in request.properties["Policies"]?.listValue ?? [] {
+                guard let fields = policy.mapValue, let policyName = fields["PolicyName"]?.scalarText, let body = fields["PolicyDocument"] else { continue }
+                if isUser {
+                    try iam { () throws(IAMError) in try services.iam.putUserPolicy(user: name, policyName: policyName, document: CFNJSON.render(body)) }
+                } else {
+                    try iam { () throws(IAMError) in try services.iam.putGroupPolicy(group: name, policyName: policyName, document: CFNJSON.render(body)) }
+                }
+            }
+            if isUser { for group in request.strings("Groups") { try? services.iam.addUserToGroup(user: name, group: group) } }
+            return .init(type: request.type, physicalId: name, attributes: ["Arn": .string(arn)])
         case "AWS::IAM::InstanceProfile":
             let name = request.string("InstanceProfileName") ?? String(request.generatedName.prefix(128))
             let roles = request.strings("Roles")
@@ -72,6 +95,16 @@ enum CFNIAMHandler: CFNResourceHandler {
         guard let id = request.state?.physicalId else { return }
         switch request.type {
         case "AWS::IAM::Role": removeRole(id, &services)
+        case "AWS::IAM::User":
+            services.iam.detachEverything(user: id)
+            try iam { () throws(IAMError) in try services.iam.deleteUser(id) }
+        case "AWS::IAM::Group":
+            if var group = services.iam.groups[id] {
+                group.members = []
+                group.permissions = IAMService.Permissions()
+                services.iam.groups[id] = group
+            }
+            try iam { () throws(IAMError) in try services.iam.deleteGroup(id) }
         case "AWS::IAM::InstanceProfile":
             for role in services.iam.instanceProfiles[id]?.roles ?? [] { try? services.iam.removeRoleFromInstanceProfile(profile: id, role: role) }
             try iam { () throws(IAMError) in try services.iam.deleteInstanceProfile(id) }

@@ -57,4 +57,32 @@ extension IAMService {
         guard !attached else { throw Self.conflict("Cannot delete a policy attached to entities.") }
         policies[arn] = nil
     }
+
+    /// DeleteUser: its access keys, inline and attached policies and group memberships must be gone first.
+    public mutating func deleteUser(_ name: String) throws(IAMError) {
+        guard let user = users[name] else { throw .noSuchEntity("The user with name \(name) cannot be found.") }
+        guard !accessKeys.values.contains(where: { $0.userName == name }) else { throw Self.conflict("Cannot delete entity, must delete access keys first.") }
+        guard user.permissions.inlinePolicies.isEmpty else { throw Self.conflict("Cannot delete entity, must delete policies first.") }
+        guard user.permissions.attachedPolicyArns.isEmpty else { throw Self.conflict("Cannot delete entity, must detach all policies first.") }
+        guard !groups.values.contains(where: { $0.members.contains(name) }) else { throw Self.conflict("Cannot delete entity, must remove users from group first.") }
+        users[name] = nil
+    }
+
+    /// Removes everything attached to a user (what CloudFormation does before DeleteUser).
+    public mutating func detachEverything(user name: String) {
+        for id in accessKeys.keys.sorted() where accessKeys[id]?.userName == name { accessKeys[id] = nil }
+        users[name]?.permissions.inlinePolicies = []
+        users[name]?.permissions.attachedPolicyArns = []
+        for group in groups.keys.sorted() { groups[group]?.members.removeAll { $0 == name } }
+    }
+
+    /// DeleteGroup: no members and no policies.
+    public mutating func deleteGroup(_ name: String) throws(IAMError) {
+        guard let group = groups[name] else { throw .noSuchEntity("The group with name \(name) cannot be found.") }
+        guard group.members.isEmpty else { throw Self.conflict("Cannot delete entity, must remove users from group first.") }
+        guard group.permissions.inlinePolicies.isEmpty, group.permissions.attachedPolicyArns.isEmpty else {
+            throw Self.conflict("Cannot delete entity, must delete policies first.")
+        }
+        groups[name] = nil
+    }
 }

@@ -111,7 +111,7 @@ public struct IAMService: Sendable {
     public internal(set) var roles: [String: Role] = [:]
     public internal(set) var policies: [String: ManagedPolicy] = [:]
     public internal(set) var instanceProfiles: [String: InstanceProfile] = [:]
-    public private(set) var accessKeys: [String: AccessKey] = [:]
+    public internal(set) var accessKeys: [String: AccessKey] = [:]
     /// Counts every change to credentials (users' keys), so a server can refresh its copy.
     public private(set) var credentialGeneration: UInt64 = 0
     var counter: UInt64 = 0
