@@ -620,4 +620,51 @@ import SimCore
         driver.drain()
         #expect(driver.services.iam.users.isEmpty && driver.services.iam.groups.isEmpty)
     }
+
+    static let parent = """
+        Parameters:
+          Child: {Type: String, Default: network.yaml}
+        Resources:
+          Network:
+            Type: AWS::CloudFormation::Stack
+            Properties:
+              TemplateURL: !Sub "https://templates.s3.us-west-2.amazonaws.com/${Child}"
+              Parameters: {VpcCidr: 10.60.0.0/16}
+          Logs:
+            Type: AWS::S3::Bucket
+            Properties:
+              Tags: [{Key: subnet, Value: !GetAtt Network.Outputs.PublicSubnetId}]
+        """
+
+    @Test func nestedStacksComeFromS3AndShareTheirOutputs() throws {
+        var driver = Driver()
+        try driver.services.s3.createBucket("templates", region: "us-west-2")
+        let child = Self.network.replacingOccurrences(of: "Outputs:", with: "Outputs:\n  PublicSubnetId: {Value: !Ref PublicSubnet}")
+        _ = try driver.services.s3.putObject(bucket: "templates", key: "network.yaml", body: Array(child.utf8), now: .zero)
+        _ = try driver.services.s3.putObject(bucket: "templates", key: "broken.yaml",
+                                             body: Array(Self.network.replacingOccurrences(of: "CidrBlock: !Select [1,", with: "CidrBlock: !Select [0,").utf8), now: .zero)
+        _ = try driver.create(Self.parent)
+        let stack = try #require(driver.stack("odas"))
+        #expect(stack.status == .createComplete, "\(driver.events("odas"))")
+        let nestedId = try #require(stack.resources["Network"]?.physicalId)
+        let nested = try #require(driver.cfn.stacks[nestedId])
+        #expect(nested.stackName.hasPrefix("odas-Network-") && nested.status == .createComplete && nested.parent?.stackId == stack.stackId)
+        let subnet = try #require(nested.outputs.first { $0.key == "PublicSubnetId" }?.value)
+        let bucket = try #require(stack.resources["Logs"]?.physicalId)
+        #expect(driver.services.s3.buckets[bucket]?.tags?["subnet"] == subnet)
+        try driver.cfn.deleteStack("odas", now: driver.loop.now)
+        driver.drain()
+        #expect(driver.cfn.stacks[nestedId]?.status == .deleteComplete && driver.stack("odas") == nil)
+        #expect(driver.services.ec2.vpcs.isEmpty)
+
+        // A nested stack that fails rolls back, and so does its parent.
+        _ = try driver.create(Self.parent, name: "second", parameters: ["Child": "broken.yaml"])
+        #expect(driver.stack("second")?.status == .rollbackComplete, "\(driver.events("second"))")
+        #expect(driver.events("second").contains { $0.hasPrefix("Network CREATE_FAILED Embedded stack arn:aws:cloudformation:us-west-2:123456789012:stack/second-Network-")
+            && $0.contains("was not successfully created: The following resource(s) failed to create: [P") }, "\(driver.events("second"))")
+        #expect(driver.services.ec2.vpcs.isEmpty)
+        // A missing template fails the resource with S3's words.
+        _ = try driver.create(Self.parent, name: "third", parameters: ["Child": "missing.yaml"])
+        #expect(driver.events("third").contains("Network CREATE_FAILED S3 error: The specified key does not exist."))
+    }
 }

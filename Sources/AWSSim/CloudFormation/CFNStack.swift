@@ -77,6 +77,12 @@ public struct CFNStack: Sendable {
     public var graph: CFNGraph
     public var context: CFNContext
     public var outputs: [Output] = []
+    /// A nested stack's parent stack and the logical id of its AWS::CloudFormation::Stack resource.
+    public var parent: (stackId: String, logicalId: String)?
+    /// Why creation failed (kept after the rollback ends; a nested stack's parent quotes it).
+    public var failureReason: String?
+    /// The top-level stack of a nested one.
+    public var rootId: String?
     /// Export names this stack imports (Fn::ImportValue), which its exporters cannot delete.
     public var imports: [String] = []
     public var events: [CFNStackEvent] = []

@@ -21,9 +21,11 @@ public enum CFNValidation {
     }
 
     public static func validate(_ template: CFNTemplate) throws(CFNError) -> Result {
-        let unsupported = Set(template.resources.map(\.type).filter { CFNResourceTypes.all[$0] == nil || CFNResourceHandlers.handler($0) == nil }).sorted()
+        let unsupported = Set(template.resources.map(\.type).filter {
+            CFNResourceTypes.all[$0] == nil || (CFNResourceHandlers.handler($0) == nil && $0 != CloudFormationService.nestedStackType)
+        }).sorted()
         if !unsupported.isEmpty {
-            throw .format("Unrecognized resource types: [\(unsupported.joined(separator: ", "))] (odas-sim simulates the \(CFNResourceHandlers.byType.count) types listed in docs/fidelity.md, CloudFormation)")
+            throw .format("Unrecognized resource types: [\(unsupported.joined(separator: ", "))] (odas-sim simulates the \(CFNResourceHandlers.byType.count + 1) types listed in docs/fidelity.md, CloudFormation)")
         }
         let unsupportedTransforms = template.transforms.filter { $0 != "AWS::LanguageExtensions" }
         if !unsupportedTransforms.isEmpty {

@@ -81,8 +81,7 @@ extension CloudFormationService {
     }
 
     mutating func start(_ id: String, _ logicalId: String, _ services: inout CFNServices, _ faults: FaultModel, _ now: SimInstant) {
-        guard let stack = stacks[id], let declared = stack.template.resource(logicalId),
-              let handler = CFNResourceHandlers.handler(declared.type), let type = CFNResourceTypes.all[declared.type] else { return }
+        guard let stack = stacks[id], let declared = stack.template.resource(logicalId), let type = CFNResourceTypes.all[declared.type] else { return }
         record(id, at: now, logicalId: logicalId, status: CFNResourceStatus.createInProgress.rawValue, reason: nil)
         let evaluator = CFNEvaluator(context: stack.context, mappings: stack.template.mappings)
         let properties: CFNMap
@@ -93,6 +92,11 @@ extension CloudFormationService {
             failResource(id, logicalId, reason: error.message, at: now)
             return
         }
+        if declared.type == Self.nestedStackType {
+            startNested(id, logicalId, properties: properties, s3: services.s3, now: now)
+            return
+        }
+        guard let handler = CFNResourceHandlers.handler(declared.type) else { return }
         let request = CFNResourceRequest(logicalId: logicalId, type: declared.type, properties: properties, stackName: stack.stackName,
                                          region: stack.context.region, account: account, now: now, faults: faults,
                                          generatedName: generatedName(stack, logicalId), state: nil,
@@ -235,6 +239,7 @@ extension CloudFormationService {
         }
         stacks[id]?.status = .createComplete
         record(id, at: now, status: CFNStackStatus.createComplete.rawValue, reason: nil)
+        if let child = stacks[id] { nestedCreated(child, at: now) }
     }
 
     // MARK: Failure and rollback
@@ -253,6 +258,7 @@ extension CloudFormationService {
     mutating func fail(_ id: String, reason: String?, failed: [String], at now: SimInstant) {
         guard let stack = stacks[id], stack.status == .createInProgress else { return }
         let why = reason ?? "The following resource(s) failed to create: [\(failed.joined(separator: ", "))]. "
+        stacks[id]?.failureReason = why
         if stack.onFailure == "DO_NOTHING" {
             stacks[id]?.status = .createFailed
             stacks[id]?.statusReason = why
@@ -287,6 +293,14 @@ extension CloudFormationService {
                 continue
             }
             record(id, at: now, logicalId: logicalId, status: CFNResourceStatus.deleteInProgress.rawValue, reason: nil)
+            if resource.type == Self.nestedStackType, let child = resource.physicalId {
+                // The nested stack deletes its own resources; its end completes this one (nestedDeleted).
+                if stacks[child]?.status.isSettled == true { try? deleteStack(child, now: now) }
+                if let done = stacks[child], done.status == .deleteComplete || done.status == .deleteFailed {
+                    nestedDeleted(done, at: now)
+                }
+                continue
+            }
             var stream = random.stream("delete/\(id)/\(logicalId)")
             outbox.append((now + stream.duration(in: span(1, 10)), .resourceDeleted(stackId: id, logicalId: logicalId)))
         }
@@ -340,6 +354,13 @@ extension CloudFormationService {
                 record(id, at: now, status: CFNStackStatus.deleteComplete.rawValue, reason: nil)
             }
         default: return
+        }
+        // A nested stack tells its parent's resource how it ended.
+        guard let ended = stacks[id], ended.parent != nil else { return }
+        switch ended.status {
+        case .rollbackComplete, .rollbackFailed: nestedFailed(ended, at: now)
+        case .deleteComplete, .deleteFailed: nestedDeleted(ended, at: now)
+        default: break
         }
     }
 }

@@ -144,25 +144,7 @@ public enum CloudFormationQueryAdapter {
     static func body(_ query: QueryRequest, _ s3: S3Service) throws(CFNError) -> String {
         if let body = query["TemplateBody"] { return body }
         guard let url = query["TemplateURL"] else { throw CFNError("ValidationError", "Either Template URL or Template Body must be specified.") }
-        guard url.hasPrefix("https://") || url.hasPrefix("http://") else { throw CFNError("ValidationError", "TemplateURL must be a supported URL.") }
-        let rest = url.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
-        guard rest.count == 4 else { throw CFNError("ValidationError", "TemplateURL must be a supported URL.") }
-        let host = String(rest[2]), path = String(rest[3])
-        var bucket: String, key: String
-        if host.hasPrefix("s3.") || host.hasPrefix("s3-") || host == "s3.amazonaws.com" {
-            let parts = path.split(separator: "/", maxSplits: 1)
-            guard parts.count == 2 else { throw CFNError("ValidationError", "TemplateURL must be a supported URL.") }
-            bucket = String(parts[0]); key = String(parts[1])
-        } else if let range = host.range(of: ".s3") {
-            bucket = String(host[..<range.lowerBound]); key = path
-        } else {
-            throw CFNError("ValidationError", "TemplateURL must be a supported URL.")
-        }
-        key = PercentEncoding.decode(key.split(separator: "?").first.map(String.init) ?? key)
-        guard let object = s3.buckets[bucket]?.objects[key] else {
-            throw CFNError("ValidationError", "S3 error: The specified key does not exist.")
-        }
-        return String(decoding: object.body, as: UTF8.self)
+        return try CloudFormationService.templateBody(url: url, s3: s3)
     }
 
     /// CreateStack and CreateChangeSet parameters.
@@ -231,6 +213,7 @@ public enum CloudFormationQueryAdapter {
 
     static func stack(_ stack: CFNStack, _ time: (SimInstant) -> String) -> [XMLElement] {
         var children: [XMLElement] = [.leaf("StackId", stack.stackId), .leaf("StackName", stack.stackName)]
+        if let parent = stack.parent { children += [.leaf("ParentId", parent.stackId), .leaf("RootId", stack.rootId ?? parent.stackId)] }
         if let description = stack.template.description { children.append(.leaf("Description", description)) }
         children.append(XMLElement("Parameters", children: stack.describedParameters.map { pair in
             XMLElement("member", children: [.leaf("ParameterKey", pair.key), .leaf("ParameterValue", pair.value)])
