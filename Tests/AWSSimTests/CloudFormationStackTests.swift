@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import SimCore
 @testable import AWSSim
@@ -666,5 +667,27 @@ import SimCore
         // A missing template fails the resource with S3's words.
         _ = try driver.create(Self.parent, name: "third", parameters: ["Child": "missing.yaml"])
         #expect(driver.events("third").contains("Network CREATE_FAILED S3 error: The specified key does not exist."))
+    }
+
+    /// The shipped ODAS template (templates/odas.yaml) deploys against the fakes.
+    @Test func theShippedODASTemplateDeploysAndDeletes() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let body = try String(contentsOf: root.appendingPathComponent("templates/odas.yaml"), encoding: .utf8)
+        var driver = Driver()
+        _ = try driver.create(body, parameters: ["DBPassword": "not-a-real-password"])
+        let stack = try #require(driver.stack("odas"))
+        #expect(stack.status == .createComplete, "\(driver.events("odas").suffix(8))")
+        let nodes = try #require(driver.services.autoScaling.groups[stack.resources["Nodes"]?.physicalId ?? ""]?.instances)
+        #expect(Set(nodes.compactMap { driver.services.ec2.instances[$0]?.availabilityZone }).count == 3, "one node per zone")
+        let database = try #require(driver.services.rds.instances.values.first)
+        #expect(database.multiAZ && database.primaryAZ == "us-west-2a")
+        #expect(stack.outputs.first { $0.key == "CatalogJdbcUrl" }?.value == "jdbc:mysql://\(database.endpoint):3306/okera")
+        let end = try #require(stack.events.last?.timestamp)
+        #expect(end > .zero + .minutes(18) && end < .zero + .minutes(60), "the Multi-AZ database dominates; under the waiter's hour")
+        #expect(stack.describedParameters.first { $0.key == "DBPassword" }?.value == "****")
+        try driver.cfn.deleteStack("odas", now: driver.loop.now)
+        driver.drain()
+        #expect(driver.stack("odas") == nil, "\(driver.cfn.stacks.values.first?.events.suffix(5).map { "\($0.logicalResourceId) \($0.resourceStatus) \($0.resourceStatusReason ?? "")" } ?? [])")
+        #expect(driver.services.ec2.vpcs.isEmpty && driver.services.rds.instances.isEmpty && driver.services.rds.snapshots.count == 1)
     }
 }

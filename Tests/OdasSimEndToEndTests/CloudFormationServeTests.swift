@@ -13,15 +13,19 @@ import Testing
         #expect(result.output.contains("cloudformation checks passed"))
     }
 
-    /// The templates the tests deploy are lint-clean at error level (cfn-lint, as AWS's sample repository requires).
+    /// The shipped ODAS template and the templates the tests deploy are lint-clean at error level (cfn-lint, as AWS's sample repository requires).
     @Test func theTestTemplatesAreLintClean() throws {
         guard requireTool("cfn-lint", check: ["--version"]) else { return }
-        let directory = OdasSimProcess.packageRoot.appendingPathComponent("Tests/OdasSimEndToEndTests/Clients/templates")
-        let templates = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".yaml") }.sorted()
-        #expect(!templates.isEmpty)
+        var paths: [String] = []
+        for folder in ["templates", "Tests/OdasSimEndToEndTests/Clients/templates"] {
+            let directory = OdasSimProcess.packageRoot.appendingPathComponent(folder)
+            paths += try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".yaml") }.sorted()
+                .map { directory.appendingPathComponent($0).path }
+        }
+        #expect(paths.contains { $0.hasSuffix("templates/odas.yaml") })
         let lint = Process()
         lint.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        lint.arguments = ["cfn-lint", "--regions", "us-west-2", "--ignore-checks", "W", "I", "--"] + templates.map { directory.appendingPathComponent($0).path }
+        lint.arguments = ["cfn-lint", "--regions", "us-west-2", "--ignore-checks", "W", "I", "--"] + paths
         let pipe = Pipe()
         lint.standardOutput = pipe
         lint.standardError = pipe
