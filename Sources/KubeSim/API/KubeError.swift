@@ -3,6 +3,7 @@ public enum StatusReason: String, Hashable, Sendable, Codable {
     case invalid = "Invalid", notFound = "NotFound", alreadyExists = "AlreadyExists", conflict = "Conflict"
     case tooManyRequests = "TooManyRequests", badRequest = "BadRequest", expired = "Expired"
     case forbidden = "Forbidden", internalError = "InternalError", unsupportedMediaType = "UnsupportedMediaType"
+    case serviceUnavailable = "ServiceUnavailable"
 
     /// The HTTP status code the apiserver pairs with the reason.
     public var code: Int {
@@ -16,6 +17,7 @@ public enum StatusReason: String, Hashable, Sendable, Codable {
         case .forbidden: return 403
         case .internalError: return 500
         case .unsupportedMediaType: return 415
+        case .serviceUnavailable: return 503
         }
     }
 }

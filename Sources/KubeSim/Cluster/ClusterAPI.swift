@@ -15,6 +15,7 @@ extension KubeCluster {
     /// Creates an object (POST). Pods go through admission (DefaultTolerationSeconds).
     @discardableResult
     public mutating func create<T: KubeObject>(_ object: T) throws(KubeError) -> T {
+        try requireAPI()
         var object = object
         if let pod = object as? Pod, let admitted = admit(pod) as? T { object = admitted }
         let created = try store.create(object, now: now)
@@ -26,6 +27,7 @@ extension KubeCluster {
     /// gets the given labels, annotations and spec (status and server-owned metadata are kept).
     @discardableResult
     public mutating func apply<T: KubeObject>(_ object: T) throws(KubeError) -> T {
+        try requireAPI()
         let ns = T.kubeKind.isNamespaced ? ((object.metadata.namespace ?? "").isEmpty ? "default" : object.metadata.namespaceOrEmpty) : ""
         guard let existing = store.get(T.self, ns, object.metadata.nameOrEmpty) else { return try create(object) }
         var merged = object
@@ -78,6 +80,7 @@ extension KubeCluster {
     /// Replaces an object (PUT), with optimistic concurrency on `metadata.resourceVersion`.
     @discardableResult
     public mutating func update<T: KubeObject>(_ object: T) throws(KubeError) -> T {
+        try requireAPI()
         let updated = try store.update(object, now: now)
         reconcile()
         return updated
@@ -87,6 +90,7 @@ extension KubeCluster {
     @discardableResult
     public mutating func patch<T: KubeObject>(_ type: T.Type, namespace: String = "default", name: String,
                                               _ body: (inout T) -> Void) throws(KubeError) -> T {
+        try requireAPI()
         let ns = T.kubeKind.isNamespaced ? namespace : ""
         var object = try store.read(T.self, ns, name)
         body(&object)
@@ -99,6 +103,7 @@ extension KubeCluster {
     /// Deletes an object (DELETE); see ``ObjectStore/delete(_:_:_:now:options:)``.
     public mutating func delete<T: KubeObject>(_ type: T.Type, namespace: String = "default", name: String,
                                                options: DeleteOptions = DeleteOptions()) throws(KubeError) {
+        try requireAPI()
         try store.delete(T.self, T.kubeKind.isNamespaced ? namespace : "", name, now: now, options: options)
         if T.kubeKind == .node { lifecycleForget(name) }
         reconcile()
@@ -121,6 +126,7 @@ extension KubeCluster {
     /// TooManyRequests when the pod's PodDisruptionBudget allows no disruption
     /// (unhealthy pods may go while the budget is met: `IfHealthyBudget`).
     public mutating func evict(namespace: String = "default", name: String) throws(KubeError) {
+        try requireAPI()
         let key = "\(namespace)/\(name)"
         guard let pod = store.pods[key] else { throw KubeError.notFound(.pod, name) }
         if pod.metadata.deletionTimestamp != nil { return }
@@ -159,6 +165,7 @@ extension KubeCluster {
     /// `kubectl cordon` / `uncordon`: `spec.unschedulable` plus the
     /// `node.kubernetes.io/unschedulable:NoSchedule` taint (TaintNodesByCondition).
     public mutating func cordon(_ node: String, _ unschedulable: Bool = true) throws(KubeError) {
+        try requireAPI()
         guard store.nodes[node] != nil else { throw KubeError.notFound(.node, node) }
         store.modify(Node.self, "", node) { n in
             if n.spec == nil { n.spec = NodeSpec() }
@@ -178,6 +185,7 @@ extension KubeCluster {
     /// retry blocked pods as kubectl does every 5 s.
     @discardableResult
     public mutating func drain(_ node: String, force: Bool = false) throws(KubeError) -> [DrainOutcome] {
+        try requireAPI()
         try cordon(node)
         var outcomes: [DrainOutcome] = []
         for pod in store.pods(onNode: node) {

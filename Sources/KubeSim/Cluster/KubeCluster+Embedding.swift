@@ -5,6 +5,7 @@ import SimCore
 /// the owner can wake it exactly then and keep one global order of events.
 extension KubeCluster {
     /// The instant of the cluster's next timer (node monitor, pod start and
-    /// stop, taint eviction, housekeeping), or nil when none is pending.
-    public mutating func nextTimerInstant() -> SimInstant? { loop.nextInstant() }
+    /// stop, taint eviction, housekeeping), or nil when none is pending — or
+    /// while the control plane is down (nothing runs until it returns).
+    public mutating func nextTimerInstant() -> SimInstant? { controlPlaneDown ? nil : loop.nextInstant() }
 }

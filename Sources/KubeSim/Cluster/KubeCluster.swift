@@ -81,6 +81,12 @@ public struct KubeCluster: Sendable {
     var auditBinds = false
     /// Violations found by the bind audit.
     var auditFindings: [String] = []
+    /// Where the apiserver and etcd run (empty: a managed control plane that is always there).
+    public internal(set) var controlPlaneMembers: [FaultDomain] = []
+    /// True while etcd has no quorum: the cluster is frozen (``ControlPlane.swift``).
+    public internal(set) var controlPlaneDown = false
+    /// Timers that came due while the control plane was down, in order; delivered when it returns.
+    var frozenTimers: [KubeTimer] = []
 
     /// A cluster with no nodes at `SimInstant.zero`. `random` seeds uids,
     /// generated names and lease phases (use a named stream, e.g. `root.stream("kube")`).
@@ -105,12 +111,14 @@ public struct KubeCluster: Sendable {
     /// every timer due up to `instant`, running controllers after each.
     /// To start a fault at `t`, advance to `t` first, then call again with the new model.
     public mutating func advance(to instant: SimInstant, faults: FaultModel) {
+        if controlPlaneDown { holdTimers(until: instant) }
         setFaults(faults)
         advance(to: instant)
     }
 
     /// Delivers every timer due up to `instant` under the current fault model.
     public mutating func advance(to instant: SimInstant) {
+        if controlPlaneDown { holdTimers(until: instant); return }
         reconcile()
         // Timers due at the same instant are handled together, then controllers run once
         // (as informers batch what happened "at once").
@@ -133,6 +141,8 @@ public struct KubeCluster: Sendable {
         if signature == faultSignature { return }
         faultSignature = signature
         updateHeartbeats()
+        updateControlPlane()
+        if controlPlaneDown { return }
         reconcile()
     }
 

@@ -50,6 +50,11 @@ public enum KubeAPIAdapter {
     static func handleUnshifted(_ request: WireRequest, cluster: inout KubeCluster, serverAddress: String) -> Outcome {
         let path = String(request.rawPath.split(separator: "?", maxSplits: 1).first ?? "")
         let accept = request.header("accept") ?? ""
+        // A kubeadm control plane without etcd quorum: the apiserver cannot serve (kubectl reports the 503 Status).
+        if !cluster.isAPIAvailable, path != "/version", path != "/version/" {
+            return .response(status(KubeError(reason: .serviceUnavailable,
+                                              message: "the server is currently unable to handle the request (etcd has no quorum)")))
+        }
         switch (request.method, path) {
         case ("GET", "/version"), ("GET", "/version/"):
             return .response(json(200, KubeDiscovery.version()))
