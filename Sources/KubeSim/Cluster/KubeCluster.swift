@@ -109,9 +109,11 @@ public struct KubeCluster: Sendable {
     /// Applies `faults` at the current instant (nodes whose domain went down
     /// stop heartbeating; nodes whose domain came back resume), then delivers
     /// every timer due up to `instant`, running controllers after each.
-    /// To start a fault at `t`, advance to `t` first, then call again with the new model.
+    /// The clock moves to `instant` first when no timer is due before it (an embedding that wakes the
+    /// cluster at each timer's instant never leaves one), so the change happens at `instant`.
+    /// Otherwise, to start a fault at `t`, advance to `t` first, then call again with the new model.
     public mutating func advance(to instant: SimInstant, faults: FaultModel) {
-        if controlPlaneDown { holdTimers(until: instant) }
+        if controlPlaneDown { holdTimers(until: instant) } else { _ = loop.advance(to: instant) }
         setFaults(faults)
         advance(to: instant)
     }

@@ -7,7 +7,8 @@ import AWSSim
 extension ScenarioLoader {
     static func readExpectations(_ node: SourceNode, _ workloads: [WorkloadSpec], _ d: inout Diagnostics) -> Expectations {
         var expectations = Expectations()
-        guard var e = MappingReader(node, allowedKeys: ["rto", "rpo", "availability", "invariants", "reachability", "capacity"],
+        guard var e = MappingReader(node, allowedKeys: ["rto", "rpo", "availability", "invariants", "reachability", "capacity",
+                                                           "installed-within"],
                                     what: "expectations", diagnostics: &d) else { return expectations }
         let names = workloads.map(\.name)
         for key in ["rto", "rpo", "availability"] {
@@ -56,6 +57,7 @@ extension ScenarioLoader {
         }
         _ = e.child("reachability") // read with the network: readReachability
         _ = e.child("capacity")
+        if let node = e.child("installed-within") { expectations.installedWithin = Read.duration(node, &d, allowZero: false) }
         e.reportUnknownKeys(&d)
         return expectations
     }

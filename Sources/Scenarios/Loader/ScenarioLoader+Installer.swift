@@ -8,9 +8,10 @@ import SimCore
 /// and it reports them with how to create them.
 extension ScenarioLoader {
     static let installerKeys = ["kind", "subnets", "securityGroups", "serviceAccess", "adminAccess", "logBucket", "logPrefix",
-                                "kmsKeys", "configuration"]
+                                "kmsKeys", "configuration"] + installPlanKeys
 
-    static func readInstaller(_ node: SourceNode, _ context: Context, odas: ODASSpec?, _ d: inout Diagnostics) -> InstallerSpec? {
+    static func readInstaller(_ node: SourceNode, _ context: Context, odas: ODASSpec?, scenarioFile: String,
+                              _ d: inout Diagnostics) -> InstallerSpec? {
         guard var r = MappingReader(node, allowedKeys: installerKeys, what: "an installer section", diagnostics: &d) else { return nil }
         defer { r.reportUnknownKeys(&d) }
         if odas == nil { d.error(node, "installer needs an odas: section (what it installs)") }
@@ -66,8 +67,10 @@ extension ScenarioLoader {
             }
         }
         guard let kind, let logBucket else { return nil }
-        return InstallerSpec(kind: kind, subnets: subnets, securityGroups: groups, serviceAccess: service, adminAccess: admin,
-                             logBucket: logBucket, logPrefix: logPrefix, kmsKeys: kmsKeys, configuration: configuration)
+        var spec = InstallerSpec(kind: kind, subnets: subnets, securityGroups: groups, serviceAccess: service, adminAccess: admin,
+                                 logBucket: logBucket, logPrefix: logPrefix, kmsKeys: kmsKeys, configuration: configuration)
+        readInstallPlan(&r, kind: kind, subnets: subnets, scenarioFile: scenarioFile, into: &spec, &d)
+        return spec
     }
 
     /// `[sg:NAME | CIDR]`.

@@ -11,14 +11,17 @@ import Yams
 /// reported at its line.
 extension ScenarioLoader {
     static func readODAS(_ node: SourceNode, _ context: Context, database: DatabaseSpec?, buckets: [BucketSpec],
-                         roles: [IAMRoleSpec], kubernetes: KubernetesSpec?, _ d: inout Diagnostics) -> ODASSpec? {
+                         roles: [IAMRoleSpec], kubernetes: KubernetesSpec?, clusterFromInstaller: Bool = false,
+                         _ d: inout Diagnostics) -> ODASSpec? {
         guard var o = MappingReader(node, allowedKeys: ["name", "namespace", "version", "services", "catalog", "nodeRole", "users",
                                                         "roles", "datasets", "grants", "standby"],
                                     what: "an odas section", diagnostics: &d) else { return nil }
         let hasKubernetes = kubernetes != nil
         let clusterName = o.child("name").flatMap { Read.name($0, &d, what: "an ODAS cluster name") } ?? "odas"
         let region = primaryODASRegion(kubernetes: kubernetes, context)
-        if !hasKubernetes { d.error(node, "odas runs on Kubernetes: add a kubernetes section (node pools) or compute.eks node groups") }
+        if !hasKubernetes && !clusterFromInstaller {
+            d.error(node, "odas runs on Kubernetes: add a kubernetes section (node pools), compute.eks node groups, or an ec2 or cloudformation installer")
+        }
         let namespace = o.child("namespace").flatMap { Read.name($0, &d, what: "a namespace") } ?? "okera"
         let version = o.child("version").flatMap { Read.string($0, &d) } ?? "2.19"
         let components = o.child("services").map { readODASServices($0, context, &d) }

@@ -129,15 +129,22 @@ public enum ScenarioLoader {
                 d.error(computeNode, unknownMessage("instance profile", profile, profiles))
             }
         }
+        // The ec2 and cloudformation installers build ODAS's Kubernetes cluster themselves.
+        let installerKind = top.child("installer").flatMap(peekInstallerKind)
         let odas = top.child("odas").flatMap { readODAS($0, context, database: database, buckets: buckets, roles: roles,
-                                                         kubernetes: kubernetes, &d) }
-        let installer = top.child("installer").flatMap { readInstaller($0, context, odas: odas, &d) }
+                                                         kubernetes: kubernetes, clusterFromInstaller: installerKind.map { $0 != .eks } ?? false, &d) }
+        let installer = top.child("installer").flatMap { readInstaller($0, context, odas: odas, scenarioFile: file, &d) }
+        // The ec2 installer's instances are hosts: fault targets (node-crash) like any node.
+        for planned in installer?.plannedInstances ?? [] where !context.topology.hosts.contains(where: { $0.name == planned.name }) {
+            context.topology.hosts.append(Topology.Host(name: planned.name, placement: .subnet(planned.subnet)))
+        }
         // A standby cluster's nodes are hosts too: fault targets and workload clients.
         for node in odas?.standby?.nodes ?? [] where !context.topology.hosts.contains(where: { $0.name == node.name }) {
             context.topology.hosts.append(Topology.Host(name: node.name, placement: .availabilityZone(node.availabilityZone)))
         }
         let fullTopology = context.topology
         let kubeNodes = (kubernetes?.nodes ?? []).map(\.name) + (odas?.standby?.nodes ?? []).map(\.name)
+            + (installer?.plannedInstances ?? []).map(\.name)
         let odasServices = odas.map { spec in ODASComponent.allCases.map { "\(spec.deployment.namespace)/\($0.objectName)" } } ?? []
         let workloads = top.child("workload").map { readWorkloads($0, context, buckets, database, dns, network,
                                                                    IdentityNames(users: users.map(\.name), roles: roles.map(\.name)),
@@ -164,8 +171,11 @@ public enum ScenarioLoader {
                 }
             }
         }
-        let expectFailure = top.child("expectFailure").map { readDeclaredOutcome($0, key: "expectFailure", expectations, extraIDs: installer == nil ? [] : [Evaluation.preflightID], &d) } ?? []
-        let expectVacuous = top.child("expectVacuous").map { readDeclaredOutcome($0, key: "expectVacuous", expectations, extraIDs: installer == nil ? [] : [Evaluation.preflightID], &d) } ?? []
+        if expectations.installedWithin != nil, installer == nil, let node = top.child("expect") {
+            d.error(node, "installed-within measures an installation: add an installer section")
+        }
+        let expectFailure = top.child("expectFailure").map { readDeclaredOutcome($0, key: "expectFailure", expectations, extraIDs: installer == nil ? [] : [Evaluation.preflightID, Evaluation.installationID], &d) } ?? []
+        let expectVacuous = top.child("expectVacuous").map { readDeclaredOutcome($0, key: "expectVacuous", expectations, extraIDs: installer == nil ? [] : [Evaluation.preflightID, Evaluation.installationID], &d) } ?? []
         for both in Set(expectFailure).intersection(expectVacuous).sorted() {
             if let node = top.child("expectVacuous") { d.error(node, "\(both) is in both expectFailure and expectVacuous; it can be only one") }
         }

@@ -430,12 +430,14 @@ public struct Expectations: Sendable {
     public var reachability: [NetworkSpec.Reachability] = []
     /// Time to restore an Auto Scaling group's desired in-service capacity after a disruption.
     public var capacity: [(group: String, target: SimDuration)] = []
+    /// The longest the installation may take, from the start of the run to ODAS ready (`installed-within`).
+    public var installedWithin: SimDuration?
 
     /// The ids of every expectation, as reports and `expectFailure` name them.
     public var ids: [String] {
         rto.map { "rto/\($0.workload)" } + rpo.map { "rpo/\($0.workload)" }
             + availability.map { "availability/\($0.workload)" } + invariants.map { "invariant/\($0.rawValue)" }
-            + reachability.map(\.id) + capacity.map { "capacity/\($0.group)" }
+            + reachability.map(\.id) + capacity.map { "capacity/\($0.group)" } + (installedWithin == nil ? [] : ["installed-within"])
     }
 }
 

@@ -59,6 +59,8 @@ public struct RunReport: Codable, Sendable {
     /// The installer's preflight, when the scenario has an installer: every
     /// check, what it verified and each gap with its fix.
     public var preflight: PreflightReport?
+    /// The installation after the preflight: its phases, attempts and outcome.
+    public var installation: InstallationReport?
     /// `pass` when every expectation is as declared (holds, or fails where
     /// `expectFailure` says it must, or is vacuous where `expectVacuous`
     /// says so); `vacuous` when the only undeclared outcomes are vacuous

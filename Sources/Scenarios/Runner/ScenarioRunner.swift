@@ -24,7 +24,19 @@ public enum ScenarioRunner {
         // With an installer, its preflight is the first phase: a gap stops the run before anything is installed.
         let preflight = world.runPreflight()
         let stopped = preflight.map { !$0.passed } ?? false
-        if !stopped { world.run(progress: progress) }
+        if !stopped {
+            world.startInstallation()
+            world.run(progress: progress)
+        }
+        let end = SimInstant.zero + scenario.duration
+        // Stopped at the preflight there was no installation; a declared installed-within is then marked not run.
+        var installResults: [PropertyResult] = []
+        if let state = world.installation {
+            installResults.append(Evaluation.installation(state, end: end))
+        }
+        if let target = scenario.expectations.installedWithin, let kind = scenario.installer?.kind {
+            installResults.append(Evaluation.installedWithin(target, world.installation ?? Installation(kind: kind, startedAt: .zero), end: end))
+        }
         let capacityResults = scenario.expectations.capacity.map { expectation in
             Evaluation.capacity(expectation.group, target: expectation.target,
                                 desired: world.autoScaling.groups[expectation.group]?.desiredCapacity ?? 0,
@@ -43,7 +55,7 @@ public enum ScenarioRunner {
         let observability = Observability.analyze(scenario) { faultModel.isWithin($0, $1) }
         var results = Evaluation.evaluate(scenario, history: world.history,
                                           decided: world.reachabilityResults + capacityResults + security
-                                              + (preflight.map { [Evaluation.preflight($0)] } ?? []),
+                                              + (preflight.map { [Evaluation.preflight($0)] } ?? []) + installResults,
                                           observability: observability)
         if stopped, let preflight { results = Evaluation.stoppedAtPreflight(results, preflight) }
         let traceText = world.trace.canonicalJSONLines()
@@ -69,7 +81,7 @@ public enum ScenarioRunner {
             traceTruncated: world.trace.isTruncated, eventsProcessed: world.loop.deliveredCount,
             timeline: sortedTimeline(world.timeline + recoveryMarks(scenario, world.history) + RefusalMarks.marks(scenario, world.history)),
             workloads: summaries, disruptions: CauseReport.disruptions(scenario, world.history),
-            suggestions: Suggestions.derive(scenario, world.history, results), expectations: results, preflight: preflight,
+            suggestions: Suggestions.derive(scenario, world.history, results), expectations: results, preflight: preflight, installation: world.installation?.report,
             verdict: allAsDeclared ? "pass" : onlyVacuous ? "vacuous" : "fail", exitCode: allAsDeclared ? 0 : 1)
         return Outcome(report: report, traceJSONLines: traceText, history: world.history)
     }

@@ -54,7 +54,9 @@ extension World {
         spawnS3Endpoints()
         spawnDatabaseEndpoints()
         spawnEKSEndpoints()
-        if kube != nil { podNetwork = spawn(PodNetworkProcess(), name: "pod-network", domain: listenerDomain) }
+        if kube != nil || scenario.installer?.createsCluster == true {
+            podNetwork = spawn(PodNetworkProcess(), name: "pod-network", domain: listenerDomain)
+        }
         spawnODASServices()
         spawnClients()
     }

@@ -78,5 +78,30 @@ extension World {
             }
             cloudFormationEventsTraced[stackId] = stack.events.count
         }
+        for stackId in cloudFormation.stackOrder {
+            guard let status = cloudFormation.stacks[stackId]?.status.rawValue, cloudFormationStatusSeen[stackId] != status else { continue }
+            cloudFormationStatusSeen[stackId] = status
+            observeInstall(.stackStatus(stackId: stackId, status: status))
+        }
+    }
+
+    /// What exists in the AWS fakes, one line per resource, sorted: a
+    /// rollback must leave this as it found it.
+    func inventory() -> [String] {
+        var lines: [String] = []
+        lines += s3.buckets.keys.map { "s3 bucket \($0)" }
+        lines += iam.roles.keys.map { "iam role \($0)" } + iam.instanceProfiles.keys.map { "iam instance profile \($0)" }
+        lines += iam.policies.keys.map { "iam policy \($0)" } + iam.users.keys.map { "iam user \($0)" } + iam.groups.keys.map { "iam group \($0)" }
+        lines += kms.keys.values.filter { $0.state != .pendingDeletion }.map { "kms key \($0.keyId)" }
+        lines += kms.aliases.flatMap { region, aliases in aliases.keys.map { "kms alias \($0) (\(region))" } }
+        lines += ec2.securityGroups.values.map { "ec2 security group \($0.id) (\($0.name))" }
+        lines += ec2.instances.values.filter { $0.state != .terminated }.map { "ec2 instance \($0.id) (\($0.name))" }
+        lines += ec2.vpcs.keys.map { "ec2 vpc \($0)" } + ec2.subnets.keys.map { "ec2 subnet \($0)" }
+        lines += ec2.internetGateways.keys.map { "ec2 internet gateway \($0)" } + ec2.routeTables.keys.map { "ec2 route table \($0)" }
+        lines += ec2.elasticIPs.keys.map { "ec2 elastic ip \($0)" } + ec2.natGateways.keys.map { "ec2 nat gateway \($0)" }
+        lines += autoScaling.groups.keys.map { "auto scaling group \($0)" }
+        lines += rds.instances.keys.map { "rds db instance \($0)" }
+        lines += route53.healthChecks.keys.map { "route53 health check \($0)" }
+        return lines.sorted()
     }
 }

@@ -69,6 +69,7 @@ extension World {
                                       text: "fault \(spec.name) starts: \(spec.action.rawValue) \(spec.target.name)"))
         refreshClientLiveness()
         notifyServices()
+        observeInstall(.faultsChanged)
     }
 
     mutating func endFault(_ index: Int) {
@@ -86,5 +87,6 @@ extension World {
         timeline.append(TimelineEntry(at: loop.now, kind: "fault-end", text: "fault \(spec.name) ends"))
         refreshClientLiveness()
         notifyServices()
+        observeInstall(.faultsChanged)
     }
 }

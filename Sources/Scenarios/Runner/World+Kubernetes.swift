@@ -168,6 +168,8 @@ extension World {
             case "NodeNotReady": text = "\(event.object) is NotReady (no Lease renewal within the grace period)"
             case "NodeReady": text = "\(event.object) is Ready again"
             case "TaintManagerEviction": text = "\(event.object) evicted: its node's NoExecute taint outlasted the toleration"
+            case "ControlPlaneUnavailable": text = "Kubernetes control plane down (\(event.message)): the cluster is frozen"
+            case "ControlPlaneAvailable": text = "Kubernetes control plane back (\(event.message))"
             default: text = nil
             }
             if let text { timeline.append(TimelineEntry(at: event.at, kind: "kube-" + event.reason, text: (label.map { $0 + ": " } ?? "") + text)) }

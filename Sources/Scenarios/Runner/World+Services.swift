@@ -24,6 +24,14 @@ extension World {
                 text = "auto scaling \(group): \(name) in service"
             }
             eks.observe(notice, ec2: ec2)
+            switch notice {
+            case let .ready(group, instance, name):
+                let zone = ec2.instances[instance]?.availabilityZone ?? ""
+                observeInstall(.instanceInService(group: group, instance: instance, name: name, availabilityZone: zone))
+            case let .terminated(group, _, name, _):
+                observeInstall(.instanceTerminated(group: group, name: name))
+            default: break
+            }
             trace.record("autoscaling", "activity", at: loop.now, ["text": .string(text)])
             if !initial { timeline.append(TimelineEntry(at: loop.now, kind: "autoscaling", text: text)) }
         }

@@ -27,6 +27,8 @@ struct World {
     var cloudFormation: CloudFormationService
     /// Per stack, how many of its events are already in the trace.
     var cloudFormationEventsTraced: [String: Int] = [:]
+    /// Per stack, the status last seen (the installer waits for changes).
+    var cloudFormationStatusSeen: [String: String] = [:]
     /// Bucket policies parsed, by text.
     var policyCache: [String: PolicyDocument?] = [:]
     /// The scenario's Kubernetes cluster and a standby ODAS cluster's; per
@@ -81,6 +83,9 @@ struct World {
     /// Health checks forced to fail through the control endpoint, by fault id.
     var controlHealthChecks: [String: String] = [:]
     var nextControlFault = 1
+    /// The installation phase (after a passing preflight), and the installer at work.
+    var installation: Installation?
+    var installer: (any WorldInstaller)?
 
     init(scenario: Scenario, seed: UInt64) {
         self.scenario = scenario
@@ -137,6 +142,7 @@ struct World {
         case .kube(let cluster): kubeTimerFires(cluster)
         case .progress: break
         case .controlFaultEnd(let id): _ = liftControlFault(id)
+        case .installer(let token): withInstaller { installer, world in installer.timer(token, world: &world) }
         }
     }
 

@@ -29,4 +29,6 @@ enum WorldEvent: Hashable, Sendable {
     case progress
     /// A fault injected through `serve`'s control endpoint ends.
     case controlFaultEnd(String)
+    /// A timer of the installer (``WorldInstaller``): a boot, a join, a retry.
+    case installer(token: Int)
 }

@@ -13,19 +13,8 @@ extension World {
     /// to its bucket (and replica), and applies the services' manifests.
     mutating func buildODAS(at now: SimInstant) {
         guard let spec = scenario.odas else { return }
-        var changes = spec.bootstrap
-        for workload in scenario.workloads {
-            if let database = workload.odas?.writeDatabase { changes.append(.createDatabase(database)) }
-        }
-        do {
-            _ = try rds.execute(spec.catalogDatabase, statements: CatalogSchema.statements, faults: faults, now: now)
-            for change in changes { _ = try rds.execute(spec.catalogDatabase, statements: try change.statements(), faults: faults, now: now) }
-            drainRDS()
-            trace.record("odas", "catalog-bootstrap", at: now, ["database": .string(spec.catalogDatabase), "changes": .int(Int64(changes.count))])
-        } catch {
-            trace.record("odas", "catalog-bootstrap-failed", at: now, ["error": .string("\(error)")])
-        }
-        recordCatalogVersion()
+        // With an installer, the catalog and the primary's services come when it deploys ODAS (``deployODAS()``).
+        if !installs { bootstrapCatalog(spec, at: now) }
         for dataset in spec.datasets {
             let replica = scenario.buckets.first { $0.name == dataset.bucket }?.replicaBucket
             for file in 0..<dataset.files {
@@ -39,22 +28,45 @@ extension World {
             }
             trace.record("odas", "dataset-files", at: now, ["dataset": .string(dataset.name), "files": .int(Int64(dataset.files))])
         }
-        for (index, cluster) in odasClusters.enumerated() where kubeCluster(index) != nil {
-            for manifest in ODASManifests.render(cluster.deployment) {
-                let applied: String? = updateKube(index) { kube in
-                    do {
-                        let object = try AnyKubeObject.decode(json: Data(manifest.utf8))
-                        _ = try kube.apply(object)
-                        return nil
-                    } catch {
-                        return "\(error)"
-                    }
-                } ?? nil
-                if let applied { trace.record("kube", "apply-failed", at: now, ["file": .string(cluster.name), "error": .string(applied)]) }
-            }
-            drainKube(index)
-            scheduleKube(index)
+        for index in odasClusters.indices where kubeCluster(index) != nil && !(index == 0 && installs) {
+            applyODASManifests(cluster: index, at: now)
         }
+    }
+
+    /// The catalog schema and its initial contents, one transaction per change through RDS (so they replicate).
+    mutating func bootstrapCatalog(_ spec: ODASSpec, at now: SimInstant) {
+        var changes = spec.bootstrap
+        for workload in scenario.workloads {
+            if let database = workload.odas?.writeDatabase { changes.append(.createDatabase(database)) }
+        }
+        do {
+            _ = try rds.execute(spec.catalogDatabase, statements: CatalogSchema.statements, faults: faults, now: now)
+            for change in changes { _ = try rds.execute(spec.catalogDatabase, statements: try change.statements(), faults: faults, now: now) }
+            drainRDS()
+            trace.record("odas", "catalog-bootstrap", at: now, ["database": .string(spec.catalogDatabase), "changes": .int(Int64(changes.count))])
+        } catch {
+            trace.record("odas", "catalog-bootstrap-failed", at: now, ["error": .string("\(error)")])
+        }
+        recordCatalogVersion()
+    }
+
+    /// Applies an ODAS cluster's manifests (the services' Deployments and Services) to its Kubernetes cluster.
+    mutating func applyODASManifests(cluster index: Int, at now: SimInstant) {
+        guard let cluster = odasCluster(index) else { return }
+        for manifest in ODASManifests.render(cluster.deployment) {
+            let applied: String? = updateKube(index) { kube in
+                do {
+                    let object = try AnyKubeObject.decode(json: Data(manifest.utf8))
+                    _ = try kube.apply(object)
+                    return nil
+                } catch {
+                    return "\(error)"
+                }
+            } ?? nil
+            if let applied { trace.record("kube", "apply-failed", at: now, ["file": .string(cluster.name), "error": .string(applied)]) }
+        }
+        drainKube(index)
+        scheduleKube(index)
     }
 
     /// Spawns the processes of the planner, worker and catalog services of
@@ -151,6 +163,7 @@ extension World {
             let complete = watched.allSatisfy { (current[$0]?.count ?? 0) >= (spec.deployment.component($0)?.replicas ?? 0) }
             guard complete else { return }
             odasReadyAnnounced.insert(cluster)
+            defer { if cluster == 0 { observeInstall(.odasReady) } }
             for component in watched { odasReady[cluster, default: [:]][component] = (current[component] ?? []).map(\.pod) }
             let counts = watched.map { "\(current[$0]?.count ?? 0) \($0.rawValue)" }.joined(separator: ", ")
             let subject = scenario.odas?.standby == nil ? "ODAS services" : "ODAS cluster \(spec.name) (\(spec.region))"

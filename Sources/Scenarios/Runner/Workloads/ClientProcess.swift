@@ -153,8 +153,22 @@ extension World {
             var process = WorkloadProcesses.make(state, world: self)
             spawn(process, name: "client." + spec.name, domain: spec.from)
             clientIDs.append(id)
-            process.scheduleNextIssue(world: &self, after: spec.start)
+            // With an installer, clients start when ODAS is installed (``startClients()``).
+            if !installs { process.scheduleNextIssue(world: &self, after: spec.start) }
             processes[id.rawValue] = process
+        }
+    }
+
+    /// ODAS is installed: each workload starts at its `start`, or now if that has passed.
+    mutating func startClients() {
+        let elapsed = loop.now - SimInstant.zero
+        for id in clientIDs {
+            withProcess(id) { process, world in
+                guard var client = process as? any ClientProcess else { return }
+                let start = client.client.spec.start
+                client.scheduleNextIssue(world: &world, after: start > elapsed ? start - elapsed : .zero)
+                process = client
+            }
         }
     }
 
