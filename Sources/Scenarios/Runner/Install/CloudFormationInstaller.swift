@@ -46,14 +46,17 @@ struct CloudFormationInstaller: WorldInstaller {
             stage = .installed
             world.installationSucceeded()
         case let .instanceInService(name, instance, node, zone) where name == group && (stage == .waiting || stage == .installed):
-            guard world.kube?.store.nodes[node] == nil else { return }
-            if let error = world.joinInstallerNode(instance: instance, name: node, availabilityZone: zone, controlPlane: false) {
+            guard let ec2Instance = world.ec2.instances[instance] else { return }
+            let nodeName = world.privateDNSName(ec2Instance)
+            guard world.kube?.store.nodes[nodeName] == nil else { return }
+            if let error = world.joinInstallerNode(instance: instance, name: nodeName, availabilityZone: zone, controlPlane: false) {
                 world.installPhase("\(node) cannot join: \(error)")
             } else {
-                world.installPhase("\(node) (launched by \(name)) joined the cluster as a worker")
+                world.installPhase("\(nodeName) (\(node), launched by \(name)) joined the cluster as a worker")
             }
         case let .instanceTerminated(name, node) where name == group && (stage == .waiting || stage == .installed):
-            world.eksNodeLeft(name: node)
+            guard let ec2Instance = world.ec2.instances.values.first(where: { $0.name == node }) else { return }
+            world.eksNodeLeft(name: world.privateDNSName(ec2Instance))
         default: break
         }
     }
@@ -161,17 +164,22 @@ struct CloudFormationInstaller: WorldInstaller {
             return
         }
         group = name
-        let members = asg.instances.compactMap { world.ec2.instances[$0] }.filter { $0.state != .terminated }
+        // Instances the stack declares itself (a bootstrap node) come first, in logical-id order, then the group's.
+        let declared = stack.resources.sorted { $0.key < $1.key }.filter { $0.value.type == "AWS::EC2::Instance" }
+            .compactMap(\.value.physicalId)
+        let members = (declared + asg.instances.filter { !declared.contains($0) }).compactMap { world.ec2.instances[$0] }
+            .filter { $0.state != .terminated }
         var controlZones: [String] = []
         for instance in members {
             let control = controlZones.count < 3 && !controlZones.contains(instance.availabilityZone)
             if control { controlZones.append(instance.availabilityZone) }
-            if let error = world.joinInstallerNode(instance: instance.id, name: instance.name, availabilityZone: instance.availabilityZone,
+            let nodeName = world.privateDNSName(instance)
+            if let error = world.joinInstallerNode(instance: instance.id, name: nodeName, availabilityZone: instance.availabilityZone,
                                                    controlPlane: control) {
                 world.installPhase("\(instance.name) cannot join: \(error)")
                 continue
             }
-            world.installPhase("\(instance.name) (\(instance.availabilityZone)) joined the cluster as \(control ? "a control-plane node" : "a worker")")
+            world.installPhase("\(nodeName) (\(instance.name), \(instance.availabilityZone)) joined the cluster as \(control ? "a control-plane node" : "a worker")")
         }
         stage = .deploying
         deploy(world: &world)

@@ -139,6 +139,12 @@ extension World {
         return nil
     }
 
+    /// The Kubernetes node name kubeadm gives an EC2 instance: its private DNS
+    /// name (`ip-10-20-0-5.us-west-2.compute.internal`), as the hostname of an Amazon Linux instance is.
+    func privateDNSName(_ instance: EC2Instance) -> String {
+        "ip-" + instance.privateIPAddress.replacingOccurrences(of: ".", with: "-") + ".\(instance.region).compute.internal"
+    }
+
     /// Brings the primary cluster's clock to now before the installer writes to it
     /// (its own timers may not have woken it since; a new cluster starts at zero).
     mutating func kubeCatchUp() {
@@ -158,6 +164,11 @@ extension World {
             kube = cluster
         }
         kubeCatchUp()
+        // A node named after its instance's private DNS name lives on the instance's host.
+        if !faults.contains(.host(name)), let host = ec2.instances[instance]?.name, faults.contains(.host(host)) {
+            faults.addHost(name, in: .host(host))
+            kube?.setFaults(faults)
+        }
         if kube?.isAPIAvailable != true {
             return "the Kubernetes API server is unavailable (etcd has no quorum)"
         }
