@@ -138,7 +138,7 @@ enum CFNInstanceHandler: CFNResourceHandler {
         let publicIp = isPublic ? "54.\(Int(instance?.ipValue ?? 0) >> 16 & 255).\(Int(instance?.ipValue ?? 0) >> 8 & 255).\(Int(instance?.ipValue ?? 0) & 255)" : ""
         return .init(type: request.type, physicalId: id, attributes: [
             "InstanceId": .string(id), "AvailabilityZone": .string(subnet.availabilityZone), "PrivateIp": .string(ip),
-            "PrivateDnsName": .string("ip-\(ip.replacingOccurrences(of: ".", with: "-")).\(request.region).compute.internal"),
+            "PrivateDnsName": .string(instance?.privateDNSName ?? ""),
             "PublicIp": .string(publicIp),
             "PublicDnsName": .string(publicIp.isEmpty ? "" : "ec2-\(publicIp.replacingOccurrences(of: ".", with: "-")).\(request.region).compute.amazonaws.com"),
             "VpcId": .string(subnet.vpcId),

@@ -76,6 +76,14 @@ public struct EC2Instance: Hashable, Sendable {
     public var securityGroups: [String]
     public var instanceProfile: String?
     public var state: InstanceState
+
+    /// DescribeInstances `PrivateDnsName`, and the hostname kubeadm names its
+    /// node after: `ip-10-20-0-5.us-west-2.compute.internal`, `ip-….ec2.internal`
+    /// in us-east-1 (EC2 User Guide, "Amazon EC2 instance hostname types").
+    public var privateDNSName: String {
+        let domain = region == "us-east-1" ? "ec2.internal" : "\(region).compute.internal"
+        return "ip-" + privateIPAddress.replacingOccurrences(of: ".", with: "-") + "." + domain
+    }
 }
 
 /// The answer to "can X reach Y on port P?", with the rule (or the missing

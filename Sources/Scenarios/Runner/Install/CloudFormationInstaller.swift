@@ -47,7 +47,7 @@ struct CloudFormationInstaller: WorldInstaller {
             world.installationSucceeded()
         case let .instanceInService(name, instance, node, zone) where name == group && (stage == .waiting || stage == .installed):
             guard let ec2Instance = world.ec2.instances[instance] else { return }
-            let nodeName = world.privateDNSName(ec2Instance)
+            let nodeName = ec2Instance.privateDNSName
             guard world.kube?.store.nodes[nodeName] == nil else { return }
             if let error = world.joinInstallerNode(instance: instance, name: nodeName, availabilityZone: zone, controlPlane: false) {
                 world.installPhase("\(node) cannot join: \(error)")
@@ -56,7 +56,7 @@ struct CloudFormationInstaller: WorldInstaller {
             }
         case let .instanceTerminated(name, node) where name == group && (stage == .waiting || stage == .installed):
             guard let ec2Instance = world.ec2.instances.values.first(where: { $0.name == node }) else { return }
-            world.eksNodeLeft(name: world.privateDNSName(ec2Instance))
+            world.eksNodeLeft(name: ec2Instance.privateDNSName)
         default: break
         }
     }
@@ -173,7 +173,7 @@ struct CloudFormationInstaller: WorldInstaller {
         for instance in members {
             let control = controlZones.count < 3 && !controlZones.contains(instance.availabilityZone)
             if control { controlZones.append(instance.availabilityZone) }
-            let nodeName = world.privateDNSName(instance)
+            let nodeName = instance.privateDNSName
             if let error = world.joinInstallerNode(instance: instance.id, name: nodeName, availabilityZone: instance.availabilityZone,
                                                    controlPlane: control) {
                 world.installPhase("\(instance.name) cannot join: \(error)")

@@ -139,12 +139,6 @@ extension World {
         return nil
     }
 
-    /// The Kubernetes node name kubeadm gives an EC2 instance: its private DNS
-    /// name (`ip-10-20-0-5.us-west-2.compute.internal`), as the hostname of an Amazon Linux instance is.
-    func privateDNSName(_ instance: EC2Instance) -> String {
-        "ip-" + instance.privateIPAddress.replacingOccurrences(of: ".", with: "-") + ".\(instance.region).compute.internal"
-    }
-
     /// Brings the primary cluster's clock to now before the installer writes to it
     /// (its own timers may not have woken it since; a new cluster starts at zero).
     mutating func kubeCatchUp() {
