@@ -10,9 +10,10 @@ public struct CFNServices: Sendable {
     public var rds: RDSService
     public var autoScaling: AutoScalingService
     public var route53: Route53Service
+    public var elbv2: ELBv2Service
 
     public init(s3: S3Service, iam: IAMService, kms: KMSService, ec2: EC2Service, rds: RDSService, autoScaling: AutoScalingService,
-                route53: Route53Service) {
+                route53: Route53Service, elbv2: ELBv2Service = ELBv2Service(random: SimRandom(seed: 0))) {
         self.s3 = s3
         self.iam = iam
         self.kms = kms
@@ -20,6 +21,7 @@ public struct CFNServices: Sendable {
         self.rds = rds
         self.autoScaling = autoScaling
         self.route53 = route53
+        self.elbv2 = elbv2
     }
 }
 
@@ -79,6 +81,7 @@ protocol CFNResourceHandler {
 enum CFNResourceHandlers {
     static let families: [any CFNResourceHandler.Type] = [
         CFNS3Handler.self, CFNIAMHandler.self, CFNKMSHandler.self, CFNSecurityGroupHandler.self, CFNNetworkHandler.self, CFNInstanceHandler.self, CFNAutoScalingHandler.self, CFNRDSHandler.self, CFNRoute53Handler.self, CFNWaitConditionHandler.self,
+        CFNELBv2Handler.self,
     ]
 
     static let byType: [String: any CFNResourceHandler.Type] = {

@@ -109,7 +109,6 @@ public enum CFNResourceTypes {
             .init(name: "AWS::ElasticLoadBalancingV2::TargetGroup", ref: "the target group ARN",
                   attributes: ["LoadBalancerArns", "TargetGroupArn", "TargetGroupFullName", "TargetGroupName"], creation: span(1, 5), durationSource: quick),
             .init(name: "AWS::ElasticLoadBalancingV2::Listener", ref: "the listener ARN", attributes: ["ListenerArn"], creation: span(1, 5), durationSource: quick),
-            .init(name: "AWS::ElasticLoadBalancingV2::ListenerRule", ref: "the rule ARN", attributes: ["RuleArn"], creation: span(1, 5), durationSource: quick),
             // CloudFormation
             .init(name: "AWS::CloudFormation::WaitConditionHandle", ref: "the presigned URL signals are sent to", attributes: [], creation: span(1, 2), durationSource: quick),
             .init(name: "AWS::CloudFormation::WaitCondition", ref: "the wait condition's name", attributes: ["Data"], creation: span(1, 2),

@@ -187,6 +187,14 @@ public struct EC2Service: Sendable {
         return id
     }
 
+    /// The next free private address of a subnet for a network interface that
+    /// is not an instance's (a load balancer's node, a VPC endpoint).
+    public mutating func allocatePrivateAddress(subnet: String, subnetCIDR: IPv4Block) -> String {
+        let offset = nextAddress[subnet] ?? 4
+        nextAddress[subnet] = offset + 1
+        return subnetCIDR.address(at: offset)
+    }
+
     /// A route 0.0.0.0/0 → internet gateway in the subnet's route table (a public subnet).
     public mutating func routeToInternetGateway(subnet: String) { publicSubnets.insert(subnet) }
 

@@ -101,9 +101,31 @@ public struct Route53Service: Sendable {
     var caches: [String: [String: DNSAnswer]] = [:]
     public var outbox: [(at: SimInstant, event: Route53Event)] = []
     public var notices: [String] = []
+    /// Names AWS answers from its own hosted zones (a load balancer's DNS
+    /// name), published by the service that owns them; alias records may name them.
+    public internal(set) var managedNames: [String: ManagedName] = [:]
     var random: SimRandom
 
+    /// A name answered by AWS on a service's behalf: its addresses (a client
+    /// gets one of them), whether any is healthy (an alias evaluating target
+    /// health sees this), and the TTL (60 s for load balancers).
+    public struct ManagedName: Hashable, Sendable {
+        public var addresses: [String]
+        public var healthy: Bool
+        public var ttl: SimDuration
+        public init(addresses: [String], healthy: Bool, ttl: SimDuration) {
+            self.addresses = addresses
+            self.healthy = healthy
+            self.ttl = ttl
+        }
+    }
+
     public init(random: SimRandom) { self.random = random }
+
+    /// Publishes (or, with nil, withdraws) a name AWS answers for a service.
+    public mutating func publish(_ name: String, _ answer: ManagedName?) {
+        managedNames[name.lowercased()] = answer
+    }
 
     /// CreateHostedZone.
     public mutating func createHostedZone(name: String, privateVPCRegion: String? = nil) -> String {
@@ -186,7 +208,11 @@ public struct Route53Service: Sendable {
     mutating func answer(name: String, depth: Int) -> Route53Record? {
         guard depth < 8 else { return nil }
         let candidates = records.filter { $0.name == name }
-        guard !candidates.isEmpty else { return nil }
+        guard !candidates.isEmpty else {
+            guard let managed = managedNames[name.lowercased()], !managed.addresses.isEmpty else { return nil }
+            let address = managed.addresses[Int(random.next(upperBound: UInt64(managed.addresses.count)))]
+            return Route53Record(name: name, type: "A", ttl: managed.ttl, target: address, routing: .simple)
+        }
         var healthyCandidates: [Route53Record] = []
         for record in candidates where isHealthy(record, depth: depth) { healthyCandidates.append(record) }
         let pool = healthyCandidates.isEmpty ? candidates : healthyCandidates
@@ -217,6 +243,7 @@ public struct Route53Service: Sendable {
     func isHealthy(_ record: Route53Record, depth: Int) -> Bool {
         if let check = record.healthCheck, let state = healthChecks[check], !state.isHealthy { return false }
         if record.evaluateTargetHealth, let alias = record.aliasTarget {
+            if let managed = managedNames[alias.lowercased()] { return managed.healthy }
             let targets = records.filter { $0.name == alias }
             return targets.contains { isHealthy($0, depth: depth + 1) } && depth < 8
         }
