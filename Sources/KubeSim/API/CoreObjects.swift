@@ -48,7 +48,21 @@ public struct ServicePort: Hashable, Sendable, Codable {
         self.protocol = `protocol`
     }
 }
-public struct ServiceStatus: Hashable, Sendable, Codable {}
+/// `ServiceStatus`: the load balancer a cloud's controller provisioned for a `LoadBalancer` Service.
+public struct ServiceStatus: Hashable, Sendable, Codable {
+    public var loadBalancer: LoadBalancerStatus?
+    public init(loadBalancer: LoadBalancerStatus? = nil) { self.loadBalancer = loadBalancer }
+}
+public struct LoadBalancerStatus: Hashable, Sendable, Codable {
+    public var ingress: [LoadBalancerIngress]?
+    public init(ingress: [LoadBalancerIngress]? = nil) { self.ingress = ingress }
+}
+/// A load balancer's address: an IP, or (on AWS) a DNS name.
+public struct LoadBalancerIngress: Hashable, Sendable, Codable {
+    public var ip: String?
+    public var hostname: String?
+    public init(ip: String? = nil, hostname: String? = nil) { self.ip = ip; self.hostname = hostname }
+}
 
 /// `core/v1` Endpoints.
 public struct Endpoints: Hashable, Sendable, Codable {

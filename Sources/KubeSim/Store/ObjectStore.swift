@@ -253,6 +253,8 @@ public struct ObjectStore: Sendable {
         object.metadata.generation = 1
         if var service = object as? Service {
             allocateClusterIP(&service)
+            try allocateNodePorts(&service, keeping: nil)
+            service.status = nil
             object = (service as? T) ?? object
         }
         object.metadata.deletionTimestamp = nil
@@ -318,6 +320,10 @@ public struct ObjectStore: Sendable {
             } else if given != allocated {
                 throw KubeError.invalid(kind, name, [.invalidString("spec.clusterIPs[0]", given, "may not change once set")])
             }
+            try allocateNodePorts(&service, keeping: existing as? Service)
+            // Status is the controllers' (the status subresource): a spec update keeps it.
+            service.status = (existing as? Service)?.status
+            object = (service as? T) ?? object
         }
         return replace(object, existing: existing)
     }

@@ -201,8 +201,11 @@ enum KubeTables {
                 return "\(string(port, "port"))\(nodePort > 0 ? ":\(nodePort)" : "")/\(port["protocol"] as? String ?? "TCP")"
             }
             let clusterIP = string(o, "spec", "clusterIP")
+            // kubectl's EXTERNAL-IP: the load balancer's addresses, <pending> until it has one.
+            let ingress = ((path(o, "status", "loadBalancer", "ingress") as? [JSON]) ?? []).compactMap { ($0["ip"] ?? $0["hostname"]) as? String }
+            let external = !ingress.isEmpty ? ingress.joined(separator: ",") : string(o, "spec", "type") == "LoadBalancer" ? "<pending>" : "<none>"
             return [name, string(o, "spec", "type").isEmpty ? "ClusterIP" : string(o, "spec", "type"), clusterIP.isEmpty ? "None" : clusterIP,
-                    "<none>", ports.isEmpty ? "<none>" : ports.joined(separator: ","), age,
+                    external, ports.isEmpty ? "<none>" : ports.joined(separator: ","), age,
                     selectorText(path(o, "spec", "selector")).isEmpty ? "<none>" : selectorText(path(o, "spec", "selector"))]
         case .event:
             let object = "\(string(o, "involvedObject", "kind").lowercased())/\(string(o, "involvedObject", "name"))"
