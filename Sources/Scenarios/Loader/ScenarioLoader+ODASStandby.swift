@@ -25,7 +25,7 @@ extension ScenarioLoader {
     /// `odas` section (which comes after `dns`): `CLUSTER/odas-SERVICE` for the
     /// primary and the standby, each in its cluster's region. Errors in the
     /// section are reported when it is read, not here.
-    static func peekODASServiceTargets(_ node: SourceNode?, kubernetes: KubernetesSpec?, _ context: Context) -> [String: FaultDomain] {
+    static func peekODASServiceTargets(_ node: SourceNode?, kubernetes: KubernetesSpec?, _ context: inout Context) -> [String: FaultDomain] {
         guard let node, case .mapping(let pairs) = node.value else { return [:] }
         func scalar(_ pairs: [(key: SourceNode, value: SourceNode)], _ key: String) -> String? {
             for pair in pairs {
@@ -39,6 +39,7 @@ extension ScenarioLoader {
             clusters.append((scalar(standby, "name") ?? "odas-standby", scalar(standby, "region") ?? ""))
         }
         var targets: [String: FaultDomain] = [:]
+        context.primaryODASCluster = clusters.first?.name
         for cluster in clusters where context.topology.regions.contains(where: { $0.name == cluster.region }) {
             for component in ODASComponent.allCases { targets[cluster.name + "/" + component.objectName] = .region(cluster.region) }
         }

@@ -2,6 +2,7 @@ import Foundation
 import SimCore
 import Yams
 import AWSSim
+import ODASModel
 
 /// `buckets:`, `database:` and `dns:` — the AWS resources ODAS uses.
 extension ScenarioLoader {
@@ -233,10 +234,20 @@ extension ScenarioLoader {
                 var alias: String?
                 if let aliasNode = rec.child("alias"), let text = Read.string(aliasNode, &d) {
                     if rec.child("target") != nil { d.error(aliasNode, "a record has a target or an alias, not both") }
+                    let component = ODASComponent.allCases.first { component in context.primaryODASCluster.map { $0 + "/" + component.objectName } == text }
                     if let zone, text.lowercased().hasSuffix("." + zone) || text.lowercased() == zone {
                         alias = text.lowercased()
                         target = ""
-                    } else { d.error(aliasNode, "alias \(text.prefix(60)) must name a record of the zone \(zone ?? "")") }
+                    } else if let component {
+                        if component.serviceType != "LoadBalancer" {
+                            d.error(aliasNode, "\(text) is a \(component.serviceType) Service: only LoadBalancer Services (planner, worker, rest-server) get a load balancer to alias")
+                        } else if !context.hasEKS {
+                            d.error(aliasNode, "an alias of \(text)'s load balancer needs EKS (compute.eks): the AWS Load Balancer Controller provisions it there")
+                        } else {
+                            alias = text
+                            target = ""
+                        }
+                    } else { d.error(aliasNode, "alias \(text.prefix(60)) must name a record of the zone \(zone ?? "") or the primary ODAS cluster's LoadBalancer Service (odas/odas-planner)") }
                 } else if let targetNode = rec.required("target", &d, hint: "the topology name the record points at (or alias: another record)"),
                    let text = Read.string(targetNode, &d) {
                     if context.domain(named: text) != nil || context.odasServiceTargets[text] != nil { target = text } else {
@@ -266,7 +277,7 @@ extension ScenarioLoader {
                 recordNodes.append(item)
             }
         }
-        for (record, item) in zip(records, recordNodes) where record.alias != nil {
+        for (record, item) in zip(records, recordNodes) where record.alias != nil && !record.aliasesServiceLoadBalancer {
             if !records.contains(where: { $0.name == record.alias && $0.alias == nil }) {
                 d.error(item, "alias \(record.alias ?? "") names no record of the zone (aliases of aliases are not simulated)")
             }

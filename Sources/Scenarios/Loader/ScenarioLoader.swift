@@ -98,6 +98,7 @@ public enum ScenarioLoader {
                     guard case .scalar(let key, _, _) = pair.key.value else { continue }
                     if key == "autoScalingGroups" { network.autoScalingGroups = readAutoScalingGroups(pair.value, context, network.securityGroups, &d) }
                     if key == "eks" { network.eks = readEKS(pair.value, context, network.autoScalingGroups, &d) }
+                    context.hasEKS = network.eks != nil
                 }
             }
             // Instances are hosts of the topology: fault targets, workload clients, DNS targets.
@@ -115,7 +116,7 @@ public enum ScenarioLoader {
         }
         let kubeServices = (kubernetes?.manifests ?? []).flatMap(\.objects).filter { $0.kind == .service }
             .map { "\($0.metadata.namespace ?? "default")/\($0.metadata.nameOrEmpty)" }
-        context.odasServiceTargets = peekODASServiceTargets(top.child("odas"), kubernetes: kubernetes, context)
+        context.odasServiceTargets = peekODASServiceTargets(top.child("odas"), kubernetes: kubernetes, &context)
         let buckets = top.child("buckets").map { readBuckets($0, context, &d) } ?? []
         let database = top.child("database").flatMap { readDatabase($0, context, &d) }
         let dns = top.child("dns").flatMap { readDNS($0, context, &d) }
@@ -198,6 +199,9 @@ public enum ScenarioLoader {
         /// The Services of the scenario's ODAS clusters a DNS record or
         /// health check may target (`CLUSTER/odas-planner`), with their region.
         var odasServiceTargets: [String: FaultDomain] = [:]
+        /// The primary ODAS cluster's name, and whether the scenario runs on EKS (its LoadBalancer Services get load balancers).
+        var primaryODASCluster: String?
+        var hasEKS = false
 
         func domain(named name: String) -> FaultDomain? { topology.domain(named: name) }
         var allDomainNames: [String] { topology.domainNames }

@@ -147,9 +147,14 @@ public struct DNSSpec: Sendable {
         public var failover: String?
         public var weight: Int?
         public var healthCheck: String?
-        /// Alias records name another record of the zone instead of a target.
+        /// Alias records name another record of the zone instead of a target,
+        /// or an ODAS `LoadBalancer` Service (`odas/odas-planner`) on EKS: an
+        /// alias of the network load balancer provisioned for it.
         public var alias: String?
         public var evaluateTargetHealth: Bool = false
+
+        /// Whether the alias names a Service's load balancer (created when the load balancer is).
+        public var aliasesServiceLoadBalancer: Bool { alias?.contains("/") == true }
     }
 
     public struct HealthCheck: Sendable {

@@ -269,7 +269,7 @@ extension World {
             route53.createHealthCheck(id: check.name, target: check.target, requestInterval: check.interval,
                                       failureThreshold: check.failureThreshold, now: now)
         }
-        for record in dns.records {
+        for record in dns.records where !record.aliasesServiceLoadBalancer {
             let routing: Route53Routing = record.failover.map { .failover(primary: $0 == "PRIMARY") }
                 ?? record.weight.map { .weighted(weight: $0) } ?? .simple
             route53.upsert(Route53Record(name: record.name, type: record.type, ttl: record.ttl, target: record.target,

@@ -10,6 +10,7 @@ extension World {
                                    kms: KMSService(account: World.account), ec2: EC2Service(random: SimRandom(seed: 0)),
                                    rds: RDSService(random: SimRandom(seed: 0)), autoScaling: AutoScalingService(random: SimRandom(seed: 0)),
                                    route53: Route53Service(random: SimRandom(seed: 0)))
+        swap(&services.elbv2, &elbv2)
         swap(&services.s3, &s3)
         swap(&services.iam, &iam)
         swap(&services.kms, &kms)
@@ -25,11 +26,13 @@ extension World {
         swap(&services.rds, &rds)
         swap(&services.autoScaling, &autoScaling)
         swap(&services.route53, &route53)
+        swap(&services.elbv2, &elbv2)
         policyCache.removeAll()
         registerDatabaseHosts()
         registerNetworkHosts()
         drainAutoScaling()
         drainRoute53()
+        drainELBv2()
         drainS3Outbox()
         drainCloudFormation()
     }

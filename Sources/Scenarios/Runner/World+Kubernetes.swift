@@ -152,6 +152,7 @@ extension World {
     /// and evictions also go to the timeline. The standby cluster's records
     /// name it (the primary's stay as they were before there were two).
     mutating func drainKube(_ index: Int = 0) {
+        if index == 0 { reconcileServiceLoadBalancers() }
         guard let cluster = kubeCluster(index) else { return }
         let events = cluster.trace
         let consumed = kubeTraceConsumed[index] ?? 0

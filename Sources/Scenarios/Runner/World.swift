@@ -20,6 +20,9 @@ struct World {
     var route53: Route53Service
     var ec2: EC2Service
     var autoScaling: AutoScalingService
+    var elbv2: ELBv2Service
+    /// The Services and nodes the load balancer controller last reconciled (``reconcileServiceLoadBalancers()``).
+    var loadBalancerFingerprint = ""
     var eks = EKSService()
     var iam = IAMService(account: World.account)
     var sts = STSService()
@@ -97,6 +100,8 @@ struct World {
         route53 = Route53Service(random: root.stream("route53"))
         ec2 = EC2Service(random: root.stream("ec2"))
         autoScaling = AutoScalingService(random: root.stream("autoscaling"))
+        elbv2 = ELBv2Service(random: root.stream("elbv2"))
+        elbv2.account = World.account
         cloudFormation = CloudFormationService(account: World.account, random: root.stream("cloudformation"))
         cloudFormation.availabilityZones = Dictionary(uniqueKeysWithValues: scenario.topology.regions.map { ($0.name, $0.availabilityZones) })
         network = SimNetwork(random: root.stream("network"))
@@ -139,6 +144,7 @@ struct World {
             autoScaling.handle(event, ec2: &ec2, faults: faults, now: loop.now)
             drainAutoScaling()
         case .cloudFormation(let event): handleCloudFormation(event)
+        case .elbv2(let event): handleELBv2(event)
         case .kube(let cluster): kubeTimerFires(cluster)
         case .progress: break
         case .controlFaultEnd(let id): _ = liftControlFault(id)

@@ -23,6 +23,8 @@ enum WorldEvent: Hashable, Sendable {
     case autoScaling(AutoScalingEvent)
     /// CloudFormation stacks at work (resources created, signals timing out, deletions).
     case cloudFormation(CFNEvent)
+    /// Elastic Load Balancing at work (provisioning, target health checks).
+    case elbv2(ELBv2Event)
     /// A Kubernetes cluster's next timer is due (0: the scenario's, 1: the standby ODAS cluster's).
     case kube(cluster: Int)
     /// Report progress to the caller (not traced).

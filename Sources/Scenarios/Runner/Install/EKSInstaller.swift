@@ -3,11 +3,15 @@ import SimCore
 /// Installs ODAS onto an existing EKS cluster and managed node group (the
 /// scenario's `compute.eks`): the manifests are applied through the
 /// Kubernetes API (as `kubectl apply` or Helm would), then the installer
-/// waits until every service has its replicas ready. EKS's control plane is
+/// waits until every service has its replicas ready and every LoadBalancer
+/// Service answers through its load balancer (provisioned, targets healthy:
+/// what `helm --wait` plus a reachability check would). EKS's control plane is
 /// managed (three AZs), so the API is there unless the region is down; the
 /// installer retries every 30 s while it is not.
 struct EKSInstaller: WorldInstaller {
     static let retry = SimDuration.seconds(30)
+    /// What the installer last said it waits for (said once per change).
+    var waitingFor: String?
 
     mutating func start(world: inout World) {
         apply(world: &world)
@@ -18,7 +22,19 @@ struct EKSInstaller: WorldInstaller {
     }
 
     mutating func observe(_ change: InstallObservation, world: inout World) {
-        if case .odasReady = change { world.installationSucceeded() }
+        switch change {
+        case .odasReady, .loadBalancersChanged:
+            guard world.odasReadyAnnounced.contains(0) else { return }
+            if let pending = world.serviceLoadBalancersPending() {
+                if pending != waitingFor {
+                    waitingFor = pending
+                    world.installPhase("ODAS services ready; waiting for their load balancers: \(pending)")
+                }
+                return
+            }
+            world.installationSucceeded()
+        default: return
+        }
     }
 
     mutating func apply(world: inout World) {

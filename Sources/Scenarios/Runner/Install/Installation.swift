@@ -28,6 +28,8 @@ enum InstallObservation: Sendable {
     /// An Auto Scaling instance passed its health checks, or was terminated.
     case instanceInService(group: String, instance: String, name: String, availabilityZone: String)
     case instanceTerminated(group: String, name: String)
+    /// A load balancer became active or a target's health changed.
+    case loadBalancersChanged
 }
 
 /// The installation phase of a run: when it started and ended, its phases

@@ -15,6 +15,8 @@ struct PlannerLocator: Sendable {
         var node: String
         /// How it was found, for the report: "planner.odas.example.com → odas-east/odas-planner".
         var route: String?
+        /// A load balancer node that is down: the call goes there and times out.
+        var via: String? = nil
     }
 
     var discovery: ODASWorkloadOptions.PlannerDiscovery
@@ -45,6 +47,23 @@ struct PlannerLocator: Sendable {
                 return .failure(PlannerLookupFailure("planner: NXDOMAIN \(name)", countsAsFailure: false))
             }
             let route = "\(name) → \(answer.target)\(answer.authoritative ? "" : " (cached)")"
+            if let (balancer, zone) = world.elbv2.node(at: answer.target) {
+                // A load balancer's node: it forwards to a node port, where kube-proxy picks any ready endpoint.
+                if !world.faults.isUp(.host(answer.target)), let service = world.odasService(of: balancer) {
+                    // The node is down with its zone: the connection times out like any call to a dead host.
+                    return .success(Pick(cluster: service.cluster, pod: "load balancer \(balancer.name)", node: "\(answer.target) (\(zone.availabilityZone))",
+                                         route: route, via: answer.target))
+                }
+                switch world.loadBalancerTarget(address: answer.target, port: ODASComponent.planner.port, random: &client.random) {
+                case .failure(let failure): return .failure(PlannerLookupFailure("planner: \(route): \(failure.message)"))
+                case .success(let (balancer, target)):
+                    guard let service = world.odasService(of: balancer), service.component == .planner else {
+                        return .failure(PlannerLookupFailure("planner: \(route) is not the load balancer of an ODAS planner Service"))
+                    }
+                    return Self.pickReady(cluster: service.cluster, route: route + " → \(target.id) (\(target.availabilityZone))",
+                                          client: &client, world: world)
+                }
+            }
             guard let target = world.odasCluster(serviceTarget: answer.target, .planner) else {
                 return .failure(PlannerLookupFailure("planner: \(route) is not an ODAS planner Service"))
             }
@@ -57,6 +76,9 @@ struct PlannerLocator: Sendable {
         switch pick(client: &client, world: &world) {
         case .failure(let failure): return .failure(failure)
         case .success(let pick):
+            if let via = pick.via, let process = world.odasServices[pick.cluster]?[.planner] {
+                return .success((pick, Endpoint(process: process, domain: .host(via))))
+            }
             guard let endpoint = world.odasEndpoint(.planner, cluster: pick.cluster, node: pick.node) else {
                 return .failure(PlannerLookupFailure("planner: the ODAS services are not running"))
             }
