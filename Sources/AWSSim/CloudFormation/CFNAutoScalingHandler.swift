@@ -5,7 +5,7 @@
 /// elsewhere, as Auto Scaling does); with a CreationPolicy, each instance
 /// whose user data calls cfn-signal signals after booting.
 enum CFNAutoScalingHandler: CFNResourceHandler {
-    static let types = ["AWS::EC2::LaunchTemplate", "AWS::AutoScaling::AutoScalingGroup"]
+    static let types = ["AWS::EC2::LaunchTemplate", "AWS::AutoScaling::LaunchConfiguration", "AWS::AutoScaling::AutoScalingGroup"]
 
     static func create(_ request: CFNResourceRequest, _ services: inout CFNServices) throws(CFNError) -> CFNContext.ResourceState {
         if request.type == "AWS::EC2::LaunchTemplate" {
@@ -18,6 +18,16 @@ enum CFNAutoScalingHandler: CFNResourceHandler {
                 "LaunchTemplateId": .string(id), "DefaultVersionNumber": .string("1"), "LatestVersionNumber": .string("1"),
                 "LaunchTemplateData": .map(data),
             ])
+        }
+        if request.type == "AWS::AutoScaling::LaunchConfiguration" {
+            _ = try request.required("ImageId")
+            let type = try request.required("InstanceType")
+            let name = request.string("LaunchConfigurationName") ?? request.generatedName
+            // Kept in LaunchTemplateData's shape, so a group reads either the same way.
+            var data = CFNMap([("InstanceType", .string(type)), ("SecurityGroupIds", .list(request.strings("SecurityGroups").map(CFNValue.string)))])
+            if let profile = request.string("IamInstanceProfile") { data["IamInstanceProfile"] = .map(CFNMap([("Name", .string(profile))])) }
+            if let userData = request.properties["UserData"] { data["UserData"] = userData }
+            return .init(type: request.type, physicalId: name, attributes: ["LaunchTemplateData": .map(data)])
         }
         let name = request.string("AutoScalingGroupName") ?? request.generatedName
         guard services.autoScaling.groups[name] == nil else { throw CFNError("AlreadyExists", "AutoScalingGroup by this name already exists - A group with the name \(name) already exists") }
@@ -34,9 +44,19 @@ enum CFNAutoScalingHandler: CFNResourceHandler {
             guard let subnet = services.ec2.subnets[id] else { throw CFNError("ValidationError", "The subnet ID '\(id)' does not exist") }
             subnets.append(GroupSubnet(id: id, availabilityZone: subnet.availabilityZone, cidr: subnet.cidr))
         }
-        guard let templateId = request.properties["LaunchTemplate"]?.mapValue?["LaunchTemplateId"]?.scalarText,
-              let data = launchTemplateData(templateId, request) else {
-            throw CFNError("ValidationError", "odas-sim simulates groups with a LaunchTemplate (LaunchTemplateId and Version) of the same stack")
+        let data: CFNMap
+        if let configuration = request.string("LaunchConfigurationName") {
+            guard let found = request.stackResources.values.first(where: { $0.type == "AWS::AutoScaling::LaunchConfiguration" && $0.physicalId == configuration })?
+                .attributes["LaunchTemplateData"]?.mapValue else {
+                throw CFNError("ValidationError", "Launch configuration name not found - Launch configuration \(configuration) not found")
+            }
+            data = found
+        } else {
+            guard let templateId = request.properties["LaunchTemplate"]?.mapValue?["LaunchTemplateId"]?.scalarText,
+                  let found = launchTemplateData(templateId, request) else {
+                throw CFNError("ValidationError", "odas-sim simulates groups with a LaunchTemplate (LaunchTemplateId and Version) or a LaunchConfigurationName of the same stack")
+            }
+            data = found
         }
         var profile = data["IamInstanceProfile"]?.mapValue?["Name"]?.scalarText ?? data["IamInstanceProfile"]?.mapValue?["Arn"]?.scalarText
         if let named = profile, named.hasPrefix("arn:") { profile = named.split(separator: "/").last.map(String.init) }
@@ -55,6 +75,7 @@ enum CFNAutoScalingHandler: CFNResourceHandler {
 
     static func delete(_ request: CFNResourceRequest, _ services: inout CFNServices) throws(CFNError) {
         guard let id = request.state?.physicalId, request.type == "AWS::AutoScaling::AutoScalingGroup" else { return }
+        // (Launch templates and configurations are the stack's records; nothing to delete in the fakes.)
         services.autoScaling.deleteAutoScalingGroup(id, ec2: &services.ec2)
     }
 }

@@ -7,7 +7,7 @@
 /// Snapshot leaves a DB snapshot.
 enum CFNRDSHandler: CFNResourceHandler {
     static let types = ["AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::RDS::DBSubnetGroup", "AWS::RDS::DBParameterGroup",
-                        "AWS::RDS::DBClusterParameterGroup"]
+                        "AWS::RDS::DBClusterParameterGroup", "AWS::RDS::GlobalCluster"]
 
     static func rds<T>(_ body: () throws(RDSError) -> T) throws(CFNError) -> T {
         do { return try body() } catch { throw CFNError(error.code, error.message) }
@@ -15,6 +15,13 @@ enum CFNRDSHandler: CFNResourceHandler {
 
     static func create(_ request: CFNResourceRequest, _ services: inout CFNServices) throws(CFNError) -> CFNContext.ResourceState {
         switch request.type {
+        case "AWS::RDS::GlobalCluster":
+            let identifier = (request.string("GlobalClusterIdentifier") ?? String(request.generatedName.prefix(63))).lowercased()
+            guard let source = request.string("SourceDBClusterIdentifier") else {
+                throw CFNError("ValidationError", "odas-sim simulates global clusters created from an existing Aurora cluster: SourceDBClusterIdentifier is required")
+            }
+            try rds { () throws(RDSError) in try services.rds.createGlobalCluster(identifier, sourceCluster: source.lowercased()) }
+            return .init(type: request.type, physicalId: identifier, attributes: [:])
         case "AWS::RDS::DBSubnetGroup", "AWS::RDS::DBParameterGroup", "AWS::RDS::DBClusterParameterGroup":
             let key = request.type == "AWS::RDS::DBSubnetGroup" ? "DBSubnetGroupName" : request.type == "AWS::RDS::DBParameterGroup" ? "DBParameterGroupName" : "DBClusterParameterGroupName"
             _ = try request.required(request.type == "AWS::RDS::DBSubnetGroup" ? "DBSubnetGroupDescription" : "Description")
@@ -35,6 +42,19 @@ enum CFNRDSHandler: CFNResourceHandler {
             }
             if !request.faults.isUp(.availabilityZone(primary)) {
                 throw CFNError("InsufficientDBInstanceCapacity", "Cannot create a database instance because there is not enough capacity available in the Availability Zone \(primary).")
+            }
+            if aurora, let global = request.string("GlobalClusterIdentifier")?.lowercased(), let source = services.rds.globalClusters[global],
+               services.rds.instances[source]?.region != request.region {
+                // A secondary cluster of a global database: the primary's replica in this region.
+                try rds { () throws(RDSError) in try services.rds.addGlobalSecondary(global, region: request.region, availabilityZone: primary) }
+                let endpoint = "\(identifier).cluster-\(String(request.generatedName.suffix(12)).lowercased()).\(request.region).rds.amazonaws.com"
+                return .init(type: request.type, physicalId: identifier, attributes: [
+                    "Endpoint.Address": .string(endpoint), "Endpoint.Port": .string("3306"),
+                    "DBClusterArn": .string("arn:aws:rds:\(request.region):\(request.account):cluster:\(identifier)"),
+                    "DBClusterResourceId": .string("cluster-" + String(request.generatedName.suffix(13))),
+                    "ReadEndpoint.Address": .string(endpoint.replacingOccurrences(of: ".cluster-", with: ".cluster-ro-")),
+                    "GlobalSecondaryOf": .string(global),
+                ])
             }
             if aurora {
                 let readers = zones.filter { $0 != primary }.prefix(2)
@@ -65,7 +85,16 @@ enum CFNRDSHandler: CFNResourceHandler {
     }
 
     static func delete(_ request: CFNResourceRequest, _ services: inout CFNServices) throws(CFNError) {
-        guard let id = request.state?.physicalId, request.type == "AWS::RDS::DBInstance" || request.type == "AWS::RDS::DBCluster" else { return }
+        guard let id = request.state?.physicalId else { return }
+        if request.type == "AWS::RDS::GlobalCluster" {
+            try rds { () throws(RDSError) in try services.rds.deleteGlobalCluster(id) }
+            return
+        }
+        if let global = request.state?.attributes["GlobalSecondaryOf"]?.scalarText {
+            services.rds.removeGlobalSecondary(global)
+            return
+        }
+        guard request.type == "AWS::RDS::DBInstance" || request.type == "AWS::RDS::DBCluster" else { return }
         guard services.rds.instances[id] != nil else { return }
         // DeletionPolicy Snapshot: CloudFormation names the snapshot after the stack and resource.
         let snapshot = request.deletionPolicy == "Snapshot" ? "\(request.stackName)-\(request.logicalId.lowercased())-snapshot" : nil

@@ -11,9 +11,10 @@ public struct CFNServices: Sendable {
     public var autoScaling: AutoScalingService
     public var route53: Route53Service
     public var elbv2: ELBv2Service
+    public var eks: EKSService
 
     public init(s3: S3Service, iam: IAMService, kms: KMSService, ec2: EC2Service, rds: RDSService, autoScaling: AutoScalingService,
-                route53: Route53Service, elbv2: ELBv2Service = ELBv2Service(random: SimRandom(seed: 0))) {
+                route53: Route53Service, elbv2: ELBv2Service = ELBv2Service(random: SimRandom(seed: 0)), eks: EKSService = EKSService()) {
         self.s3 = s3
         self.iam = iam
         self.kms = kms
@@ -22,6 +23,7 @@ public struct CFNServices: Sendable {
         self.autoScaling = autoScaling
         self.route53 = route53
         self.elbv2 = elbv2
+        self.eks = eks
     }
 }
 
@@ -81,7 +83,7 @@ protocol CFNResourceHandler {
 enum CFNResourceHandlers {
     static let families: [any CFNResourceHandler.Type] = [
         CFNS3Handler.self, CFNIAMHandler.self, CFNKMSHandler.self, CFNSecurityGroupHandler.self, CFNNetworkHandler.self, CFNInstanceHandler.self, CFNAutoScalingHandler.self, CFNRDSHandler.self, CFNRoute53Handler.self, CFNWaitConditionHandler.self,
-        CFNELBv2Handler.self,
+        CFNELBv2Handler.self, CFNConnectivityHandler.self, CFNEKSHandler.self,
     ]
 
     static let byType: [String: any CFNResourceHandler.Type] = {

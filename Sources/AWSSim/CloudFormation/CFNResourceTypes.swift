@@ -55,6 +55,7 @@ public enum CFNResourceTypes {
                   creation: span(30, 120), durationSource: "interface endpoints take a minute or two to become available (model assumption)"),
             .init(name: "AWS::EC2::NetworkAcl", ref: "the network ACL id", attributes: ["Id"], creation: span(2, 10), durationSource: quick),
             .init(name: "AWS::EC2::NetworkAclEntry", ref: "the entry id", attributes: ["Id"], creation: span(1, 5), durationSource: quick),
+            .init(name: "AWS::EC2::SubnetNetworkAclAssociation", ref: "the association id", attributes: ["AssociationId"], creation: span(1, 5), durationSource: quick),
             // Auto Scaling
             .init(name: "AWS::AutoScaling::AutoScalingGroup", ref: "the group name", attributes: [], creation: span(30, 90),
                   durationSource: "the group and its first launches; with a CreationPolicy, until the signals (model assumption)"),

@@ -1,7 +1,7 @@
-/// AWS::EC2::SecurityGroup (with its inline rules) and
-/// AWS::EC2::SecurityGroupIngress, in the EC2 fake.
+/// AWS::EC2::SecurityGroup (with its inline rules),
+/// AWS::EC2::SecurityGroupIngress and SecurityGroupEgress, in the EC2 fake.
 enum CFNSecurityGroupHandler: CFNResourceHandler {
-    static let types = ["AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupIngress"]
+    static let types = ["AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress"]
 
     /// `{IpProtocol, FromPort, ToPort, CidrIp | SourceSecurityGroupId | DestinationSecurityGroupId}`.
     static func rule(_ value: CFNValue, _ request: CFNResourceRequest) throws(CFNError) -> SecurityGroupRule {
@@ -26,13 +26,17 @@ enum CFNSecurityGroupHandler: CFNResourceHandler {
     }
 
     static func create(_ request: CFNResourceRequest, _ services: inout CFNServices) throws(CFNError) -> CFNContext.ResourceState {
-        if request.type == "AWS::EC2::SecurityGroupIngress" {
+        if request.type == "AWS::EC2::SecurityGroupIngress" || request.type == "AWS::EC2::SecurityGroupEgress" {
             let group = try request.required("GroupId")
             guard services.ec2.securityGroups[group] != nil else {
                 throw CFNError("InvalidGroup.NotFound", "The security group '\(group)' does not exist")
             }
             let added = try rule(.null, request)
-            services.ec2.authorizeSecurityGroupIngress(group, rules: [added])
+            if request.type == "AWS::EC2::SecurityGroupEgress" {
+                services.ec2.authorizeSecurityGroupEgress(group, rules: [added])
+            } else {
+                services.ec2.authorizeSecurityGroupIngress(group, rules: [added])
+            }
             let id = "sgr-" + String(request.generatedName.suffix(13)).lowercased()
             return .init(type: request.type, physicalId: id, attributes: ["Id": .string(id)])
         }
@@ -52,9 +56,13 @@ enum CFNSecurityGroupHandler: CFNResourceHandler {
 
     static func delete(_ request: CFNResourceRequest, _ services: inout CFNServices) throws(CFNError) {
         guard let id = request.state?.physicalId else { return }
-        if request.type == "AWS::EC2::SecurityGroupIngress" {
+        if request.type == "AWS::EC2::SecurityGroupIngress" || request.type == "AWS::EC2::SecurityGroupEgress" {
             guard let group = request.string("GroupId"), let added = try? rule(.null, request) else { return }
-            services.ec2.revokeSecurityGroupIngress(group, rules: [added])
+            if request.type == "AWS::EC2::SecurityGroupEgress" {
+                services.ec2.revokeSecurityGroupEgress(group, rules: [added])
+            } else {
+                services.ec2.revokeSecurityGroupIngress(group, rules: [added])
+            }
             return
         }
         do { try services.ec2.deleteSecurityGroup(id) } catch {

@@ -150,6 +150,10 @@ public struct CloudFormationService: Sendable {
         }
         record(stack.stackId, at: now, status: CFNStackStatus.deleteInProgress.rawValue, reason: "User Initiated")
         stacks[stack.stackId]?.status = .deleteInProgress
+        // Deleting a DELETE_FAILED stack again retries the resources that failed.
+        for (logicalId, resource) in stack.resources where resource.status == .deleteFailed {
+            stacks[stack.stackId]?.resources[logicalId]?.status = .createComplete
+        }
         let exported = stack.outputs.compactMap(\.exportName)
         for name in exported {
             if let importer = stackOrder.compactMap({ stacks[$0] }).first(where: { $0.stackId != stack.stackId && $0.status != .deleteComplete && $0.imports.contains(name) }) {

@@ -113,6 +113,12 @@ public struct EC2Service: Sendable {
     /// Elastic IP allocations (allocation id → public address) and NAT gateways (id → subnet, allocation).
     public internal(set) var elasticIPs: [String: String] = [:]
     public internal(set) var natGateways: [String: (subnet: String, allocation: String)] = [:]
+    /// Network ACLs by id, and the subnets associated with one (subnet → ACL id; others use the default ACL).
+    public internal(set) var networkAcls: [String: EC2NetworkAcl] = [:]
+    public internal(set) var networkAclAssociations: [String: String] = [:]
+    /// VPC peering connections by id (EC2Service+Endpoints) and VPC endpoints by id.
+    public internal(set) var peeringConnections: [String: EC2PeeringConnection] = [:]
+    public internal(set) var vpcEndpoints: [String: EC2VPCEndpoint] = [:]
     var random: SimRandom
     public var notices: [String] = []
 
@@ -143,6 +149,16 @@ public struct EC2Service: Sendable {
     /// RevokeSecurityGroupIngress: removes rules equal to `rules`.
     public mutating func revokeSecurityGroupIngress(_ id: String, rules: [SecurityGroupRule]) {
         securityGroups[id]?.ingress.removeAll { rules.contains($0) }
+    }
+
+    /// AuthorizeSecurityGroupEgress: adds outbound rules.
+    public mutating func authorizeSecurityGroupEgress(_ id: String, rules: [SecurityGroupRule]) {
+        securityGroups[id]?.egress += rules
+    }
+
+    /// RevokeSecurityGroupEgress: removes outbound rules equal to `rules`.
+    public mutating func revokeSecurityGroupEgress(_ id: String, rules: [SecurityGroupRule]) {
+        securityGroups[id]?.egress.removeAll { rules.contains($0) }
     }
 
     /// DeleteSecurityGroup: refused while an instance uses the group or another group's rule names it
@@ -239,6 +255,10 @@ public struct EC2Service: Sendable {
                               groups: source.securityGroups, port: port) else {
             return ReachabilityVerdict(allowed: false, explanation: "no ingress rule of \(groupNames(destination.securityGroups)) allows tcp/\(port) from \(source.name) (\(source.privateIPAddress))")
         }
+        if let denial = networkAclVerdict(fromSubnet: source.subnet, address: source.ipValue, toSubnet: destination.subnet,
+                                          address: destination.ipValue, port: port) {
+            return ReachabilityVerdict(allowed: false, explanation: denial)
+        }
         return ReachabilityVerdict(allowed: true, explanation: "egress \(out.group): \(describe(out.rule)); ingress \(into.group): \(describe(into.rule))")
     }
 
@@ -251,6 +271,10 @@ public struct EC2Service: Sendable {
             guard let group = securityGroups[groupID] else { continue }
             for rule in group.ingress where rule.allows(port: port) {
                 if case .cidr(let allowed) = rule.peer, allowed.contains(block.address), allowed.prefixLength <= block.prefixLength {
+                    if let denial = networkAclVerdict(fromSubnet: nil, address: block.address, toSubnet: destination.subnet,
+                                                      address: destination.ipValue, port: port) {
+                        return ReachabilityVerdict(allowed: false, explanation: denial)
+                    }
                     return ReachabilityVerdict(allowed: true, explanation: "ingress \(group.name): \(describe(rule))")
                 }
             }

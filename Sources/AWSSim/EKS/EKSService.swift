@@ -35,6 +35,20 @@ public struct EKSService: Sendable {
                                     endpoint: "https://\(suffix).gr7.\(region).eks.amazonaws.com")
     }
 
+    /// CreateNodegroup: the node group's Auto Scaling group joins the cluster.
+    public mutating func addNodeGroup(_ cluster: String, autoScalingGroup: String) {
+        guard clusters[cluster]?.nodeGroups.contains(autoScalingGroup) == false else { return }
+        clusters[cluster]?.nodeGroups.append(autoScalingGroup)
+    }
+
+    /// DeleteNodegroup.
+    public mutating func removeNodeGroup(_ cluster: String, autoScalingGroup: String) {
+        clusters[cluster]?.nodeGroups.removeAll { $0 == autoScalingGroup }
+    }
+
+    /// DeleteCluster.
+    public mutating func deleteCluster(_ name: String) { clusters[name] = nil }
+
     /// The API server answers while a majority of the control plane's AZs is up.
     public func isControlPlaneAvailable(_ name: String, faults: FaultModel) -> Bool {
         guard let cluster = clusters[name], !cluster.controlPlaneAZs.isEmpty else { return false }

@@ -122,6 +122,8 @@ public struct RDSService: Sendable {
     public var notices: [RDSNotice] = []
     /// What `DescribeEvents` lists (``logNotices(at:)``).
     public internal(set) var eventLog: [RDSLoggedEvent] = []
+    /// Aurora global clusters: identifier → the primary cluster's identifier (RDSService+GlobalClusters).
+    public internal(set) var globalClusters: [String: String] = [:]
     var random: SimRandom
 
     public init(random: SimRandom) { self.random = random }

@@ -11,6 +11,7 @@ extension World {
                                    rds: RDSService(random: SimRandom(seed: 0)), autoScaling: AutoScalingService(random: SimRandom(seed: 0)),
                                    route53: Route53Service(random: SimRandom(seed: 0)))
         swap(&services.elbv2, &elbv2)
+        swap(&services.eks, &eks)
         swap(&services.s3, &s3)
         swap(&services.iam, &iam)
         swap(&services.kms, &kms)
@@ -27,6 +28,7 @@ extension World {
         swap(&services.autoScaling, &autoScaling)
         swap(&services.route53, &route53)
         swap(&services.elbv2, &elbv2)
+        swap(&services.eks, &eks)
         policyCache.removeAll()
         registerDatabaseHosts()
         registerNetworkHosts()
