@@ -15,7 +15,7 @@ enum CFNELBv2Handler: CFNResourceHandler {
     /// A generated name within ELB's 32 characters: `stack-Logical-SUFFIX`, the prefix cut.
     static func generatedName(_ request: CFNResourceRequest) -> String {
         let suffix = String(request.generatedName.suffix(13))
-        let prefix = String(request.generatedName.dropLast(14).prefix(18)).trimmingSuffix("-")
+        let prefix = String(request.generatedName.dropLast(14).prefix(18)).trimmingCharacters(in: "-")
         return prefix + "-" + suffix
     }
 
@@ -125,14 +125,5 @@ enum CFNELBv2Handler: CFNResourceHandler {
         case "AWS::ElasticLoadBalancingV2::Listener": services.elbv2.deleteListener(arn)
         default: services.elbv2.deleteLoadBalancer(arn)
         }
-    }
-}
-
-extension String {
-    /// The string without trailing `character`s.
-    func trimmingSuffix(_ character: Character) -> String {
-        var out = self
-        while out.last == character { out.removeLast() }
-        return out
     }
 }

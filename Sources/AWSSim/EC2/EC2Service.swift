@@ -194,8 +194,7 @@ public struct EC2Service: Sendable {
     public mutating func runInstance(name: String, type: String, region: String, availabilityZone: String, subnet: String,
                                      subnetCIDR: IPv4Block, securityGroups groups: [String], instanceProfile: String?) -> String {
         let id = hexID("i-", digits: 17)
-        let offset = nextAddress[subnet] ?? 4
-        nextAddress[subnet] = offset + 1
+        let offset = nextAddressOffset(subnet)
         instances[id] = EC2Instance(id: id, name: name, instanceType: type, region: region, availabilityZone: availabilityZone,
                                     subnet: subnet, privateIPAddress: subnetCIDR.address(at: offset),
                                     ipValue: subnetCIDR.address &+ offset, securityGroups: groups,
@@ -206,9 +205,14 @@ public struct EC2Service: Sendable {
     /// The next free private address of a subnet for a network interface that
     /// is not an instance's (a load balancer's node, a VPC endpoint).
     public mutating func allocatePrivateAddress(subnet: String, subnetCIDR: IPv4Block) -> String {
+        subnetCIDR.address(at: nextAddressOffset(subnet))
+    }
+
+    /// The offset of the subnet's next free address (AWS reserves the first four) and takes it.
+    mutating func nextAddressOffset(_ subnet: String) -> UInt32 {
         let offset = nextAddress[subnet] ?? 4
         nextAddress[subnet] = offset + 1
-        return subnetCIDR.address(at: offset)
+        return offset
     }
 
     /// A route 0.0.0.0/0 → internet gateway in the subnet's route table (a public subnet).

@@ -270,12 +270,7 @@ extension World {
                                       failureThreshold: check.failureThreshold, now: now)
         }
         for record in dns.records where !record.aliasesServiceLoadBalancer {
-            let routing: Route53Routing = record.failover.map { .failover(primary: $0 == "PRIMARY") }
-                ?? record.weight.map { .weighted(weight: $0) } ?? .simple
-            route53.upsert(Route53Record(name: record.name, type: record.type, ttl: record.ttl, target: record.target,
-                                         routing: routing, setIdentifier: record.failover ?? record.weight.map(String.init),
-                                         healthCheck: record.healthCheck, aliasTarget: record.alias,
-                                         evaluateTargetHealth: record.evaluateTargetHealth))
+            route53.upsert(record.route53Record(target: record.target, aliasTarget: record.alias))
         }
         trace.record("route53", "create-hosted-zone", at: now, [
             "zone": .string(dns.zone), "records": .int(Int64(dns.records.count)), "health_checks": .int(Int64(dns.healthChecks.count)),
@@ -291,5 +286,16 @@ extension World {
         } catch {
             trace.record("s3", "create-bucket-failed", at: now, ["bucket": .string(name), "error": .string(error.code)])
         }
+    }
+}
+
+extension DNSSpec.Record {
+    /// The record set Route 53 holds for this scenario record, pointing at
+    /// `target` (or aliasing `aliasTarget`), with its routing and health check.
+    func route53Record(target: String, aliasTarget: String?) -> Route53Record {
+        let routing: Route53Routing = failover.map { .failover(primary: $0 == "PRIMARY") } ?? weight.map { .weighted(weight: $0) } ?? .simple
+        return Route53Record(name: name, type: type, ttl: ttl, target: target, routing: routing,
+                             setIdentifier: failover ?? weight.map(String.init), healthCheck: healthCheck,
+                             aliasTarget: aliasTarget, evaluateTargetHealth: evaluateTargetHealth)
     }
 }

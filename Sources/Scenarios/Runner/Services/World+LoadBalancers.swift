@@ -63,9 +63,7 @@ extension World {
         let targets = nodes.compactMap { instanceByNode[$0] }.filter { $0.state == .running }
         for service in services {
             let key = service.metadata.namespaceOrEmpty + "/" + service.metadata.nameOrEmpty
-            let existing = elbv2.loadBalancers.values.filter { $0.tags[Self.serviceStackTag] == key && $0.tags[Self.clusterTag] == eks.name }
-                .min { $0.arn < $1.arn }
-            let balancer = existing ?? createServiceLoadBalancer(service, key: key, cluster: eks)
+            let balancer = serviceLoadBalancer(key, cluster: eks.name) ?? createServiceLoadBalancer(service, key: key, cluster: eks)
             guard let balancer else { continue }
             if service.status?.loadBalancer?.ingress?.first?.hostname != balancer.dnsName {
                 _ = updateKube(0) { $0.setLoadBalancerIngress(namespace: service.metadata.namespaceOrEmpty, name: service.metadata.nameOrEmpty,
@@ -75,6 +73,11 @@ extension World {
             upsertServiceAliases(key: key, dnsName: balancer.dnsName)
         }
         drainELBv2()
+    }
+
+    /// The load balancer the controller made for the Service `namespace/name` of an EKS cluster.
+    func serviceLoadBalancer(_ key: String, cluster: String) -> ELBv2LoadBalancer? {
+        elbv2.loadBalancers.values.filter { $0.tags[Self.serviceStackTag] == key && $0.tags[Self.clusterTag] == cluster }.min { $0.arn < $1.arn }
     }
 
     /// A network load balancer (internal unless the Service's
@@ -134,10 +137,7 @@ extension World {
         for record in dns.records where record.aliasesServiceLoadBalancer {
             guard let alias = record.alias, let component = ODASComponent.allCases.first(where: { primary.serviceTarget($0) == alias }),
                   key == primary.deployment.namespace + "/" + component.objectName else { continue }
-            let routing: Route53Routing = record.failover.map { .failover(primary: $0 == "PRIMARY") } ?? record.weight.map { .weighted(weight: $0) } ?? .simple
-            let aliased = Route53Record(name: record.name, type: record.type, ttl: record.ttl, target: dnsName, routing: routing,
-                                        setIdentifier: record.failover ?? record.weight.map(String.init), healthCheck: record.healthCheck,
-                                        aliasTarget: dnsName, evaluateTargetHealth: record.evaluateTargetHealth)
+            let aliased = record.route53Record(target: dnsName, aliasTarget: dnsName)
             guard !route53.records.contains(aliased) else { continue }
             route53.upsert(aliased)
             trace.record("route53", "alias-load-balancer", at: loop.now, ["record": .string(record.name), "dns": .string(dnsName)])
@@ -154,7 +154,7 @@ extension World {
         guard let eks = scenario.network.eks, let cluster = kube else { return nil }
         for service in cluster.store.services.sorted where service.spec?.type == "LoadBalancer" {
             let key = service.metadata.namespaceOrEmpty + "/" + service.metadata.nameOrEmpty
-            guard let balancer = elbv2.loadBalancers.values.first(where: { $0.tags[Self.serviceStackTag] == key && $0.tags[Self.clusterTag] == eks.name }) else {
+            guard let balancer = serviceLoadBalancer(key, cluster: eks.name) else {
                 return "Service \(key) has no load balancer yet"
             }
             guard balancer.state == "active" else { return "load balancer \(balancer.name) is \(balancer.state)" }
