@@ -261,7 +261,7 @@ final class WireHTTPHandler: ChannelInboundHandler {
                                                              headers: headers))), promise: nil)
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
         let wrap: @Sendable (HTTPServerResponsePart) -> NIOAny = { NIOAny($0) }
-        func send(_ bytes: [UInt8]) {
+        @Sendable func send(_ bytes: [UInt8]) {
             guard !bytes.isEmpty else { return }
             var buffer = bound.value.channel.allocator.buffer(capacity: bytes.count)
             buffer.writeBytes(bytes)

@@ -685,9 +685,19 @@ import SimCore
         let end = try #require(stack.events.last?.timestamp)
         #expect(end > .zero + .minutes(18) && end < .zero + .minutes(60), "the Multi-AZ database dominates; under the waiter's hour")
         #expect(stack.describedParameters.first { $0.key == "DBPassword" }?.value == "****")
+        // The service names alias the network load balancer in the external subnets; the group feeds its target groups.
+        let balancer = try #require(driver.services.elbv2.loadBalancers.values.first)
+        #expect(balancer.scheme == "internal" && balancer.zones.count == 3)
+        #expect(driver.services.route53.zone?.name == "odas.internal")
+        for name in ["planner.odas.internal", "rest.odas.internal"] {
+            #expect(driver.services.route53.records.first { $0.name == name }?.aliasTarget == balancer.dnsName.lowercased(), "\(name)")
+        }
+        let group = try #require(driver.services.autoScaling.groups[stack.resources["Nodes"]?.physicalId ?? ""])
+        #expect(group.targetGroupARNs.sorted() == [stack.resources["PlannerTargetGroup"]?.physicalId, stack.resources["RestTargetGroup"]?.physicalId].compactMap { $0 }.sorted())
         try driver.cfn.deleteStack("odas", now: driver.loop.now)
         driver.drain()
         #expect(driver.stack("odas") == nil, "\(driver.cfn.stacks.values.first?.events.suffix(5).map { "\($0.logicalResourceId) \($0.resourceStatus) \($0.resourceStatusReason ?? "")" } ?? [])")
         #expect(driver.services.ec2.vpcs.isEmpty && driver.services.rds.instances.isEmpty && driver.services.rds.snapshots.count == 1)
+        #expect(driver.services.elbv2.loadBalancers.isEmpty && driver.services.route53.records.isEmpty)
     }
 }

@@ -31,7 +31,7 @@ import SimCore
                 for (at, event) in elb.outbox { _ = loop.schedule(event, at: at) }
                 elb.outbox.removeAll()
                 guard let (_, event) = loop.next(until: until) else { return }
-                elb.handle(event, now: loop.now) { !down.contains($0.id) }
+                elb.handle(event, now: loop.now) { target, _ in !down.contains(target.id) }
             }
         }
     }

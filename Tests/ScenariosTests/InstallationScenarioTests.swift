@@ -73,7 +73,7 @@ import SimCore
         #expect(foreign.contains("controlPlane is not a setting of the cloudformation installer"))
         let missing = Self.errors(Self.load(edited: cfn.replacingOccurrences(of: "../templates/odas-nodes.yaml", with: "../templates/nope.yaml")))
         #expect(missing.contains("template ../templates/nope.yaml not found"))
-        let undeclared = Self.errors(Self.load(edited: cfn.replacingOccurrences(of: "{NodeCount: \"4\"}", with: "{NodeCount: \"4\", Colour: blue}")))
+        let undeclared = Self.errors(Self.load(edited: cfn.replacingOccurrences(of: "{NodeCount: \"4\", ", with: "{NodeCount: \"4\", Colour: blue, ")))
         #expect(undeclared.contains("parameter Colour is not declared by ../templates/odas-nodes.yaml"))
         let ec2 = try Self.text("install-ec2")
         let templateOnEC2 = Self.errors(Self.load(edited: ec2.replacingOccurrences(of: "  controlPlane: 3\n", with: "  controlPlane: 3\n  stackName: odas\n")))

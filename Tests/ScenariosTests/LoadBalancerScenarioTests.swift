@@ -33,6 +33,7 @@ import SimCore
         #expect(throughNode != nil, "\(scans.causes.map(\.cause))")
         #expect(outcome.traceJSONLines.contains("\"kind\":\"alias-load-balancer\""))
         #expect(!scans.causes.contains { $0.cause.contains("NXDOMAIN") }, "the workloads start after the name answers")
+        #expect(!report.suggestions.contains { $0.contains("AZRebalance") }, "no rebalancing hurt a workload here")
     }
 
     @Test func theLoadBalancerPathIsDeterministic() throws {
@@ -51,5 +52,43 @@ import SimCore
         #expect(withoutEKS != eks)
         let noEKS = InstallationScenarioTests.errors(InstallationScenarioTests.load(edited: withoutEKS))
         #expect(noEKS.contains("needs EKS (compute.eks)"), "\(noEKS)")
+    }
+
+    /// templates/odas-nodes.yaml puts an internal network load balancer in
+    /// front of its nodes (the bootstrap instance and the group's, registered
+    /// by Auto Scaling) and aliases the planner's name to it in the scenario's zone.
+    @Test func theCloudFormationStackPutsALoadBalancerInFrontOfItsNodes() throws {
+        let outcome = try ODASShippedScenarioTests.run("install-cloudformation")
+        let report = outcome.report
+        #expect(report.exitCode == 0, "\(report.expectations.filter { !$0.isAsDeclared }.map(\.detail))")
+        let installation = try #require(report.installation)
+        #expect(installation.phases.first { $0.text.hasPrefix("CreateStack odas") }?.text.contains("HostedZoneId=Z") == true)
+        let timeline = report.timeline.map(\.text)
+        // Four group instances, each a target of both groups (the planner's and the REST API's).
+        #expect(timeline.filter { $0.contains("registered by auto scaling") }.count >= 8)
+        // A target answers only once a planner is ready behind kube-proxy, and
+        // the installation waits for that: installed when the load balancer answers.
+        let ready = try #require(timeline.firstIndex { $0.contains("ODAS services ready; waiting for the stack's load balancers") })
+        let firstHealthy = try #require(timeline.firstIndex { $0.contains("PlannerTarget") && $0.hasSuffix(" healthy") })
+        let installed = try #require(timeline.firstIndex { $0.contains("ODAS installed (cloudformation)") })
+        #expect(ready < firstHealthy && firstHealthy < installed)
+        // The outage: calls to the zone's load balancer node time out until the zone leaves DNS.
+        let scans = try #require(report.workloads.first { $0.name == "emr-scans" })
+        #expect(scans.causes.contains { $0.cause.contains("planner load balancer odas-ServiceLoadBa-") && $0.cause.contains("(us-west-2a)") },
+                "\(scans.causes.map(\.cause))")
+        // AZ rebalancing's termination drains the instance from the target groups.
+        #expect(timeline.contains { $0.contains("draining (terminated by auto scaling") })
+        #expect(outcome.traceJSONLines.contains("\"resource\":\"PlannerRecord\",\"stack\":\"odas\",\"status\":\"CREATE_COMPLETE\""))
+        // The finding, with its fix: the rebalancing terminated a node without draining it.
+        let fix = report.suggestions.first { $0.contains("to rebalance its zones, without draining the node") }
+        #expect(fix?.contains("emr-scans failed on it afterwards") == true && fix?.contains("suspend-processes --scaling-processes AZRebalance") == true,
+                "\(report.suggestions)")
+    }
+
+    @Test func aClientMayResolveANameOnlyTheStackCreates() throws {
+        let cfn = try InstallationScenarioTests.text("install-cloudformation")
+        let elsewhere = InstallationScenarioTests.errors(InstallationScenarioTests.load(edited: cfn.replacingOccurrences(
+            of: "planners: {dns: planner.odas.example.com}", with: "planners: {dns: other.odas.example.com}")))
+        #expect(elsewhere.contains("unknown dns record \"other.odas.example.com\"") && elsewhere.contains("planner.odas.example.com"), "\(elsewhere)")
     }
 }

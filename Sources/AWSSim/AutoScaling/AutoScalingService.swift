@@ -40,6 +40,10 @@ public struct AutoScalingGroup: Sendable {
     /// AZ rebalancing in progress: the launched instance, and the AZ one
     /// instance leaves once it is in service.
     public var rebalancing: [String: String] = [:]
+    /// Target groups (ELBv2) the group registers its instances with when it
+    /// launches them and deregisters them from when it terminates them
+    /// (`TargetGroupARNs`; autoscaling/ec2/userguide/attach-load-balancer-asg.html).
+    public var targetGroupARNs: [String] = []
 }
 
 /// Scheduled Auto Scaling work.
@@ -80,15 +84,18 @@ public struct AutoScalingService: Sendable {
     public static let checkInterval = SimDuration.seconds(60)
     /// Boot time of a launched instance until it is in service (assumption).
     public static let bootTime = SimDuration.seconds(60)...SimDuration.seconds(90)
+    /// The reason of a termination that rebalances the group's zones.
+    public static let rebalanceReason = "AZ rebalancing"
 
     public init(random: SimRandom) { self.random = random }
 
     /// CreateAutoScalingGroup: launches the desired capacity, balanced across AZs.
     public mutating func createAutoScalingGroup(name: String, region: String, subnets: [GroupSubnet], minSize: Int,
-                                                maxSize: Int, desiredCapacity: Int, template: LaunchTemplate,
+                                                maxSize: Int, desiredCapacity: Int, template: LaunchTemplate, targetGroupARNs: [String] = [],
                                                 ec2: inout EC2Service, faults: FaultModel, now: SimInstant) {
         groups[name] = AutoScalingGroup(name: name, region: region, subnets: subnets, minSize: minSize, maxSize: maxSize,
-                                        desiredCapacity: min(max(desiredCapacity, minSize), maxSize), template: template)
+                                        desiredCapacity: min(max(desiredCapacity, minSize), maxSize), template: template,
+                                        targetGroupARNs: targetGroupARNs)
         reconcile(name, ec2: &ec2, faults: faults, now: now, booting: false)
         // Health checks run on their own phase, not in step with the scenario's clock marks.
         outbox.append((now + random.duration(in: .zero...Self.checkInterval), .healthCheck(name)))
@@ -194,7 +201,7 @@ public struct AutoScalingService: Sendable {
               let instance = ec2.instances[victim] else { return }
         ec2.setState(victim, .terminated)
         groups[name]?.instances.removeAll { $0 == victim }
-        notices.append(.terminated(group: name, instance: victim, name: instance.name, reason: "AZ rebalancing"))
+        notices.append(.terminated(group: name, instance: victim, name: instance.name, reason: Self.rebalanceReason))
     }
 
     public mutating func handle(_ event: AutoScalingEvent, ec2: inout EC2Service, faults: FaultModel, now: SimInstant) {

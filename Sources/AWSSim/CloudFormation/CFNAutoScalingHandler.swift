@@ -62,8 +62,13 @@ enum CFNAutoScalingHandler: CFNResourceHandler {
         if let named = profile, named.hasPrefix("arn:") { profile = named.split(separator: "/").last.map(String.init) }
         let template = LaunchTemplate(instanceType: data["InstanceType"]?.scalarText ?? "m5.large",
                                       securityGroups: data["SecurityGroupIds"]?.listValue?.compactMap(\.scalarText) ?? [], instanceProfile: profile)
+        let targetGroups = request.strings("TargetGroupARNs")
+        if targetGroups.contains(where: { services.elbv2.targetGroups[$0] == nil }) {
+            throw CFNError("ValidationError", "Provided Target Groups may not be valid. Please ensure they exist and try again.")
+        }
         services.autoScaling.createAutoScalingGroup(name: name, region: request.region, subnets: subnets, minSize: minSize, maxSize: maxSize,
-                                                    desiredCapacity: desired, template: template, ec2: &services.ec2, faults: request.faults,
+                                                    desiredCapacity: desired, template: template, targetGroupARNs: targetGroups,
+                                                    ec2: &services.ec2, faults: request.faults,
                                                     now: request.now)
         return .init(type: request.type, physicalId: name, attributes: [:])
     }

@@ -73,7 +73,7 @@ public struct CFNResourceRequest: Sendable {
 
 /// Creates and deletes one family of resource types in the fakes. A new
 /// family is a new handler file and a line in ``CFNResourceHandlers``.
-protocol CFNResourceHandler {
+protocol CFNResourceHandler: Sendable {
     static var types: [String] { get }
     static func create(_ request: CFNResourceRequest, _ services: inout CFNServices) throws(CFNError) -> CFNContext.ResourceState
     static func delete(_ request: CFNResourceRequest, _ services: inout CFNServices) throws(CFNError)

@@ -41,8 +41,19 @@ enum CFNRoute53Handler: CFNResourceHandler {
         else { routing = .simple }
         let ttl = SimDuration.seconds(Int64(fields["TTL"]?.scalarText ?? "") ?? 300)
         if let alias = fields["AliasTarget"]?.mapValue {
-            guard let target = alias["DNSName"]?.scalarText.map(fqdn), target.hasSuffix(zone.name) else {
-                throw CFNError("InvalidChangeBatch", "odas-sim models alias targets that are records of the same zone")
+            guard var target = alias["DNSName"]?.scalarText.map(fqdn) else {
+                throw CFNError("ValidationError", "Properties validation failed for resource \(logicalId) with message: #/AliasTarget: required key [DNSName] not found")
+            }
+            if !target.hasSuffix(zone.name) {
+                // An Elastic Load Balancing name ("dualstack." is how templates ask for both address families).
+                let bare = target.hasPrefix("dualstack.") ? String(target.dropFirst("dualstack.".count)) : target
+                guard let balancer = services.elbv2.loadBalancers.values.sorted(by: { $0.arn < $1.arn }).first(where: { $0.dnsName.lowercased() == bare }) else {
+                    throw CFNError("InvalidChangeBatch", "odas-sim models alias targets that are records of the same zone or load balancers (\(target) is neither)")
+                }
+                if let hostedZone = alias["HostedZoneId"]?.scalarText, hostedZone != balancer.canonicalHostedZoneId {
+                    throw CFNError("InvalidChangeBatch", "Tried to create an alias that targets \(target)., type \(type) in zone \(hostedZone), but the alias target name does not lie within the target zone")
+                }
+                target = bare
             }
             return Route53Record(name: name, type: type, ttl: ttl, target: "", routing: routing, setIdentifier: fields["SetIdentifier"]?.scalarText,
                                  healthCheck: fields["HealthCheckId"]?.scalarText, aliasTarget: target,

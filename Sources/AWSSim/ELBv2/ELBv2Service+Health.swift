@@ -3,8 +3,9 @@ import SimCore
 extension ELBv2Service {
     /// Runs due background work. `reachable` says whether a target answers
     /// a TCP connection on its port now (its instance running, its zone up, its
-    /// node forwarding) — the owner of the targets knows, ELB only probes.
-    public mutating func handle(_ event: ELBv2Event, now: SimInstant, reachable: (ELBv2Target) -> Bool) {
+    /// node forwarding to something that listens on the group's port) — the
+    /// owner of the targets knows, ELB only probes.
+    public mutating func handle(_ event: ELBv2Event, now: SimInstant, reachable: (ELBv2Target, ELBv2TargetGroup) -> Bool) {
         switch event {
         case .active(let arn):
             guard loadBalancers[arn]?.state == "provisioning" else { return }
@@ -18,7 +19,7 @@ extension ELBv2Service {
                 return true
             }
             for index in group.targets.indices where group.targets[index].state != .draining {
-                probe(&group.targets[index], ok: reachable(group.targets[index]), group: group)
+                probe(&group.targets[index], ok: reachable(group.targets[index], group), group: group)
             }
             targetGroups[arn] = group
             outbox.append((now + .seconds(Int64(group.healthCheckIntervalSeconds)), .probe(targetGroup: arn)))

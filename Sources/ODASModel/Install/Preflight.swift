@@ -97,7 +97,7 @@ public struct PreflightEnvironment: Sendable {
 }
 
 /// A preflight check: reads the prerequisites and the fakes, never changes them.
-protocol PreflightCheck {
+protocol PreflightCheck: Sendable {
     static var id: String { get }
     static var title: String { get }
     static func run(_ prerequisites: ODASPrerequisites, _ environment: PreflightEnvironment) -> (verified: [String], findings: [PreflightFinding])

@@ -18,7 +18,7 @@ extension ScenarioLoader {
             if odas.users.contains(text) { user = text } else { d.error(userNode, unknownMessage("odas user", text, odas.users)) }
         }
         var options = ODASWorkloadOptions(user: user ?? "")
-        if let node = w.child("planners") { options.planners = readPlannerDiscovery(node, odas: odas, dns: dns, &d) ?? .service }
+        if let node = w.child("planners") { options.planners = readPlannerDiscovery(node, odas: odas, dns: dns, stackRecordNames: context.stackRecordNames, &d) ?? .service }
         if let node = w.child("cluster"), let text = Read.string(node, &d) {
             let names = odas.clusters.map(\.name)
             if let index = names.firstIndex(of: text) { options.cluster = index } else { d.error(node, unknownMessage("ODAS cluster", text, names)) }
@@ -61,8 +61,9 @@ extension ScenarioLoader {
     }
 
     /// `planners: service`, `planners: hostports` or `planners: {dns: NAME}`,
-    /// where NAME is a record of the dns section whose targets are ODAS planner Services.
-    static func readPlannerDiscovery(_ node: SourceNode, odas: ODASSpec, dns: DNSSpec?,
+    /// where NAME is a record of the dns section whose targets are ODAS
+    /// planner Services, or one the installer's stack creates (a parameter names it).
+    static func readPlannerDiscovery(_ node: SourceNode, odas: ODASSpec, dns: DNSSpec?, stackRecordNames: Set<String> = [],
                                      _ d: inout Diagnostics) -> ODASWorkloadOptions.PlannerDiscovery? {
         let usage = "planners is service (through the planner Service), hostports (a fixed list of planner addresses) or {dns: NAME} (a Route 53 name)"
         if case .scalar = node.value {
@@ -81,8 +82,9 @@ extension ScenarioLoader {
               let text = Read.string(nameNode, &d) else { return nil }
         let name = text.lowercased()
         let records = dns?.records.filter { $0.name == name } ?? []
+        if records.isEmpty, stackRecordNames.contains(name) { return .dns(name) }
         guard !records.isEmpty else {
-            d.error(nameNode, unknownMessage("dns record", text, Array(Set(dns?.records.map(\.name) ?? [])).sorted()))
+            d.error(nameNode, unknownMessage("dns record", text, Array(Set((dns?.records.map(\.name) ?? []) + stackRecordNames)).sorted()))
             return nil
         }
         let planners = Set(odas.clusters.map { $0.serviceTarget(.planner) })

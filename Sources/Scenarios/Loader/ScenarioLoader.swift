@@ -135,6 +135,7 @@ public enum ScenarioLoader {
         let odas = top.child("odas").flatMap { readODAS($0, context, database: database, buckets: buckets, roles: roles,
                                                          kubernetes: kubernetes, clusterFromInstaller: installerKind.map { $0 != .eks } ?? false, &d) }
         let installer = top.child("installer").flatMap { readInstaller($0, context, odas: odas, scenarioFile: file, &d) }
+        context.stackRecordNames = Set(dns.map { installer?.stackRecordNames(zone: $0.zone) ?? [] } ?? [])
         // The ec2 installer's instances are hosts: fault targets (node-crash) like any node.
         for planned in installer?.plannedInstances ?? [] where !context.topology.hosts.contains(where: { $0.name == planned.name }) {
             context.topology.hosts.append(Topology.Host(name: planned.name, placement: .subnet(planned.subnet)))
@@ -202,6 +203,8 @@ public enum ScenarioLoader {
         /// The primary ODAS cluster's name, and whether the scenario runs on EKS (its LoadBalancer Services get load balancers).
         var primaryODASCluster: String?
         var hasEKS = false
+        /// Names in the hosted zone the installer's stack is given as parameters (records it creates).
+        var stackRecordNames: Set<String> = []
 
         func domain(named name: String) -> FaultDomain? { topology.domain(named: name) }
         var allDomainNames: [String] { topology.domainNames }

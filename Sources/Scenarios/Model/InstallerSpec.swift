@@ -43,7 +43,15 @@ public struct InstallerSpec: Sendable {
     /// Template parameters the cloudformation installer fills from the
     /// scenario when the template declares them and the scenario does not set them.
     public static let templateParameterNames = ["VpcId", "Subnets", "NodeSecurityGroups", "NodeInstanceProfile", "LogBucket",
-                                                "CatalogJdbcUrl", "InstanceType"]
+                                                "CatalogJdbcUrl", "InstanceType", "HostedZoneId"]
+
+    /// Names in the scenario's hosted zone that the stack's parameters give
+    /// (`PlannerDNSName: planner.odas.example.com`): records the stack is to
+    /// create, which clients may resolve though the dns section does not list them.
+    public func stackRecordNames(zone: String) -> [String] {
+        let suffix = "." + zone.lowercased()
+        return (template?.parameters ?? []).map { $0.value.lowercased() }.filter { $0.hasSuffix(suffix) }
+    }
 
     /// The ec2 installer's instances, in launch order: the control plane, then
     /// the workers, each in the next of ``subnets`` (round robin).

@@ -4,12 +4,33 @@ import SimCore
 /// Fixes a run's failures point at, where the evidence is unambiguous: the
 /// report says them instead of leaving the reader to infer them.
 enum Suggestions {
-    static func derive(_ scenario: Scenario, _ history: History, _ results: [PropertyResult]) -> [String] {
+    static func derive(_ scenario: Scenario, _ history: History, _ results: [PropertyResult],
+                       rebalances: [RebalanceTermination] = []) -> [String] {
         var out: [String] = []
         out += replicaPolicyGaps(scenario, history)
         let failing = Set(results.filter { $0.status == .fail && ["rto", "availability"].contains($0.kind) }.compactMap(\.workload))
         if let hint = singleAZDatabase(scenario, history, failing: failing) { out.append(hint) }
         out += blockingSpreads(scenario, history, failing: failing)
+        out += undrainedRebalances(scenario, history, failing: failing, rebalances)
+        return out
+    }
+
+    /// A failing workload whose operations failed on a node Auto Scaling had
+    /// just terminated to rebalance its zones: the instance went without its
+    /// node being drained ("AZRebalance … terminates instances in the
+    /// Availability Zone that has the most instances"; autoscaling/ec2/userguide/ec2-auto-scaling-capacity-rebalancing
+    /// and as-suspend-resume-processes.html).
+    static func undrainedRebalances(_ scenario: Scenario, _ history: History, failing: Set<String>, _ rebalances: [RebalanceTermination]) -> [String] {
+        var out: [String] = []
+        for termination in rebalances {
+            let hit = scenario.workloads.filter { workload in
+                failing.contains(workload.name) && history.operations(of: workload.name).contains { op in
+                    op.outcome != .ok && op.invoked >= termination.at && (op.error?.contains(termination.node) ?? false)
+                }
+            }
+            guard !hit.isEmpty else { continue }
+            out.append("Auto Scaling group \(termination.group) terminated \(termination.instance) (node \(termination.node)) at \(termination.at.readable) to rebalance its zones, without draining the node, and \(hit.map(\.name).joined(separator: ", ")) failed on it afterwards. Suspend the group's AZRebalance process (aws autoscaling suspend-processes --scaling-processes AZRebalance), or add a termination lifecycle hook (autoscaling:EC2_INSTANCE_TERMINATING) whose handler runs kubectl drain before the instance goes.")
+        }
         return out
     }
 

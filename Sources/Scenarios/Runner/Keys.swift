@@ -7,6 +7,14 @@ public struct TimelineEntry: Codable, Sendable {
     public var text: String
 }
 
+/// An instance Auto Scaling terminated to rebalance its zones, and the Kubernetes node it was.
+struct RebalanceTermination: Sendable {
+    var at: SimInstant
+    var group: String
+    var instance: String
+    var node: String
+}
+
 /// Names of S3 endpoints in the fault model.
 enum S3Endpoint {
     static func host(region: String) -> String { "s3.\(region).amazonaws.com" }

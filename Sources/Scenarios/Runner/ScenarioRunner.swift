@@ -81,7 +81,7 @@ public enum ScenarioRunner {
             traceTruncated: world.trace.isTruncated, eventsProcessed: world.loop.deliveredCount,
             timeline: sortedTimeline(world.timeline + recoveryMarks(scenario, world.history) + RefusalMarks.marks(scenario, world.history)),
             workloads: summaries, disruptions: CauseReport.disruptions(scenario, world.history),
-            suggestions: Suggestions.derive(scenario, world.history, results), expectations: results, preflight: preflight, installation: world.installation?.report,
+            suggestions: Suggestions.derive(scenario, world.history, results, rebalances: world.rebalanceTerminations), expectations: results, preflight: preflight, installation: world.installation?.report,
             verdict: allAsDeclared ? "pass" : onlyVacuous ? "vacuous" : "fail", exitCode: allAsDeclared ? 0 : 1)
         return Outcome(report: report, traceJSONLines: traceText, history: world.history)
     }

@@ -24,18 +24,23 @@ extension World {
                 text = "auto scaling \(group): \(name) in service"
             }
             eks.observe(notice, ec2: ec2)
+            elbv2.follow(notice, groups: autoScaling.groups, now: loop.now)
             switch notice {
             case let .ready(group, instance, name):
                 let zone = ec2.instances[instance]?.availabilityZone ?? ""
                 observeInstall(.instanceInService(group: group, instance: instance, name: name, availabilityZone: zone))
-            case let .terminated(group, _, name, _):
-                observeInstall(.instanceTerminated(group: group, name: name))
+            case let .terminated(group, instance, name, reason):
+                if reason == AutoScalingService.rebalanceReason, let node = ec2.instances[instance].map({ kubeNodeName(of: $0) }) {
+                    rebalanceTerminations.append(RebalanceTermination(at: loop.now, group: group, instance: name, node: node))
+                }
+                observeInstall(.instanceTerminated(group: group, instance: instance, name: name))
             default: break
             }
             trace.record("autoscaling", "activity", at: loop.now, ["text": .string(text)])
             if !initial { timeline.append(TimelineEntry(at: loop.now, kind: "autoscaling", text: text)) }
         }
         autoScaling.notices.removeAll()
+        if !elbv2.notices.isEmpty { drainELBv2() }
         for event in eks.nodeEvents {
             switch event {
             case let .joined(cluster, instance, name, az):
@@ -100,5 +105,14 @@ extension World {
     mutating func drainS3Outbox() {
         for item in s3.outbox { loop.schedule(.s3(item.event), at: item.at) }
         s3.outbox.removeAll()
+    }
+}
+
+extension World {
+    /// The Kubernetes node an instance is: kubeadm's nodes (ec2 and
+    /// cloudformation installers) take the private DNS name, EKS's the instance's name.
+    func kubeNodeName(of instance: EC2Instance) -> String {
+        if kube?.store.nodes[instance.privateDNSName] != nil { return instance.privateDNSName }
+        return instance.name
     }
 }

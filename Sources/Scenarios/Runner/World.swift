@@ -68,6 +68,9 @@ struct World {
     /// The ready endpoints of each ODAS service last seen, per cluster, for the timeline.
     var odasReady: [Int: [ODASComponent: [String]]] = [:]
     var odasReadyAnnounced: Set<Int> = []
+    /// Instances Auto Scaling terminated to rebalance its zones, with the
+    /// Kubernetes node each was (evidence for ``Suggestions``).
+    var rebalanceTerminations: [RebalanceTermination] = []
     /// The REST API's gateway process (spawned by the first request on `serve`) and the outcomes of its requests.
     var restGateway: ProcessID?
     var restOutcomes: [Int: RESTOutcome] = [:]

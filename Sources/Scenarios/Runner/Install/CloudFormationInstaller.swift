@@ -5,12 +5,14 @@ import SimCore
 /// `templates/odas-nodes.yaml`) into the prerequisites the preflight
 /// checked, with the parameters it can fill from the scenario (VPC,
 /// subnets, security groups, instance profile, log bucket, catalog URL,
-/// instance type) and those the scenario gives. When the stack is
+/// instance type, the scenario's hosted zone) and those the scenario gives. When the stack is
 /// CREATE_COMPLETE, its Auto Scaling instances (their user data ran the
 /// ODAS installer and signalled) form the cluster: the first instance in
 /// each of up to three zones is a control-plane node (stacked etcd), the
 /// rest are workers; instances the group launches later join as workers, and
-/// terminated ones leave. Then the ODAS manifests are applied.
+/// terminated ones leave. Then the ODAS manifests are applied; the
+/// installation is done when every service is ready and the stack's load
+/// balancers (if any) answer with a healthy target.
 ///
 /// A stack that rolls back is deleted (a ROLLBACK_COMPLETE stack must be,
 /// before its name can be used again) and created again while attempts
@@ -26,6 +28,8 @@ struct CloudFormationInstaller: WorldInstaller {
     var before: [String] = []
     var group: String?
     var createdAt = SimInstant.zero
+    /// What the installer last said it waits for (said once per change).
+    var waitingFor: String?
     static let retry = SimDuration.seconds(30)
 
     init(spec: InstallerSpec) {
@@ -42,7 +46,16 @@ struct CloudFormationInstaller: WorldInstaller {
     mutating func observe(_ change: InstallObservation, world: inout World) {
         switch change {
         case let .stackStatus(id, status) where id == stackId: stackChanged(status, world: &world)
-        case .odasReady where stage == .waiting:
+        case .odasReady where stage == .waiting, .loadBalancersChanged where stage == .waiting:
+            guard world.odasReadyAnnounced.contains(0), let id = stackId, let stack = world.cloudFormation.stacks[id] else { return }
+            // Clients come in through the stack's load balancers: installed once they answer.
+            if let pending = world.stackLoadBalancersPending(stack) {
+                if pending != waitingFor {
+                    waitingFor = pending
+                    world.installPhase("ODAS services ready; waiting for the stack's load balancers: \(pending)")
+                }
+                return
+            }
             stage = .installed
             world.installationSucceeded()
         case let .instanceInService(name, instance, node, zone) where name == group && (stage == .waiting || stage == .installed):
@@ -54,8 +67,8 @@ struct CloudFormationInstaller: WorldInstaller {
             } else {
                 world.installPhase("\(nodeName) (\(node), launched by \(name)) joined the cluster as a worker")
             }
-        case let .instanceTerminated(name, node) where name == group && (stage == .waiting || stage == .installed):
-            guard let ec2Instance = world.ec2.instances.values.first(where: { $0.name == node }) else { return }
+        case let .instanceTerminated(name, instance, _) where name == group && (stage == .waiting || stage == .installed):
+            guard let ec2Instance = world.ec2.instances[instance] else { return }
             world.eksNodeLeft(name: ec2Instance.privateDNSName)
         default: break
         }
@@ -75,6 +88,7 @@ struct CloudFormationInstaller: WorldInstaller {
             "InstanceType": spec.instanceType,
         ]
         if let vpc { known["VpcId"] = World.vpcId(region: region, cidr: vpc.cidr) }
+        if let zone = world.route53.zone { known["HostedZoneId"] = zone.id }
         if let role = world.scenario.odas?.nodeRole {
             known["NodeInstanceProfile"] = world.scenario.iamRoles.first { $0.name == role }?.instanceProfile ?? role
         }

@@ -27,7 +27,7 @@ enum InstallObservation: Sendable {
     case stackStatus(stackId: String, status: String)
     /// An Auto Scaling instance passed its health checks, or was terminated.
     case instanceInService(group: String, instance: String, name: String, availabilityZone: String)
-    case instanceTerminated(group: String, name: String)
+    case instanceTerminated(group: String, instance: String, name: String)
     /// A load balancer became active or a target's health changed.
     case loadBalancersChanged
 }

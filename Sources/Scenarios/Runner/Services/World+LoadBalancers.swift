@@ -16,14 +16,38 @@ extension World {
 
     mutating func handleELBv2(_ event: ELBv2Event) {
         let ec2 = self.ec2, faults = self.faults
-        elbv2.handle(event, now: loop.now) { target in Self.targetAnswers(target, ec2: ec2, faults: faults) }
+        // What listens on the nodes: kube-proxy on each cluster node forwards an
+        // ODAS Service's port to a ready endpoint, and refuses it while there is none.
+        let nodes = Set(kube?.store.nodes.sortedKeys ?? [])
+        var serving: [String: Bool] = [:]
+        for group in elbv2.targetGroups.values {
+            guard let component = odasComponent(of: group) else { continue }
+            serving[group.arn] = !odasEndpoints(component).isEmpty
+        }
+        elbv2.handle(event, now: loop.now) { target, group in
+            guard Self.targetAnswers(target, ec2: ec2, faults: faults) else { return false }
+            guard let answering = serving[group.arn] else { return true }
+            // (EKS nodes are named after their instances, kubeadm's after the private DNS name.)
+            return answering && ec2.instances[target.id].map { nodes.contains($0.name) || nodes.contains($0.privateDNSName) } == true
+        }
         drainELBv2()
     }
 
-    /// A target answers its health check when its instance is running and its host is up.
+    /// A target's instance is running and its host is up (whether something
+    /// listens on the port is ``handleELBv2(_:)``'s to say).
     static func targetAnswers(_ target: ELBv2Target, ec2: EC2Service, faults: FaultModel) -> Bool {
         guard let instance = ec2.instances[target.id] else { return false }
         return instance.state == .running && faults.isUp(.host(instance.name))
+    }
+
+    /// The ODAS component a target group reaches on the nodes: the Service the
+    /// controller made it for, or the component whose port it forwards to.
+    func odasComponent(of group: ELBv2TargetGroup) -> ODASComponent? {
+        guard let primary = odasClusters.first else { return nil }
+        if let key = group.tags[Self.serviceStackTag] {
+            return ODASComponent.allCases.first { primary.deployment.namespace + "/" + $0.objectName == key }
+        }
+        return ODASComponent.allCases.first { $0.port == group.port && $0.serviceType == "LoadBalancer" }
     }
 
     /// Schedules ELB's work, reports its changes, and publishes every load
@@ -163,11 +187,37 @@ extension World {
         return nil
     }
 
-    /// The ODAS cluster and component whose Service a load balancer serves.
-    func odasService(of balancer: ELBv2LoadBalancer) -> (cluster: Int, component: ODASComponent)? {
-        guard let primary = odasClusters.first, let key = balancer.tags[Self.serviceStackTag] else { return nil }
-        guard let component = ODASComponent.allCases.first(where: { primary.deployment.namespace + "/" + $0.objectName == key }) else { return nil }
-        return (0, component)
+    /// Why the load balancers a stack created do not answer yet (provisioning,
+    /// no healthy target), or nil when each has a healthy zone in DNS.
+    func stackLoadBalancersPending(_ stack: CFNStack) -> String? {
+        for (_, resource) in stack.resources.sorted(by: { $0.key < $1.key }) where resource.type == "AWS::ElasticLoadBalancingV2::LoadBalancer" {
+            guard let arn = resource.physicalId, let balancer = elbv2.loadBalancers[arn] else { continue }
+            guard balancer.state == "active" else { return "load balancer \(balancer.name) is \(balancer.state)" }
+            guard elbv2.dnsAnswer(balancer.dnsName)?.healthy == true else { return "load balancer \(balancer.name) has no healthy target yet" }
+        }
+        return nil
+    }
+
+    /// The ODAS cluster and component whose Service a load balancer serves:
+    /// the Service the AWS Load Balancer Controller made it for (its tag), or,
+    /// for one a stack or a script made in front of the ODAS nodes (Okera's
+    /// EC2 layout: every node answers each service's port), the component
+    /// whose port the listener on `listenerPort` forwards to, on instances that
+    /// are the primary cluster's nodes.
+    func odasService(of balancer: ELBv2LoadBalancer, listenerPort: Int) -> (cluster: Int, component: ODASComponent)? {
+        guard let primary = odasClusters.first else { return nil }
+        if let key = balancer.tags[Self.serviceStackTag] {
+            guard let component = ODASComponent.allCases.first(where: { primary.deployment.namespace + "/" + $0.objectName == key }) else { return nil }
+            return (0, component)
+        }
+        guard let nodes = kube?.store.nodes else { return nil }
+        let forwarded = Set(elbv2.listeners.values.filter { $0.loadBalancerArn == balancer.arn && $0.port == listenerPort }.map(\.targetGroupArn))
+        for group in elbv2.targetGroups(of: balancer) where forwarded.contains(group.arn) {
+            guard let component = ODASComponent.allCases.first(where: { $0.port == group.port && $0.serviceType == "LoadBalancer" }),
+                  group.targets.contains(where: { ec2.instances[$0.id].map { nodes[$0.privateDNSName] != nil || nodes[$0.name] != nil } ?? false }) else { continue }
+            return (0, component)
+        }
+        return nil
     }
 
     /// Where a new connection to a load balancer node goes: a target in the

@@ -49,7 +49,7 @@ struct PlannerLocator: Sendable {
             let route = "\(name) → \(answer.target)\(answer.authoritative ? "" : " (cached)")"
             if let (balancer, zone) = world.elbv2.node(at: answer.target) {
                 // A load balancer's node: it forwards to a node port, where kube-proxy picks any ready endpoint.
-                if !world.faults.isUp(.host(answer.target)), let service = world.odasService(of: balancer) {
+                if !world.faults.isUp(.host(answer.target)), let service = world.odasService(of: balancer, listenerPort: ODASComponent.planner.port) {
                     // The node is down with its zone: the connection times out like any call to a dead host.
                     return .success(Pick(cluster: service.cluster, pod: "load balancer \(balancer.name)", node: "\(answer.target) (\(zone.availabilityZone))",
                                          route: route, via: answer.target))
@@ -57,7 +57,7 @@ struct PlannerLocator: Sendable {
                 switch world.loadBalancerTarget(address: answer.target, port: ODASComponent.planner.port, random: &client.random) {
                 case .failure(let failure): return .failure(PlannerLookupFailure("planner: \(route): \(failure.message)"))
                 case .success(let (balancer, target)):
-                    guard let service = world.odasService(of: balancer), service.component == .planner else {
+                    guard let service = world.odasService(of: balancer, listenerPort: ODASComponent.planner.port), service.component == .planner else {
                         return .failure(PlannerLookupFailure("planner: \(route) is not the load balancer of an ODAS planner Service"))
                     }
                     return Self.pickReady(cluster: service.cluster, route: route + " → \(target.id) (\(target.availabilityZone))",
