@@ -101,6 +101,50 @@ public struct AutoScalingService: Sendable {
         outbox.append((now + random.duration(in: .zero...Self.checkInterval), .healthCheck(name)))
     }
 
+    /// UpdateAutoScalingGroup: new sizes and launch template (for instances
+    /// launched from now on); the group launches up to a larger desired
+    /// capacity and, for a smaller one, terminates from the zone with the
+    /// most instances, the newest first (the default termination policy
+    /// balances zones first; autoscaling/ec2/userguide/ec2-auto-scaling-termination-policies.html).
+    /// New subnets (`VPCZoneIdentifier`) replace the instances outside them.
+    public mutating func updateAutoScalingGroup(_ name: String, minSize: Int, maxSize: Int, desiredCapacity: Int, template: LaunchTemplate,
+                                                subnets: [GroupSubnet]? = nil, ec2: inout EC2Service, faults: FaultModel, now: SimInstant) {
+        guard let group = groups[name] else { return }
+        let desired = min(max(desiredCapacity, minSize), maxSize)
+        let before = group.desiredCapacity
+        groups[name]?.minSize = minSize
+        groups[name]?.maxSize = maxSize
+        groups[name]?.desiredCapacity = desired
+        groups[name]?.template = template
+        if let subnets, subnets.map(\.id) != group.subnets.map(\.id) {
+            groups[name]?.subnets = subnets
+            let kept = Set(subnets.map(\.id))
+            for id in group.instances {
+                guard let instance = ec2.instances[id], instance.state != .terminated, !kept.contains(instance.subnet) else { continue }
+                ec2.setState(id, .terminated)
+                notices.append(.terminated(group: name, instance: id, name: instance.name, reason: "its subnet is no longer one of the group's"))
+            }
+            groups[name]?.instances.removeAll { ec2.instances[$0]?.state == .terminated }
+        }
+        var live = distribution(groups[name] ?? group, ec2: ec2).values.reduce(0, +)
+        while live > desired, let current = groups[name] {
+            let counts = distribution(current, ec2: ec2)
+            guard let fullest = counts.filter({ $0.value > 0 }).max(by: { ($0.value, $1.key) < ($1.value, $0.key) }),
+                  let victim = current.instances.last(where: { ec2.instances[$0]?.availabilityZone == fullest.key
+                                                                && [.running, .pending].contains(ec2.instances[$0]?.state) }),
+                  let instance = ec2.instances[victim] else { break }
+            ec2.setState(victim, .terminated)
+            groups[name]?.instances.removeAll { $0 == victim }
+            notices.append(.terminated(group: name, instance: victim, name: instance.name,
+                                       reason: "desired capacity changed from \(before) to \(desired)"))
+            live -= 1
+        }
+        reconcile(name, ec2: &ec2, faults: faults, now: now, booting: true)
+    }
+
+    /// AttachLoadBalancerTargetGroups / DetachLoadBalancerTargetGroups: the group's target groups from now on.
+    public mutating func setTargetGroups(_ name: String, _ arns: [String]) { groups[name]?.targetGroupARNs = arns }
+
     /// DeleteAutoScalingGroup with ForceDelete: its instances are terminated.
     public mutating func deleteAutoScalingGroup(_ name: String, ec2: inout EC2Service) {
         guard let group = groups[name] else { return }

@@ -77,6 +77,23 @@ protocol CFNResourceHandler: Sendable {
     static var types: [String] { get }
     static func create(_ request: CFNResourceRequest, _ services: inout CFNServices) throws(CFNError) -> CFNContext.ResourceState
     static func delete(_ request: CFNResourceRequest, _ services: inout CFNServices) throws(CFNError)
+    /// The properties of `type` a stack update changes in place (the type
+    /// reference's "Update requires: No interruption" or "Some
+    /// interruptions"); a change to any other property replaces the resource.
+    static func updatableProperties(_ type: String) -> Set<String>
+    /// An in-place update: `request.properties` are the new properties,
+    /// `request.state` the resource as it is, `previous` its old properties.
+    static func update(_ request: CFNResourceRequest, previous: CFNMap, _ services: inout CFNServices) throws(CFNError) -> CFNContext.ResourceState
+}
+
+extension CFNResourceHandler {
+    /// Tags change in place on every simulated type (the fakes keep none that matter).
+    static func updatableProperties(_ type: String) -> Set<String> { ["Tags"] }
+
+    static func update(_ request: CFNResourceRequest, previous: CFNMap, _ services: inout CFNServices) throws(CFNError) -> CFNContext.ResourceState {
+        guard let state = request.state else { throw CFNError("InternalFailure", "\(request.logicalId) has no physical resource to update") }
+        return state
+    }
 }
 
 /// The handler of each simulated type.

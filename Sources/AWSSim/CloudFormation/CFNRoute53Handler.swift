@@ -111,6 +111,30 @@ enum CFNRoute53Handler: CFNResourceHandler {
         }
     }
 
+    /// Record values change in place (UPSERT); a record's name or type, or a zone's name, is a replacement.
+    static func updatableProperties(_ type: String) -> Set<String> {
+        switch type {
+        case "AWS::Route53::RecordSet": return ["TTL", "ResourceRecords", "AliasTarget", "HealthCheckId", "Weight", "Comment"]
+        case "AWS::Route53::RecordSetGroup": return ["RecordSets", "Comment"]
+        case "AWS::Route53::HostedZone": return ["HostedZoneConfig", "HostedZoneTags", "QueryLoggingConfig"]
+        default: return ["HealthCheckTags"]
+        }
+    }
+
+    /// The old records go and the new ones are upserted, as one change batch.
+    static func update(_ request: CFNResourceRequest, previous: CFNMap, _ services: inout CFNServices) throws(CFNError) -> CFNContext.ResourceState {
+        guard let state = request.state else { throw CFNError("InternalFailure", "\(request.logicalId) has no physical resource to update") }
+        guard request.type == "AWS::Route53::RecordSet" || request.type == "AWS::Route53::RecordSetGroup" else { return state }
+        // Checked before anything changes: a bad new record leaves the old ones answering.
+        var fresh = services
+        _ = try create(request, &fresh)
+        var old = request
+        old.properties = previous
+        try delete(old, &services)
+        _ = try create(request, &services)
+        return state
+    }
+
     static func delete(_ request: CFNResourceRequest, _ services: inout CFNServices) throws(CFNError) {
         guard let id = request.state?.physicalId else { return }
         switch request.type {

@@ -19,26 +19,9 @@ enum CFNS3Handler: CFNResourceHandler {
                 throw CFNError("AlreadyExists", error.code == "BucketAlreadyOwnedByYou" || error.code == "BucketAlreadyExists"
                                ? "\(name) already exists" : error.message)
             }
-            if let status = request.properties["VersioningConfiguration"]?.mapValue?["Status"]?.scalarText {
-                try? services.s3.putBucketVersioning(name, status: status == "Suspended" ? .suspended : .enabled)
-            }
-            if let rules = request.properties["BucketEncryption"]?.mapValue?["ServerSideEncryptionConfiguration"]?.listValue,
-               let rule = rules.first?.mapValue {
-                let byDefault = rule["ServerSideEncryptionByDefault"]?.mapValue
-                let encryption = S3BucketEncryption(algorithm: byDefault?["SSEAlgorithm"]?.scalarText ?? "AES256",
-                                                    kmsMasterKeyID: byDefault?["KMSMasterKeyID"]?.scalarText,
-                                                    bucketKeyEnabled: rule["BucketKeyEnabled"]?.scalarText == "true")
-                do { try services.s3.putBucketEncryption(name, encryption) } catch {
-                    try? services.s3.deleteBucket(name)
-                    throw CFNError("InvalidRequest", error.message)
-                }
-            }
-            if let tags = request.properties["Tags"]?.listValue {
-                let pairs = tags.compactMap { tag -> (key: String, value: String)? in
-                    guard let key = tag.mapValue?["Key"]?.scalarText, let value = tag.mapValue?["Value"]?.scalarText else { return nil }
-                    return (key, value)
-                }
-                try? services.s3.putBucketTagging(name, tags: pairs)
+            do throws(CFNError) { try configure(name, request, &services) } catch {
+                try? services.s3.deleteBucket(name)
+                throw error
             }
             let region = request.region
             return .init(type: request.type, physicalId: name, attributes: [
@@ -49,6 +32,54 @@ enum CFNS3Handler: CFNResourceHandler {
                 "WebsiteURL": .string("http://\(name).s3-website-\(region).amazonaws.com"),
             ])
         }
+    }
+
+    /// A bucket's versioning, default encryption and tags, as the properties say.
+    static func configure(_ name: String, _ request: CFNResourceRequest, _ services: inout CFNServices) throws(CFNError) {
+        if let status = request.properties["VersioningConfiguration"]?.mapValue?["Status"]?.scalarText {
+            try? services.s3.putBucketVersioning(name, status: status == "Suspended" ? .suspended : .enabled)
+        }
+        if let rules = request.properties["BucketEncryption"]?.mapValue?["ServerSideEncryptionConfiguration"]?.listValue,
+           let rule = rules.first?.mapValue {
+            let byDefault = rule["ServerSideEncryptionByDefault"]?.mapValue
+            let encryption = S3BucketEncryption(algorithm: byDefault?["SSEAlgorithm"]?.scalarText ?? "AES256",
+                                                kmsMasterKeyID: byDefault?["KMSMasterKeyID"]?.scalarText,
+                                                bucketKeyEnabled: rule["BucketKeyEnabled"]?.scalarText == "true")
+            do { try services.s3.putBucketEncryption(name, encryption) } catch { throw CFNError("InvalidRequest", error.message) }
+        }
+        if let tags = request.properties["Tags"]?.listValue {
+            let pairs = tags.compactMap { tag -> (key: String, value: String)? in
+                guard let key = tag.mapValue?["Key"]?.scalarText, let value = tag.mapValue?["Value"]?.scalarText else { return nil }
+                return (key, value)
+            }
+            try? services.s3.putBucketTagging(name, tags: pairs)
+        }
+    }
+
+    /// In place: a bucket's versioning, default encryption and tags; a bucket policy's document.
+    static func updatableProperties(_ type: String) -> Set<String> {
+        type == "AWS::S3::BucketPolicy" ? ["PolicyDocument"] : ["VersioningConfiguration", "BucketEncryption", "Tags"]
+    }
+
+    static func update(_ request: CFNResourceRequest, previous: CFNMap, _ services: inout CFNServices) throws(CFNError) -> CFNContext.ResourceState {
+        guard let state = request.state else { throw CFNError("InternalFailure", "\(request.logicalId) has no physical resource to update") }
+        if request.type == "AWS::S3::BucketPolicy" {
+            let document = try request.requiredValue("PolicyDocument")
+            do { try services.s3.putBucketPolicy(state.physicalId, document: CFNJSON.render(document)) } catch {
+                throw CFNError("InvalidRequest", error.message)
+            }
+            return state
+        }
+        // Versioning, once enabled, can only be suspended (S3 User Guide, "Using versioning").
+        if previous["VersioningConfiguration"] != nil, request.properties["VersioningConfiguration"] == nil {
+            try? services.s3.putBucketVersioning(state.physicalId, status: .suspended)
+        }
+        if previous["BucketEncryption"] != nil, request.properties["BucketEncryption"] == nil {
+            try? services.s3.deleteBucketEncryption(state.physicalId)
+        }
+        if previous["Tags"] != nil, request.properties["Tags"] == nil { try? services.s3.deleteBucketTagging(state.physicalId) }
+        try configure(state.physicalId, request, &services)
+        return state
     }
 
     static func delete(_ request: CFNResourceRequest, _ services: inout CFNServices) throws(CFNError) {

@@ -54,6 +54,33 @@ enum CFNSecurityGroupHandler: CFNResourceHandler {
         return .init(type: request.type, physicalId: id, attributes: ["GroupId": .string(id), "VpcId": .string(request.string("VpcId") ?? "")])
     }
 
+    /// A group's inline rules change in place ("Update requires: No interruption").
+    static func updatableProperties(_ type: String) -> Set<String> {
+        type == "AWS::EC2::SecurityGroup" ? ["SecurityGroupIngress", "SecurityGroupEgress", "Tags"] : ["Tags", "Description"]
+    }
+
+    /// The old inline rules are revoked and the new ones authorized (rules of
+    /// separate SecurityGroupIngress resources stay); without SecurityGroupEgress
+    /// the group has the default allow-all egress again.
+    static func update(_ request: CFNResourceRequest, previous: CFNMap, _ services: inout CFNServices) throws(CFNError) -> CFNContext.ResourceState {
+        guard let state = request.state else { throw CFNError("InternalFailure", "\(request.logicalId) has no physical resource to update") }
+        guard request.type == "AWS::EC2::SecurityGroup" else { return state }
+        var old = request
+        old.properties = previous
+        var revoked: [SecurityGroupRule] = [], authorized: [SecurityGroupRule] = []
+        for item in previous["SecurityGroupIngress"]?.listValue ?? [] { revoked.append(try rule(item, old)) }
+        for item in request.properties["SecurityGroupIngress"]?.listValue ?? [] { authorized.append(try rule(item, request)) }
+        services.ec2.revokeSecurityGroupIngress(state.physicalId, rules: revoked.filter { !authorized.contains($0) })
+        services.ec2.authorizeSecurityGroupIngress(state.physicalId, rules: authorized.filter { !revoked.contains($0) })
+        let allowAll = IPv4Block("0.0.0.0/0").map { [SecurityGroupRule(ipProtocol: "-1", fromPort: 0, toPort: 65535, peer: .cidr($0))] } ?? []
+        var oldEgress: [SecurityGroupRule] = [], newEgress: [SecurityGroupRule] = []
+        if let items = previous["SecurityGroupEgress"]?.listValue { for item in items { oldEgress.append(try rule(item, old)) } } else { oldEgress = allowAll }
+        if let items = request.properties["SecurityGroupEgress"]?.listValue { for item in items { newEgress.append(try rule(item, request)) } } else { newEgress = allowAll }
+        services.ec2.revokeSecurityGroupEgress(state.physicalId, rules: oldEgress.filter { !newEgress.contains($0) })
+        services.ec2.authorizeSecurityGroupEgress(state.physicalId, rules: newEgress.filter { !oldEgress.contains($0) })
+        return state
+    }
+
     static func delete(_ request: CFNResourceRequest, _ services: inout CFNServices) throws(CFNError) {
         guard let id = request.state?.physicalId else { return }
         if request.type == "AWS::EC2::SecurityGroupIngress" || request.type == "AWS::EC2::SecurityGroupEgress" {

@@ -6,11 +6,23 @@ public enum CFNStackStatus: String, Sendable, Codable {
     case rollbackInProgress = "ROLLBACK_IN_PROGRESS", rollbackFailed = "ROLLBACK_FAILED", rollbackComplete = "ROLLBACK_COMPLETE"
     case deleteInProgress = "DELETE_IN_PROGRESS", deleteFailed = "DELETE_FAILED", deleteComplete = "DELETE_COMPLETE"
     case reviewInProgress = "REVIEW_IN_PROGRESS"
+    case updateInProgress = "UPDATE_IN_PROGRESS", updateCompleteCleanupInProgress = "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"
+    case updateComplete = "UPDATE_COMPLETE", updateFailed = "UPDATE_FAILED"
+    case updateRollbackInProgress = "UPDATE_ROLLBACK_IN_PROGRESS", updateRollbackFailed = "UPDATE_ROLLBACK_FAILED"
+    case updateRollbackCompleteCleanupInProgress = "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS"
+    case updateRollbackComplete = "UPDATE_ROLLBACK_COMPLETE"
 
     /// No operation is running on the stack.
     public var isSettled: Bool {
-        [.createFailed, .createComplete, .rollbackFailed, .rollbackComplete, .deleteFailed, .deleteComplete, .reviewInProgress].contains(self)
+        [.createFailed, .createComplete, .rollbackFailed, .rollbackComplete, .deleteFailed, .deleteComplete, .reviewInProgress,
+         .updateComplete, .updateFailed, .updateRollbackComplete, .updateRollbackFailed].contains(self)
     }
+
+    /// A stack in this status accepts an update (UpdateStack, an UPDATE change set).
+    public var acceptsUpdate: Bool { [.createComplete, .updateComplete, .updateRollbackComplete, .updateFailed].contains(self) }
+
+    /// Resources are being created or updated (creation, or the first phase of an update).
+    var isBuilding: Bool { self == .createInProgress || self == .updateInProgress }
 }
 
 /// Resource statuses; DELETE_SKIPPED is a retained resource.
@@ -18,6 +30,12 @@ public enum CFNResourceStatus: String, Sendable, Codable {
     case createInProgress = "CREATE_IN_PROGRESS", createFailed = "CREATE_FAILED", createComplete = "CREATE_COMPLETE"
     case deleteInProgress = "DELETE_IN_PROGRESS", deleteFailed = "DELETE_FAILED", deleteComplete = "DELETE_COMPLETE"
     case deleteSkipped = "DELETE_SKIPPED"
+    case updateInProgress = "UPDATE_IN_PROGRESS", updateComplete = "UPDATE_COMPLETE", updateFailed = "UPDATE_FAILED"
+
+    /// The resource is being made (created, or replaced during an update).
+    var isBuilding: Bool { self == .createInProgress || self == .updateInProgress }
+    /// The resource exists as the template says (created, or updated).
+    var isComplete: Bool { self == .createComplete || self == .updateComplete }
 }
 
 /// One stack event (DescribeStackEvents lists them newest first).
@@ -90,6 +108,12 @@ public struct CFNStack: Sendable {
     public var resourceProperties: [String: CFNMap] = [:]
     /// A stack event's running number (deterministic event ids).
     var eventCounter = 0
+    /// The update in progress (what it changes, and what a rollback restores).
+    var update: CFNStackUpdate?
+    /// When the stack was last updated.
+    public var lastUpdatedTime: SimInstant?
+    /// How many times an update replaced each resource (each replacement gets a fresh generated name).
+    var generations: [String: Int] = [:]
 
     /// The parameter list as DescribeStacks shows it: NoEcho values masked.
     public var describedParameters: [(key: String, value: String)] {

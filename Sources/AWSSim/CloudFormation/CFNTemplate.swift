@@ -9,6 +9,8 @@ public struct CFNTemplate: Sendable, Equatable {
         public var condition: String?
         /// `Delete` (default), `Retain`, `RetainExceptOnCreate` or `Snapshot`.
         public var deletionPolicy: String
+        /// What happens to the old resource when an update replaces it: `Delete` (default), `Retain` or `Snapshot`.
+        public var updateReplacePolicy = "Delete"
         public var creationPolicy: CFNValue?
         public var metadata: CFNValue?
     }
@@ -98,8 +100,15 @@ public struct CFNTemplate: Sendable, Equatable {
                 }
                 deletionPolicy = text
             }
+            var updateReplacePolicy = "Delete"
+            if let value = attributes["UpdateReplacePolicy"] {
+                guard let text = value.scalarText, ["Delete", "Retain", "Snapshot"].contains(text) else {
+                    throw .format("Unrecognized UpdateReplacePolicy \(value.scalarText ?? CFNJSON.render(value)) for resource \(logicalId)")
+                }
+                updateReplacePolicy = text
+            }
             resources.append(Resource(logicalId: logicalId, type: type, properties: properties, dependsOn: dependsOn,
-                                      condition: condition, deletionPolicy: deletionPolicy,
+                                      condition: condition, deletionPolicy: deletionPolicy, updateReplacePolicy: updateReplacePolicy,
                                       creationPolicy: attributes["CreationPolicy"], metadata: attributes["Metadata"]))
         }
         var parameters: [CFNParameter] = []

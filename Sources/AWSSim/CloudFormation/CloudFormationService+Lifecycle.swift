@@ -12,7 +12,7 @@ extension CloudFormationService {
         switch event {
         case .startResources(let id): startReady(id, &services, faults, now)
         case .resourceCreated(let id, let logicalId):
-            guard stacks[id]?.status == .createInProgress, stacks[id]?.resources[logicalId]?.status == .createInProgress else { return }
+            guard stacks[id]?.status.isBuilding == true, stacks[id]?.resources[logicalId]?.status?.isBuilding == true else { return }
             if let needed = signalRequirement(id, logicalId), needed.count > 0 {
                 let deadline = (stacks[id]?.resources[logicalId]?.lastUpdated ?? now) + needed.timeout
                 stacks[id]?.resources[logicalId]?.signalsNeeded = needed.count
@@ -29,8 +29,8 @@ extension CloudFormationService {
             }
             complete(id, logicalId, at: now)
         case .signalTimeout(let id, let logicalId):
-            guard stacks[id]?.status == .createInProgress, let resource = stacks[id]?.resources[logicalId],
-                  resource.status == .createInProgress, resource.signalDeadline != nil else { return }
+            guard stacks[id]?.status.isBuilding == true, let resource = stacks[id]?.resources[logicalId],
+                  resource.status?.isBuilding == true, resource.signalDeadline != nil else { return }
             let type = resource.type
             failResource(id, logicalId, reason: type == "AWS::AutoScaling::AutoScalingGroup"
                          ? "Failed to receive \(resource.signalsNeeded) resource signal(s) for the current batch. Each resource signal timeout is counted as a FAILURE."
@@ -56,12 +56,18 @@ extension CloudFormationService {
             try? signalResource(id, logicalId: logicalId, uniqueId: sender, success: true, now: now)
         case .deleteResources(let id): deleteReady(id, &services, faults, now)
         case .resourceDeleted(let id, let logicalId): finishResourceDeletion(id, logicalId, &services, faults, now)
+        case .resourceUpdated(let id, let logicalId): finishResourceUpdate(id, logicalId, now)
+        case .rollbackUpdate(let id): rollbackUpdate(id, &services, faults, now)
         }
     }
 
     // MARK: Creation
 
     mutating func startReady(_ id: String, _ services: inout CFNServices, _ faults: FaultModel, _ now: SimInstant) {
+        if stacks[id]?.status == .updateInProgress {
+            updateReady(id, &services, faults, now)
+            return
+        }
         guard let stack = stacks[id], stack.status == .createInProgress else { return }
         // AWS-specific parameter types are checked after CreateStack returned, as a stack event
         // (cloudformation-anchors.md §5, "Parameter validation failed: … does not exist").
@@ -80,9 +86,12 @@ extension CloudFormationService {
         }
     }
 
-    mutating func start(_ id: String, _ logicalId: String, _ services: inout CFNServices, _ faults: FaultModel, _ now: SimInstant) {
+    /// Creates a resource (`replacing`: the new physical resource of an update's replacement).
+    mutating func start(_ id: String, _ logicalId: String, _ services: inout CFNServices, _ faults: FaultModel, _ now: SimInstant,
+                        replacing: Bool = false) {
         guard let stack = stacks[id], let declared = stack.template.resource(logicalId), let type = CFNResourceTypes.all[declared.type] else { return }
-        record(id, at: now, logicalId: logicalId, status: CFNResourceStatus.createInProgress.rawValue, reason: nil)
+        let building = replacing ? CFNResourceStatus.updateInProgress.rawValue : CFNResourceStatus.createInProgress.rawValue
+        if !replacing { record(id, at: now, logicalId: logicalId, status: building, reason: nil) }
         let evaluator = CFNEvaluator(context: stack.context, mappings: stack.template.mappings)
         let properties: CFNMap
         do throws(CFNError) {
@@ -97,11 +106,8 @@ extension CloudFormationService {
             return
         }
         guard let handler = CFNResourceHandlers.handler(declared.type) else { return }
-        let request = CFNResourceRequest(logicalId: logicalId, type: declared.type, properties: properties, stackName: stack.stackName,
-                                         region: stack.context.region, account: account, now: now, faults: faults,
-                                         generatedName: generatedName(stack, logicalId), state: nil,
-                                         availabilityZones: (stack.context.availabilityZones[stack.context.region] ?? []).sorted(),
-                                         deletionPolicy: declared.deletionPolicy, stackResources: stack.context.resources)
+        let request = resourceRequest(stack, logicalId, declared.type, properties: properties, state: nil, faults, now,
+                                      deletionPolicy: declared.deletionPolicy)
         let state: CFNContext.ResourceState
         do throws(CFNError) { state = try handler.create(request, &services) } catch {
             failResource(id, logicalId, reason: error.message, at: now)
@@ -111,7 +117,7 @@ extension CloudFormationService {
         stacks[id]?.resources[logicalId]?.state = state
         stacks[id]?.context.resources[logicalId] = state
         stacks[id]?.resourceProperties[logicalId] = properties
-        record(id, at: now, logicalId: logicalId, status: CFNResourceStatus.createInProgress.rawValue, reason: "Resource creation Initiated")
+        record(id, at: now, logicalId: logicalId, status: building, reason: "Resource creation Initiated")
         var stream = random.stream("duration/\(id)/\(logicalId)")
         let range = Self.creationTime(type, properties)
         outbox.append((now + stream.duration(in: range), .resourceCreated(stackId: id, logicalId: logicalId)))
@@ -208,7 +214,8 @@ extension CloudFormationService {
     }
 
     mutating func complete(_ id: String, _ logicalId: String, at now: SimInstant) {
-        record(id, at: now, logicalId: logicalId, status: CFNResourceStatus.createComplete.rawValue, reason: nil)
+        let replaced = stacks[id]?.resources[logicalId]?.status == .updateInProgress
+        record(id, at: now, logicalId: logicalId, status: (replaced ? CFNResourceStatus.updateComplete : .createComplete).rawValue, reason: nil)
         outbox.append((now, .startResources(stackId: id)))
     }
 
@@ -245,6 +252,12 @@ extension CloudFormationService {
     // MARK: Failure and rollback
 
     mutating func failResource(_ id: String, _ logicalId: String, reason: String, at now: SimInstant) {
+        if stacks[id]?.status == .updateInProgress {
+            let replacing = stacks[id]?.resources[logicalId]?.status == .updateInProgress
+            record(id, at: now, logicalId: logicalId, status: (replacing ? CFNResourceStatus.updateFailed : .createFailed).rawValue, reason: reason)
+            failUpdate(id, failed: [logicalId], at: now)
+            return
+        }
         record(id, at: now, logicalId: logicalId, status: CFNResourceStatus.createFailed.rawValue, reason: reason)
         let inFlight = (stacks[id]?.resources.values.filter { $0.status == .createInProgress }.map(\.logicalId) ?? []).sorted()
         for other in inFlight {

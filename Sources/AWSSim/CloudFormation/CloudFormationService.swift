@@ -16,6 +16,10 @@ public enum CFNEvent: Sendable, Hashable {
     case stackTimeout(stackId: String)
     /// An instance with a CreationPolicy finished booting: its user data runs cfn-signal.
     case bootSignal(stackId: String, logicalId: String)
+    /// An in-place update of a resource has taken its time.
+    case resourceUpdated(stackId: String, logicalId: String)
+    /// An update failed: restore what it changed.
+    case rollbackUpdate(stackId: String)
 }
 
 /// CloudFormation in one account: stacks created from templates on virtual
@@ -42,6 +46,9 @@ public struct CloudFormationService: Sendable {
         public var disableRollback: Bool?
         public var timeoutInMinutes: Int?
         public var region: String
+        /// Updates: parameters that keep the stack's current value (`UsePreviousValue`), and `UsePreviousTemplate`.
+        public var usePreviousValues: Set<String> = []
+        public var usePreviousTemplate = false
 
         public init(stackName: String, templateBody: String, region: String) {
             self.stackName = stackName
@@ -106,6 +113,18 @@ public struct CloudFormationService: Sendable {
         if let onFailure = request.onFailure, !["ROLLBACK", "DELETE", "DO_NOTHING"].contains(onFailure) {
             throw CFNError("ValidationError", "1 validation error detected: Value '\(onFailure)' at 'onFailure' failed to satisfy constraint: Member must satisfy enum value set: [ROLLBACK, DELETE, DO_NOTHING]")
         }
+        if let key = request.usePreviousValues.sorted().first {
+            throw CFNError("ValidationError", "Invalid input for parameter key \(key). Cannot specify usePreviousValue as true for a parameter key in a new stack")
+        }
+        let stackId = "arn:aws:cloudformation:\(request.region):\(account):stack/\(name)/\(uuid("stack/\(name)/\(stackOrder.count)"))"
+        return try build(request, stackId: stackId, now: now)
+    }
+
+    /// The template's checks (capabilities, parameters, conditions, graph,
+    /// imports) and the stack they make, not yet stored: for a new stack, or
+    /// the new version of one being updated.
+    func build(_ request: CreateStackRequest, stackId: String, now: SimInstant) throws(CFNError) -> CFNStack {
+        let name = request.stackName
         let template = try CFNTemplate.parse(request.templateBody)
         let validation = try CFNValidation.validate(template)
         let missing = validation.capabilities.filter { needed in
@@ -115,7 +134,6 @@ public struct CloudFormationService: Sendable {
             throw CFNError("InsufficientCapabilitiesException", "Requires capabilities : [\(missing.joined(separator: ", "))]")
         }
         let values = try CFNValidation.resolveParameters(template, given: request.parameters)
-        let stackId = "arn:aws:cloudformation:\(request.region):\(account):stack/\(name)/\(uuid("stack/\(name)/\(stackOrder.count)"))"
         var context = CFNContext(accountId: account, region: request.region, stackName: name, stackId: stackId)
         context.parameters = values
         context.availabilityZones = availabilityZones
@@ -170,11 +188,11 @@ public struct CloudFormationService: Sendable {
         guard let resource = stack.resources[logicalId] else {
             throw CFNError("ValidationError", "Resource [\(logicalId)] does not exist for stack [\(stack.stackName)]")
         }
-        guard stack.status == .createInProgress, resource.status == .createInProgress, resource.signalDeadline != nil else {
+        guard stack.status.isBuilding, resource.status?.isBuilding == true, resource.signalDeadline != nil else {
             throw CFNError("ValidationError", "Resource \(logicalId) is in \(resource.status?.rawValue ?? "no") state and cannot be signaled")
         }
         let id = stack.stackId
-        record(id, at: now, logicalId: logicalId, status: CFNResourceStatus.createInProgress.rawValue,
+        record(id, at: now, logicalId: logicalId, status: (resource.status ?? .createInProgress).rawValue,
                reason: "Received \(success ? "SUCCESS" : "FAILURE") signal with UniqueId \(uniqueId)")
         if !success {
             failResource(id, logicalId, reason: "Received FAILURE signal with UniqueId \(uniqueId)", at: now)
@@ -208,8 +226,10 @@ public struct CloudFormationService: Sendable {
     }
 
     /// The name CloudFormation generates for an unnamed resource: `stack-LogicalId-` and 13 random upper-case letters and digits.
-    mutating func generatedName(_ stack: CFNStack, _ logicalId: String) -> String {
-        var stream = random.stream("name/\(stack.stackId)/\(logicalId)")
+    func generatedName(_ stack: CFNStack, _ logicalId: String) -> String {
+        // A replacement (an update) gets a name of its own: the old resource still exists.
+        let generation = stack.generations[logicalId] ?? 0
+        var stream = random.stream("name/\(stack.stackId)/\(logicalId)" + (generation > 0 ? "/\(generation)" : ""))
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
         let suffix = String((0..<13).map { _ in alphabet[Int(stream.next() % UInt64(alphabet.count))] })
         return "\(stack.stackName)-\(logicalId)-\(suffix)"
@@ -237,18 +257,22 @@ public struct CloudFormationService: Sendable {
         return Array(Set(names)).sorted()
     }
 
-    /// Appends an event (a stack event when `logicalId` is nil).
-    mutating func record(_ stackId: String, at now: SimInstant, logicalId: String? = nil, status: String, reason: String?) {
+    /// Appends an event (a stack event when `logicalId` is nil). With
+    /// `former`, the event is about a physical resource the logical id no
+    /// longer names (an update's cleanup), and the resource's status stays.
+    mutating func record(_ stackId: String, at now: SimInstant, logicalId: String? = nil, status: String, reason: String?,
+                         former: (physicalId: String, type: String)? = nil) {
         guard var stack = stacks[stackId] else { return }
         stack.eventCounter += 1
         let resource = logicalId.flatMap { stack.resources[$0] }
-        let eventId = logicalId.map { "\($0)-\(status)-\(now.nanosecondsSinceStart)" } ?? uuid("event/\(stackId)/\(stack.eventCounter)")
+        let eventId = logicalId.map { "\($0)-\(status)-\(now.nanosecondsSinceStart)" + (former.map { "-" + $0.physicalId.suffix(12) } ?? "") }
+            ?? uuid("event/\(stackId)/\(stack.eventCounter)")
         stack.events.append(CFNStackEvent(eventId: eventId, stackId: stackId, stackName: stack.stackName,
                                           logicalResourceId: logicalId ?? stack.stackName,
-                                          physicalResourceId: logicalId == nil ? stackId : (resource?.physicalId ?? ""),
-                                          resourceType: resource?.type ?? "AWS::CloudFormation::Stack", timestamp: now,
+                                          physicalResourceId: logicalId == nil ? stackId : (former?.physicalId ?? resource?.physicalId ?? ""),
+                                          resourceType: former?.type ?? resource?.type ?? "AWS::CloudFormation::Stack", timestamp: now,
                                           resourceStatus: status, resourceStatusReason: reason))
-        if let logicalId, let status = CFNResourceStatus(rawValue: status) {
+        if former == nil, let logicalId, let status = CFNResourceStatus(rawValue: status) {
             stack.resources[logicalId]?.status = status
             stack.resources[logicalId]?.statusReason = reason
             stack.resources[logicalId]?.lastUpdated = now

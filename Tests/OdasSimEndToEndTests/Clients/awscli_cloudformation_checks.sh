@@ -5,7 +5,8 @@
 # check, the stack-create-complete waiter on virtual time, stack events and
 # resources, the created resources seen through S3, IAM, KMS and EC2,
 # exports, get-template, a failed create that rolls back, deploy (change
-# sets), and delete-stack with its waiter.
+# sets) of a new stack and then of an update, an empty change set,
+# update-stack with previous values and its waiter, and delete-stack with its waiter.
 # Usage: awscli_cloudformation_checks.sh AWS_URL CONTROL_URL WORK_DIR
 set -euo pipefail
 url=$1 control=$2 work=$3
@@ -75,6 +76,37 @@ cfn deploy --stack-name second --template-file "$template" --capabilities CAPABI
   > "$work/deploy" 2>&1 || fail "deploy: $(cat "$work/deploy")"
 grep -q "Successfully created/updated stack - second" "$work/deploy" || fail "deploy output"
 [ "$(cfn describe-stacks --stack-name second --query "Stacks[0].Parameters[?ParameterKey=='Environment'].ParameterValue")" = "dev" ] || fail "deploy parameters"
+
+# deploy again with one parameter changed: an UPDATE change set (Environment keeps its value), the
+# security group's rules changed in place, then stack-update-complete.
+cfn deploy --stack-name second --template-file "$template" --capabilities CAPABILITY_IAM --parameter-overrides AdminCidr=10.31.0.0/24 \
+  > "$work/update" 2>&1 || fail "update deploy: $(cat "$work/update")"
+grep -q "Successfully created/updated stack - second" "$work/update" || fail "update deploy output"
+[ "$(cfn describe-stacks --stack-name second --query 'Stacks[0].StackStatus')" = "UPDATE_COMPLETE" ] || fail "update status"
+[ "$(cfn describe-stacks --stack-name second --query "Stacks[0].Parameters[?ParameterKey=='Environment'].ParameterValue")" = "dev" ] || fail "previous value"
+cfn describe-stack-events --stack-name second --query 'StackEvents[].[LogicalResourceId,ResourceStatus]' > "$work/update-events"
+grep -q "$(printf 'NodeSecurityGroup\tUPDATE_COMPLETE')" "$work/update-events" || fail "in-place update event"
+second_group=$(cfn describe-stack-resource --stack-name second --logical-resource-id NodeSecurityGroup --query StackResourceDetail.PhysicalResourceId)
+aws --endpoint-url "$url" --output text ec2 describe-security-groups --group-ids "$second_group" \
+  --query 'SecurityGroups[0].IpPermissions[].IpRanges[].CidrIp' > "$work/cidrs"
+grep -q "10.31.0.0/24" "$work/cidrs" && ! grep -q "10.30.0.0/24" "$work/cidrs" || fail "rules after update: $(cat "$work/cidrs")"
+# The same again: an empty change set, which deploy reports as AWS's does.
+cfn deploy --stack-name second --template-file "$template" --capabilities CAPABILITY_IAM --no-fail-on-empty-changeset \
+  > "$work/empty" 2>&1 || fail "empty deploy: $(cat "$work/empty")"
+grep -q "No changes to deploy. Stack second is up to date" "$work/empty" || fail "empty deploy output: $(cat "$work/empty")"
+if cfn update-stack --stack-name second --use-previous-template --capabilities CAPABILITY_IAM \
+     --parameters ParameterKey=Environment,UsePreviousValue=true ParameterKey=AdminCidr,UsePreviousValue=true 2> "$work/err"; then fail "empty update accepted"; fi
+grep -q "(ValidationError).*No updates are to be performed." "$work/err" || fail "empty update: $(cat "$work/err")"
+# A change set lists what it would change; update-stack with the previous template, and its waiter.
+cfn create-change-set --stack-name second --change-set-name prod --use-previous-template --capabilities CAPABILITY_IAM \
+  --parameters ParameterKey=Environment,ParameterValue=prod ParameterKey=AdminCidr,UsePreviousValue=true > /dev/null
+cfn describe-change-set --stack-name second --change-set-name prod \
+  --query 'Changes[].ResourceChange.[Action,LogicalResourceId,Replacement]' > "$work/changes"
+grep -q "$(printf 'Modify\tLogBucket\t')" "$work/changes" || fail "change set: $(cat "$work/changes")"
+cfn update-stack --stack-name second --use-previous-template --capabilities CAPABILITY_IAM \
+  --parameters ParameterKey=Environment,UsePreviousValue=true ParameterKey=AdminCidr,ParameterValue=10.32.0.0/24 > /dev/null
+advance 5m
+cfn wait stack-update-complete --stack-name second || fail "update waiter"
 
 # delete-stack; a stack whose export is imported cannot be deleted.
 printf 'Resources:\n  Reader:\n    Type: AWS::S3::Bucket\n    Properties: {Tags: [{Key: reads, Value: !ImportValue odas-LogBucket}]}\n' > "$work/reader.yaml"

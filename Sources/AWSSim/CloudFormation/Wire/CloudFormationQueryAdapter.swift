@@ -45,6 +45,9 @@ public enum CloudFormationQueryAdapter {
             case "CreateStack":
                 let id = try cfn.createStack(try createRequest(query, s3, region: region), now: now)
                 return result([.leaf("StackId", id)])
+            case "UpdateStack":
+                let id = try cfn.updateStack(try createRequest(query, s3, region: region), now: now)
+                return result([.leaf("StackId", id)])
             case "CreateChangeSet":
                 guard let name = query["ChangeSetName"] else { throw CFNError("ValidationError", "ChangeSetName is required") }
                 let ids = try cfn.createChangeSet(name: name, type: query["ChangeSetType"] ?? "UPDATE", description: query["Description"],
@@ -150,11 +153,14 @@ public enum CloudFormationQueryAdapter {
     /// CreateStack and CreateChangeSet parameters.
     static func createRequest(_ query: QueryRequest, _ s3: S3Service, region: String) throws(CFNError) -> CloudFormationService.CreateStackRequest {
         guard let name = query["StackName"] else { throw CFNError("ValidationError", "StackName is required") }
-        var request = CloudFormationService.CreateStackRequest(stackName: name, templateBody: try body(query, s3), region: region)
+        let previousTemplate = query["UsePreviousTemplate"] == "true"
+        var request = CloudFormationService.CreateStackRequest(stackName: name, templateBody: previousTemplate ? "" : try body(query, s3), region: region)
+        request.usePreviousTemplate = previousTemplate
         for member in members(query, "Parameters") {
             guard let key = member["ParameterKey"] else { continue }
             if member["UsePreviousValue"] == "true" {
-                throw CFNError("ValidationError", "Invalid input for parameter key \(key). Cannot specify usePreviousValue as true for a parameter key in a new stack")
+                request.usePreviousValues.insert(key)
+                continue
             }
             request.parameters[key] = member["ParameterValue"] ?? ""
         }
@@ -219,6 +225,7 @@ public enum CloudFormationQueryAdapter {
             XMLElement("member", children: [.leaf("ParameterKey", pair.key), .leaf("ParameterValue", pair.value)])
         }))
         children.append(.leaf("CreationTime", time(stack.creationTime)))
+        if let updated = stack.lastUpdatedTime { children.append(.leaf("LastUpdatedTime", time(updated))) }
         if let deleted = stack.deletionTime { children.append(.leaf("DeletionTime", time(deleted))) }
         children.append(.leaf("StackStatus", stack.status.rawValue))
         if let reason = stack.statusReason { children.append(.leaf("StackStatusReason", reason)) }
@@ -256,16 +263,26 @@ public enum CloudFormationQueryAdapter {
         ]
         if let description = changeSet.description { children.append(.leaf("Description", description)) }
         if let stack {
-            children.append(XMLElement("Parameters", children: stack.describedParameters.map { pair in
+            children.append(XMLElement("Parameters", children: changeSet.parameters.map { pair in
                 XMLElement("member", children: [.leaf("ParameterKey", pair.key), .leaf("ParameterValue", pair.value)])
             }))
             children.append(XMLElement("Capabilities", children: stack.capabilities.map { .leaf("member", $0) }))
         }
-        children.append(XMLElement("Changes", children: changeSet.additions.map { addition in
-            XMLElement("member", children: [.leaf("Type", "Resource"), XMLElement("ResourceChange", children: [
-                .leaf("Action", "Add"), .leaf("LogicalResourceId", addition.logicalId), .leaf("ResourceType", addition.type),
-                XMLElement("Scope"), XMLElement("Details"),
-            ])])
+        if let reason = changeSet.statusReason { children.append(.leaf("StatusReason", reason)) }
+        children.append(XMLElement("Changes", children: changeSet.changes.map { change in
+            var fields: [XMLElement] = [.leaf("Action", change.action.rawValue), .leaf("LogicalResourceId", change.logicalId)]
+            if let physical = change.physicalId { fields.append(.leaf("PhysicalResourceId", physical)) }
+            fields.append(.leaf("ResourceType", change.type))
+            if let replacement = change.replacement { fields.append(.leaf("Replacement", replacement)) }
+            fields.append(XMLElement("Scope", children: change.properties.isEmpty ? [] : [.leaf("member", "Properties")]))
+            fields.append(XMLElement("Details", children: change.properties.map { property in
+                XMLElement("member", children: [
+                    XMLElement("Target", children: [.leaf("Attribute", "Properties"), .leaf("Name", property),
+                                                    .leaf("RequiresRecreation", change.replacement == "True" ? "Always" : "Never")]),
+                    .leaf("Evaluation", "Static"), .leaf("ChangeSource", "DirectModification"),
+                ])
+            }))
+            return XMLElement("member", children: [.leaf("Type", "Resource"), XMLElement("ResourceChange", children: fields)])
         }))
         return children
     }

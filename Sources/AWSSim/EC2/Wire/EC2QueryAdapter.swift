@@ -76,7 +76,17 @@ public enum EC2QueryAdapter {
             }
             return QueryResponse.ec2(action: action, children: [XMLElement("subnetSet", children: subnets)], requestId: requestId)
         case "DescribeSecurityGroups":
-            let groups = ec2.securityGroups.values.filter { $0.region == region }.sorted { $0.name < $1.name }.map { group in
+            // GroupId.N / GroupName.N select groups; one that does not exist is an error, as on AWS.
+            let ids = Set(query.list("GroupId")), names = Set(query.list("GroupName"))
+            let inRegion = ec2.securityGroups.values.filter { $0.region == region }
+            if let missing = ids.sorted().first(where: { id in !inRegion.contains { $0.id == id } }) {
+                return QueryResponse.ec2Error(code: "InvalidGroup.NotFound", message: "The security group '\(missing)' does not exist", requestId: requestId)
+            }
+            if let missing = names.sorted().first(where: { name in !inRegion.contains { $0.name == name } }) {
+                return QueryResponse.ec2Error(code: "InvalidGroup.NotFound", message: "The security group '\(missing)' does not exist in default VPC", requestId: requestId)
+            }
+            let selected = inRegion.filter { (ids.isEmpty && names.isEmpty) || ids.contains($0.id) || names.contains($0.name) }
+            let groups = selected.sorted { $0.name < $1.name }.map { group in
                 XMLElement("item", children: [
                     .leaf("groupId", group.id), .leaf("groupName", group.name), .leaf("groupDescription", group.name),
                     .leaf("ownerId", "123456789012"),
