@@ -159,7 +159,7 @@ public final class ServeHost: Sendable {
                 switch SigV4.scopeService(of: request) {
                 case "ec2":
                     return QueryResponse.ec2Error(code: error.code, message: error.message, status: error.status, requestId: requestId)
-                case "sts", "rds", "autoscaling", "iam", "route53", "cloudformation":
+                case "sts", "rds", "autoscaling", "iam", "route53", "cloudformation", "elasticloadbalancing":
                     return QueryResponse.error(code: error.code, message: error.message, status: error.status, requestId: requestId)
                 default:
                     break

@@ -13,6 +13,15 @@ import Testing
         #expect(result.output.contains("cloudformation checks passed"))
     }
 
+    @Test func theAWSCLISeesLoadBalancersTheirTargetsAndTheirHealth() throws {
+        guard requireTool("aws", check: ["--version"]), requireTool("curl", check: ["--version"]) else { return }
+        let served = try ServedWorld(extraArguments: ["--speed", "20"])
+        let result = try served.runClient("bash", ["Tests/OdasSimEndToEndTests/Clients/awscli_elbv2_checks.sh", served.aws,
+                                                   served.control, served.directory.path])
+        #expect(result.status == 0, "\(result.output)\n\(served.serverLog)")
+        #expect(result.output.contains("elbv2 checks passed"))
+    }
+
     /// The shipped ODAS template and the templates the tests deploy are lint-clean at error level (cfn-lint, as AWS's sample repository requires).
     @Test func theTestTemplatesAreLintClean() throws {
         guard requireTool("cfn-lint", check: ["--version"]) else { return }

@@ -66,12 +66,14 @@ import SimCore
         let timeline = report.timeline.map(\.text)
         // Four group instances, each a target of both groups (the planner's and the REST API's).
         #expect(timeline.filter { $0.contains("registered by auto scaling") }.count >= 8)
-        // A target answers only once a planner is ready behind kube-proxy, and
-        // the installation waits for that: installed when the load balancer answers.
-        let ready = try #require(timeline.firstIndex { $0.contains("ODAS services ready; waiting for the stack's load balancers") })
+        // A target answers only once a planner is ready behind kube-proxy (after
+        // the manifests are applied), and the installation is done only when the
+        // load balancer answers.
+        let applied = try #require(timeline.firstIndex { $0.contains("ODAS manifests applied") })
         let firstHealthy = try #require(timeline.firstIndex { $0.contains("PlannerTarget") && $0.hasSuffix(" healthy") })
         let installed = try #require(timeline.firstIndex { $0.contains("ODAS installed (cloudformation)") })
-        #expect(ready < firstHealthy && firstHealthy < installed)
+        #expect(applied < firstHealthy && firstHealthy < installed)
+        if let waiting = timeline.firstIndex(where: { $0.contains("waiting for the stack's load balancers") }) { #expect(waiting < installed) }
         // The outage: calls to the zone's load balancer node time out until the zone leaves DNS.
         let scans = try #require(report.workloads.first { $0.name == "emr-scans" })
         #expect(scans.causes.contains { $0.cause.contains("planner load balancer odas-ServiceLoadBa-") && $0.cause.contains("(us-west-2a)") },
@@ -79,6 +81,9 @@ import SimCore
         // AZ rebalancing's termination drains the instance from the target groups.
         #expect(timeline.contains { $0.contains("draining (terminated by auto scaling") })
         #expect(outcome.traceJSONLines.contains("\"resource\":\"PlannerRecord\",\"stack\":\"odas\",\"status\":\"CREATE_COMPLETE\""))
+        // Every instance the group terminated is down for good (an etcd member on one would count against quorum).
+        let terminated = timeline.filter { $0.contains("auto scaling") && $0.contains(": terminated ") }.count
+        #expect(terminated >= 2 && outcome.traceJSONLines.components(separatedBy: "\"kind\":\"host-retired\"").count - 1 == terminated)
         // The finding, with its fix: the rebalancing terminated a node without draining it.
         let fix = report.suggestions.first { $0.contains("to rebalance its zones, without draining the node") }
         #expect(fix?.contains("emr-scans failed on it afterwards") == true && fix?.contains("suspend-processes --scaling-processes AZRebalance") == true,

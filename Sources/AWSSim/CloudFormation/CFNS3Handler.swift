@@ -1,4 +1,4 @@
-/// AWS::S3::Bucket (name, versioning, default encryption, tags) and
+/// AWS::S3::Bucket (name, versioning, default encryption, tags, replication) and
 /// AWS::S3::BucketPolicy, in the S3 fake.
 enum CFNS3Handler: CFNResourceHandler {
     static let types = ["AWS::S3::Bucket", "AWS::S3::BucketPolicy"]
@@ -54,11 +54,38 @@ enum CFNS3Handler: CFNResourceHandler {
             }
             try? services.s3.putBucketTagging(name, tags: pairs)
         }
+        if let replication = request.properties["ReplicationConfiguration"]?.mapValue {
+            let (rules, role) = try replicationRules(replication, request)
+            do { try services.s3.putBucketReplication(name, rules: rules, role: role) } catch { throw CFNError("InvalidRequest", error.message) }
+        }
+    }
+
+    /// `ReplicationConfiguration: {Role, Rules: [{Id, Status, Prefix | Filter.Prefix, Destination: {Bucket: ARN,
+    /// ReplicationTime}}]}`; disabled rules are left out (AWS::S3::Bucket ReplicationRule). A rule's
+    /// `EncryptionConfiguration.ReplicaKmsKeyID` is accepted; replicas keep the fake's replica encryption (docs/fidelity.md).
+    static func replicationRules(_ configuration: CFNMap, _ request: CFNResourceRequest) throws(CFNError) -> ([S3ReplicationRule], String?) {
+        guard let role = configuration["Role"]?.scalarText, let items = configuration["Rules"]?.listValue, !items.isEmpty else {
+            throw CFNError("ValidationError", "Properties validation failed for resource \(request.logicalId) with message: #/ReplicationConfiguration: required key [Role, Rules] not found")
+        }
+        var rules: [S3ReplicationRule] = []
+        for (index, item) in items.enumerated() {
+            guard let rule = item.mapValue, let status = rule["Status"]?.scalarText,
+                  let destination = rule["Destination"]?.mapValue?["Bucket"]?.scalarText else {
+                throw CFNError("ValidationError", "Properties validation failed for resource \(request.logicalId) with message: #/ReplicationConfiguration/Rules/\(index): required key [Destination, Status] not found")
+            }
+            guard status == "Enabled" else { continue }
+            let bucket = destination.hasPrefix("arn:aws:s3:::") ? String(destination.dropFirst("arn:aws:s3:::".count)) : destination
+            let prefix = rule["Prefix"]?.scalarText ?? rule["Filter"]?.mapValue?["Prefix"]?.scalarText ?? ""
+            let timeControl = rule["Destination"]?.mapValue?["ReplicationTime"]?.mapValue?["Status"]?.scalarText == "Enabled"
+            rules.append(S3ReplicationRule(id: rule["Id"]?.scalarText ?? "rule-\(index + 1)", prefix: prefix, destinationBucket: bucket,
+                                           replicationTimeControl: timeControl))
+        }
+        return (rules, role)
     }
 
     /// In place: a bucket's versioning, default encryption and tags; a bucket policy's document.
     static func updatableProperties(_ type: String) -> Set<String> {
-        type == "AWS::S3::BucketPolicy" ? ["PolicyDocument"] : ["VersioningConfiguration", "BucketEncryption", "Tags"]
+        type == "AWS::S3::BucketPolicy" ? ["PolicyDocument"] : ["VersioningConfiguration", "BucketEncryption", "Tags", "ReplicationConfiguration"]
     }
 
     static func update(_ request: CFNResourceRequest, previous: CFNMap, _ services: inout CFNServices) throws(CFNError) -> CFNContext.ResourceState {
@@ -78,6 +105,9 @@ enum CFNS3Handler: CFNResourceHandler {
             try? services.s3.deleteBucketEncryption(state.physicalId)
         }
         if previous["Tags"] != nil, request.properties["Tags"] == nil { try? services.s3.deleteBucketTagging(state.physicalId) }
+        if previous["ReplicationConfiguration"] != nil, request.properties["ReplicationConfiguration"] == nil {
+            try? services.s3.putBucketReplication(state.physicalId, rules: [])
+        }
         try configure(state.physicalId, request, &services)
         return state
     }

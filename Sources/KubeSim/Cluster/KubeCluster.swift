@@ -59,6 +59,9 @@ public struct KubeCluster: Sendable {
 
     /// Pods the kubelets know: key → (uid, terminating).
     var kubeletSeen: [String: (uid: String, terminating: Bool)] = [:]
+    /// Per node: when each image it pulled is (or will be) there, and when its puller is free.
+    var nodeImages: [String: [String: SimInstant]] = [:]
+    var imagePullerFree: [String: SimInstant] = [:]
     /// Services and PDBs and the pods they select.
     var memberships = MembershipIndex()
     var podIPCounter: UInt32 = 0

@@ -30,6 +30,11 @@ public struct KubeConfig: Hashable, Sendable {
     /// Simulation choice: a pod bound to a heartbeating node becomes Running and Ready this long after binding
     /// (image pull, container start and readiness probe collapsed into one delay).
     public var podStartupDelay = SimDuration.seconds(2)
+    /// Simulation choice: how long a node takes to pull an image it does not
+    /// have yet, before ``podStartupDelay`` (zero: images are on every node).
+    /// A node pulls one image at a time (the kubelet's `serializeImagePulls`
+    /// default) and keeps what it pulled (`imagePullPolicy: IfNotPresent`).
+    public var imagePullTime = SimDuration.zero
     /// Simulation choice: a terminating pod on a heartbeating node is gone this long after deletion
     /// (containers exit promptly on SIGTERM), capped by its grace period.
     public var podTerminationDelay = SimDuration.seconds(1)

@@ -21,8 +21,29 @@ extension KubeCluster {
             let grace = SimDuration.seconds(pod.metadata.deletionGracePeriodSeconds ?? 0)
             loop.schedule(.podTerminated(key: key, uid: uid), after: min(grace, config.podTerminationDelay))
         } else if pod.phase == .pending {
-            loop.schedule(.podStarted(key: key, uid: uid), after: config.podStartupDelay)
+            loop.schedule(.podStarted(key: key, uid: uid), after: imagePullDelay(pod, node: node) + config.podStartupDelay)
         }
+    }
+
+    /// How long until the pod's images are on its node: those the node lacks
+    /// are pulled one after another, behind the pulls already under way.
+    mutating func imagePullDelay(_ pod: Pod, node: String) -> SimDuration {
+        guard config.imagePullTime > .zero else { return .zero }
+        var ready = now
+        for image in pod.spec.containers.map(\.image) {
+            let name = image ?? ""
+            if let at = nodeImages[node]?[name] {
+                ready = max(ready, at)
+                continue
+            }
+            let start = max(now, imagePullerFree[node] ?? now)
+            let done = start + config.imagePullTime
+            nodeImages[node, default: [:]][name] = done
+            imagePullerFree[node] = done
+            emit("Pulling", "Pod \(pod.metadata.namespaceOrEmpty)/\(pod.metadata.nameOrEmpty)", "pulling image \"\(name)\" on \(node)")
+            ready = max(ready, done)
+        }
+        return ready - now
     }
 
     mutating func kubeletStart(key: String, uid: String) {
@@ -95,7 +116,7 @@ extension KubeCluster {
                 let grace = SimDuration.seconds(pod.metadata.deletionGracePeriodSeconds ?? 0)
                 loop.schedule(.podTerminated(key: key, uid: uid), after: min(grace, config.podTerminationDelay))
             } else if pod.phase == .pending {
-                loop.schedule(.podStarted(key: key, uid: uid), after: config.podStartupDelay)
+                loop.schedule(.podStarted(key: key, uid: uid), after: imagePullDelay(pod, node: node) + config.podStartupDelay)
             } else if pod.phase == .running {
                 setPodReady(key, true, reason: nil)
             }

@@ -61,6 +61,9 @@ extension KubeCluster {
                                  labels: [String: String] = [:], taints: [Taint] = [],
                                  faultDomain: FaultDomain? = nil) throws(KubeError) -> Node {
         var allLabels = labels
+        // A new node has no images yet.
+        nodeImages[name] = nil
+        imagePullerFree[name] = nil
         allLabels[WellKnown.hostnameLabel] = name
         allLabels[WellKnown.zoneLabel] = zone
         if !region.isEmpty { allLabels[WellKnown.regionLabel] = region }

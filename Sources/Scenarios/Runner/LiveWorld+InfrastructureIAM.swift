@@ -2,7 +2,7 @@ import AWSSim
 import SimCore
 
 /// IAM on the infrastructure APIs `serve` offers (EC2, RDS, Auto Scaling,
-/// Route 53, EKS): each call is authorized with the caller's identity
+/// Elastic Load Balancing, Route 53, EKS): each call is authorized with the caller's identity
 /// policies and permissions boundary, as S3 and IAM calls are, and refused
 /// in the service's own error shape. Actions and resource ARNs follow the
 /// Service Authorization Reference ("Actions, resources, and condition keys
@@ -14,7 +14,7 @@ extension LiveWorld {
     public static func infrastructureRequirement(service: String, request: WireRequest, body: [UInt8],
                                                  region: String) -> (action: String, resource: String)? {
         switch service {
-        case "ec2", "rds", "autoscaling", "cloudformation":
+        case "ec2", "rds", "autoscaling", "cloudformation", "elasticloadbalancing":
             let query = QueryRequest(request, body: body)
             guard let action = query.action else { return nil }
             // The first resource the call names; calls naming none (Describe* of EC2) are on "*".
@@ -40,6 +40,9 @@ extension LiveWorld {
         "autoscaling": [("AutoScalingGroupName", { "arn:aws:autoscaling:\($0):\($1):autoScalingGroup:*:autoScalingGroupName/\($2)" })],
         // A stack name (or its id) names the stack's ARN, any id (Service Authorization Reference, AWS CloudFormation).
         "cloudformation": [("StackName", { $2.hasPrefix("arn:") ? $2 : "arn:aws:cloudformation:\($0):\($1):stack/\($2)/*" })],
+        // Elastic Load Balancing names its resources by ARN.
+        "elasticloadbalancing": [("TargetGroupArn", { $2 }), ("LoadBalancerArn", { $2 }), ("LoadBalancerArns.member.1", { $2 }),
+                                 ("TargetGroupArns.member.1", { $2 })],
     ]
 
     /// Route 53's REST paths as IAM actions; its resources are global ARNs.

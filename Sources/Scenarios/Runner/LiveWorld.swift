@@ -145,7 +145,7 @@ public struct LiveWorld: Sendable {
         return scheduled + injected
     }
 
-    // MARK: Query-protocol services (EC2, RDS, Auto Scaling, CloudFormation)
+    // MARK: Query-protocol services (EC2, RDS, Auto Scaling, CloudFormation, Elastic Load Balancing)
 
     /// Answers a Query-protocol request for `service` (the SigV4 scope's
     /// service) in `region`; nil for services not simulated.
@@ -167,6 +167,13 @@ public struct LiveWorld: Sendable {
             let response = CloudFormationQueryAdapter.handle(query, cfn: &world.cloudFormation, s3: world.s3, region: region, now: world.loop.now,
                                                              requestId: requestId, epochUnixMilliseconds: epochUnixMilliseconds)
             world.drainCloudFormation()
+            return response
+        case "elasticloadbalancing":
+            let view = ec2View()
+            let response = ELBv2QueryAdapter.handle(query, elbv2: &world.elbv2, ec2: world.ec2,
+                                                    subnetVPCs: Dictionary(view.subnets.map { ($0.id, $0.vpcId) }, uniquingKeysWith: { a, _ in a }),
+                                                    region: region, now: world.loop.now, requestId: requestId, epochUnixMilliseconds: epochUnixMilliseconds)
+            world.drainELBv2()
             return response
         case "route53":
             return Route53RestAdapter.handle(request, body: body, route53: &world.route53, now: wallDate, requestId: requestId)

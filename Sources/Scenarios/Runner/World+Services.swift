@@ -41,6 +41,7 @@ extension World {
         }
         autoScaling.notices.removeAll()
         if !elbv2.notices.isEmpty { drainELBv2() }
+        retireTerminatedHosts()
         for event in eks.nodeEvents {
             switch event {
             case let .joined(cluster, instance, name, az):
@@ -114,5 +115,28 @@ extension World {
     func kubeNodeName(of instance: EC2Instance) -> String {
         if kube?.store.nodes[instance.privateDNSName] != nil { return instance.privateDNSName }
         return instance.name
+    }
+}
+
+extension World {
+    /// A terminated instance's Kubernetes node host (kubeadm names it after
+    /// the private DNS name, which no later instance reuses) is down for good:
+    /// its node was removed, and an etcd member on it stays in the member
+    /// list, down — kubeadm removes a member only when told (`kubeadm reset`,
+    /// `etcdctl member remove`) — so it counts against quorum. (Instance
+    /// names can be reused by a stack's next attempt; the instance's state says it is gone.)
+    mutating func retireTerminatedHosts() {
+        var retired = false
+        for id in ec2.instances.keys.sorted() {
+            guard let instance = ec2.instances[id], instance.state == .terminated, !retiredHosts.contains(id),
+                  faults.contains(.host(instance.privateDNSName)) else { continue }
+            retiredHosts.insert(id)
+            faults.apply(.crash(host: instance.privateDNSName))
+            trace.record("ec2", "host-retired", at: loop.now, ["instance": .string(id), "host": .string(instance.privateDNSName)])
+            retired = true
+        }
+        guard retired else { return }
+        refreshClientLiveness()
+        notifyServices()
     }
 }

@@ -71,6 +71,8 @@ struct World {
     /// Instances Auto Scaling terminated to rebalance its zones, with the
     /// Kubernetes node each was (evidence for ``Suggestions``).
     var rebalanceTerminations: [RebalanceTermination] = []
+    /// Terminated instances whose node hosts are down for good (``retireTerminatedHosts()``).
+    var retiredHosts: Set<String> = []
     /// The REST API's gateway process (spawned by the first request on `serve`) and the outcomes of its requests.
     var restGateway: ProcessID?
     var restOutcomes: [Int: RESTOutcome] = [:]

@@ -158,6 +158,7 @@ public enum AutoScalingQueryAdapter {
                     .leaf("CreatedTime", "2026-01-01T00:00:00.000Z"),
                     XMLElement("AvailabilityZones", children: group.subnets.map { .leaf("member", $0.availabilityZone) }),
                     .leaf("VPCZoneIdentifier", group.subnets.map(\.id).joined(separator: ",")),
+                    XMLElement("TargetGroupARNs", children: group.targetGroupARNs.map { .leaf("member", $0) }),
                     XMLElement("Instances", children: group.instances.compactMap { ec2.instances[$0] }.map { instance in
                         XMLElement("member", children: [
                             .leaf("InstanceId", instance.id), .leaf("AvailabilityZone", instance.availabilityZone),

@@ -149,13 +149,20 @@ extension World {
         drainKube()
     }
 
+    /// An ODAS image's pull onto a fresh instance: model assumption (Okera
+    /// publishes no image sizes; about 1 GB from a registry in the region at ~35 MB/s).
+    static let odasImagePullTime = SimDuration.seconds(30)
+
     /// Joins an installer's instance to the cluster it builds (kubeadm init
     /// for the first, join for the rest), creating the cluster with the
     /// first. Control-plane members make up the etcd quorum. Nil when
     /// joined, else why not.
     mutating func joinInstallerNode(instance: String, name: String, availabilityZone: String, controlPlane: Bool) -> String? {
         if kube == nil {
-            var cluster = KubeCluster(random: SimRandom(seed: seed).stream("kube"))
+            // Fresh instances pull the ODAS images before their first pods run.
+            var config = KubeConfig()
+            config.imagePullTime = Self.odasImagePullTime
+            var cluster = KubeCluster(random: SimRandom(seed: seed).stream("kube"), config: config)
             cluster.setFaults(faults)
             kube = cluster
         }
