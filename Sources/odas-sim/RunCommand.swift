@@ -41,6 +41,13 @@ extension OdasSim {
             guard !files.isEmpty else { throw ValidationError("give at least one scenario file") }
         }
 
+        /// Whether `path`, resolved, lies inside `base`, resolved.
+        static func isInside(_ path: String, _ base: String) -> Bool {
+            let resolved = URL(fileURLWithPath: path).standardizedFileURL.path
+            let root = URL(fileURLWithPath: base).standardizedFileURL.path
+            return resolved.hasPrefix(root.hasSuffix("/") ? root : root + "/")
+        }
+
         func run() throws {
             // Load every file first: one bad file stops the batch before anything runs.
             var scenarios: [Scenario] = []
@@ -59,9 +66,13 @@ extension OdasSim {
                     progress.update(reached: reached, total: total)
                 }
                 progress.finish()
-                let directory = scenarios.count == 1
-                    ? reportDirectory ?? "reports/\(scenario.name)"
-                    : (reportDirectory ?? "reports") + "/\(scenario.name)"
+                let base = scenarios.count == 1 ? (reportDirectory == nil ? "reports" : nil) : (reportDirectory ?? "reports")
+                let directory = base.map { $0 + "/\(scenario.name)" } ?? reportDirectory ?? "reports"
+                // A scenario's name is a label (no '/', no '..'), so its folder stays inside the chosen one; checked again here.
+                if let base, !Self.isInside(directory, base) {
+                    printError("\(directory): error: the report folder of scenario \(scenario.name) would leave \(base); not written")
+                    throw ExitCode(2)
+                }
                 do {
                     try ScenarioRunner.writeArtifacts(outcome, to: directory, trace: !noTrace)
                 } catch {

@@ -17,6 +17,7 @@ extension OdasSim {
                 do {
                     let scenario = try ScenarioLoader.load(path: file)
                     print("\(file): ok (\(scenario.name): \(scenario.topology.regions.count) regions, \(scenario.workloads.count) workloads, \(scenario.faults.count) faults, \(scenario.expectations.ids.count) expectations)")
+                    for note in scenario.notes { print("  note: \(note)") }
                 } catch {
                     invalid += 1
                     printError(error.description)

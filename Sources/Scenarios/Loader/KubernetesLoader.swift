@@ -124,23 +124,47 @@ extension ScenarioLoader {
         }
         let directory = URL(fileURLWithPath: scenarioFile).deletingLastPathComponent()
         let url = directory.appendingPathComponent(path)
+        // Measured before reading: a huge (or sparse) file is refused without being read.
+        if let size = ScenarioLoader.fileSize(url.path), size > maximumManifestSize {
+            d.error(item, "manifest \(path) is \(size) bytes; manifests may be at most \(maximumManifestSize) bytes (limit manifest-file-size)")
+            return nil
+        }
         guard let data = FileManager.default.contents(atPath: url.path) else {
             d.error(item, "manifest \(path) not found (looked in \(directory.path))")
             return nil
         }
         guard data.count <= maximumManifestSize, let text = String(data: data, encoding: .utf8), !text.contains("\u{0}") else {
-            d.error(item, "manifest \(path) is not a UTF-8 YAML file of at most \(maximumManifestSize) bytes")
+            d.error(item, "manifest \(path) is not a UTF-8 YAML file of at most \(maximumManifestSize) bytes (limit manifest-file-size)")
             return nil
         }
+        guard let documents = manifestDocuments(text, file: path, at: item, &d) else { return nil }
+        var manifest = decodeManifest(documents, file: path, at: item, &d)
+        manifest?.digest = StableHash.fnv1a64(text)
+        return manifest
+    }
+
+    /// Every document of a manifest, parsed one by one: the first that is not
+    /// valid YAML, or that expands past the YAML budget, is an error naming
+    /// the file, the document and the line (nothing after it is silently dropped).
+    static func manifestDocuments(_ text: String, file: String, at item: SourceNode, _ d: inout Diagnostics) -> [SourceNode]? {
+        var documents: [SourceNode] = []
         do {
-            let documents = try Yams.compose_all(yaml: text).map { SourceNode($0, path: "") }
-            var manifest = decodeManifest(documents, file: path, at: item, &d)
-            manifest?.digest = StableHash.fnv1a64(text)
-            return manifest
+            let parser = try Parser(yaml: text)
+            while let root = try parser.nextRoot() {
+                var budget = SourceNode.Budget()
+                let document = SourceNode(root, path: "", budget: &budget)
+                if let message = budget.message, let at = budget.exceeded?.location {
+                    d.error(item, "manifest \(file):\(at.line):\(at.column) (document \(documents.count + 1)): \(message)")
+                    return nil
+                }
+                documents.append(document)
+            }
         } catch {
-            d.error(item, "manifest \(path): invalid YAML: \(error)")
+            let located = ScenarioLoader.yamlError(error, file: file)
+            d.error(item, "manifest \(file):\(located.line):\(located.column) (document \(documents.count + 1)): \(located.message)")
             return nil
         }
+        return documents
     }
 
     /// The field a decoding error is about, and why, in words.
@@ -201,7 +225,10 @@ extension ScenarioLoader {
                                _ d: inout Diagnostics) -> KubernetesSpec.Manifest? {
         var objects: [AnyKubeObject] = []
         for (index, document) in documents.enumerated() {
-            if case .null = document.value { continue } // an empty document between `---`
+            if case .null = document.value {
+                d.note(item, "manifest \(file) document \(index + 1) is empty; skipped")
+                continue
+            }
             let json = JSONFromNode.render(document)
             do {
                 objects.append(try AnyKubeObject.decode(json: Data(json.utf8)))

@@ -9,7 +9,14 @@ struct Diagnostics {
     /// refers to them is not reported again: one mistake, one error.
     var rejectedNames: Set<String> = []
 
+    /// Things worth saying that are not errors ("file:line:column: message").
+    private(set) var notes: [String] = []
+
     init(file: String) { self.file = file }
+
+    mutating func note(_ node: SourceNode, _ message: String) {
+        notes.append("\(file):\(node.location.line):\(node.location.column): \(message)")
+    }
 
     mutating func error(_ node: SourceNode, _ message: String) {
         errors.append(ScenarioError(file: file, line: node.location.line, column: node.location.column,
@@ -98,6 +105,21 @@ enum Read {
         guard !text.isEmpty, text.count <= 128,
               !text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 }) else {
             d.error(node, "expected \(what): 1 to 128 characters without spaces, found \"\(text.prefix(60))\"")
+            return nil
+        }
+        return text
+    }
+
+    /// A name that also names files and report folders (scenario, workload,
+    /// fault and host names): 1 to 63 letters, digits, `-`, `_` and `.`,
+    /// starting with a letter or digit, never `..` — DNS-label-like, as AWS
+    /// and Kubernetes names are, so it can never climb out of a folder.
+    static func label(_ node: SourceNode, _ d: inout Diagnostics, what: String) -> String? {
+        guard let text = name(node, &d, what: what) else { return nil }
+        let allowed = text.unicodeScalars.allSatisfy { ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || "-_.".unicodeScalars.contains($0) }
+        guard text.count <= 63, allowed, let first = text.unicodeScalars.first, first.isASCII,
+              first.properties.isAlphabetic || ("0"..."9").contains(first), !text.contains("..") else {
+            d.error(node, "expected \(what): 1 to 63 letters, digits, '-', '_' or '.', starting with a letter or digit (no '/', no '..'), found \"\(text.prefix(60))\"")
             return nil
         }
         return text

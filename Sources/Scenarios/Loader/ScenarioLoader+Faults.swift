@@ -15,7 +15,7 @@ extension ScenarioLoader {
         for (index, item) in list.enumerated() {
             guard var f = MappingReader(item, allowedKeys: ["name", "action", "target", "peers", "latency", "at", "duration"],
                                         what: "a fault", diagnostics: &d) else { continue }
-            let name = f.child("name").flatMap { Read.name($0, &d, what: "a fault name") } ?? "fault-\(index + 1)"
+            let name = f.child("name").flatMap { Read.label($0, &d, what: "a fault name") } ?? "fault-\(index + 1)"
             var action: FaultAction?
             if let actionNode = f.required("action", &d, hint: "one of \(actions.joined(separator: ", "))"),
                let text = Read.string(actionNode, &d) {

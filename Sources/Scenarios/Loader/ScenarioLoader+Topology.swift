@@ -57,7 +57,7 @@ extension ScenarioLoader {
             for item in list {
                 guard var h = MappingReader(item, allowedKeys: ["name", "az", "subnet"], what: "a host",
                                             diagnostics: &d) else { continue }
-                let hostName = h.required("name", &d).flatMap { Read.name($0, &d, what: "a host name") }
+                let hostName = h.required("name", &d).flatMap { Read.label($0, &d, what: "a host name") }
                 var placement: FaultDomain?
                 if let subnetNode = h.child("subnet"), let subnet = Read.name(subnetNode, &d) {
                     if probe.subnets.contains(where: { $0.id == subnet }) {

@@ -24,7 +24,7 @@ extension ScenarioLoader {
                                                             "failoverAfter", "timeout", "start", "stop", "principal", "external", "service",
                                                             "as", "dataset", "planners", "cluster", "changes"],
                                         what: "a workload", diagnostics: &d) else { continue }
-            let name = w.required("name", &d).flatMap { Read.name($0, &d, what: "a workload name") }
+            let name = w.required("name", &d).flatMap { Read.label($0, &d, what: "a workload name") }
             var kind: WorkloadKind?
             if let kindNode = w.required("kind", &d, hint: "one of \(kinds.joined(separator: ", "))"),
                let text = Read.string(kindNode, &d) {

@@ -30,6 +30,10 @@ public enum ScenarioLoader {
         guard !isDirectory.boolValue else {
             throw ScenarioErrors([fileError(path, "is a directory, not a scenario file")])
         }
+        // Measured before reading: a huge (or sparse) file is refused without being read.
+        if let size = fileSize(path), size > maximumFileSize {
+            throw ScenarioErrors([fileError(path, "is \(size) bytes; scenario files may be at most \(maximumFileSize) bytes (limit scenario-file-size)")])
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ScenarioErrors([fileError(path, "cannot be read (check its permissions)")])
         }
@@ -39,7 +43,7 @@ public enum ScenarioLoader {
     /// Loads a scenario from bytes; `file` names it in errors.
     public static func load(data: Data, file: String) throws(ScenarioErrors) -> Scenario {
         guard data.count <= maximumFileSize else {
-            throw ScenarioErrors([fileError(file, "is \(data.count) bytes; scenario files may be at most \(maximumFileSize) bytes")])
+            throw ScenarioErrors([fileError(file, "is \(data.count) bytes; scenario files may be at most \(maximumFileSize) bytes (limit scenario-file-size)")])
         }
         let bytes = [UInt8](data)
         guard let text = String(validating: bytes, as: UTF8.self) else {
@@ -54,8 +58,11 @@ public enum ScenarioLoader {
                                                 message: "file contains a NUL byte; scenario files are YAML text")])
         }
         let root: Node
+        let parser: Parser
         do {
-            guard let composed = try Yams.compose(yaml: text) else {
+            // The parser stays alive while the nodes are read: it keeps the anchors the alias budget counts.
+            parser = try Parser(yaml: text)
+            guard let composed = try parser.singleRoot() else {
                 throw ScenarioErrors([ScenarioError(file: file, line: 1, column: 1, keyPath: "",
                                                     message: "the file is empty; a scenario needs at least name, duration and topology (see docs/scenario-format.md)")])
             }
@@ -65,11 +72,22 @@ public enum ScenarioLoader {
         } catch {
             throw ScenarioErrors([yamlError(error, file: file)])
         }
+        var budget = SourceNode.Budget()
+        let source = withExtendedLifetime(parser) { SourceNode(root, path: "", budget: &budget) }
+        if let message = budget.message, let at = budget.exceeded?.location {
+            throw ScenarioErrors([ScenarioError(file: file, line: at.line, column: at.column, keyPath: "", message: message)])
+        }
         var diagnostics = Diagnostics(file: file)
-        var scenario = read(SourceNode(root, path: ""), file: file, &diagnostics)
+        var scenario = read(source, file: file, &diagnostics)
         scenario?.sourceDigest = StableHash.fnv1a64(bytes)
+        scenario?.notes = diagnostics.notes
         if let scenario, diagnostics.errors.isEmpty { return scenario }
         throw ScenarioErrors(diagnostics.errors)
+    }
+
+    /// A file's size from the file system, without reading it.
+    static func fileSize(_ path: String) -> Int? {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue
     }
 
     // MARK: Sections
@@ -78,7 +96,7 @@ public enum ScenarioLoader {
         guard var top = MappingReader(root, allowedKeys: topLevelKeys, what: "a scenario", diagnostics: &d) else {
             return nil
         }
-        let name = top.required("name", &d).flatMap { Read.name($0, &d, what: "a scenario name") }
+        let name = top.required("name", &d).flatMap { Read.label($0, &d, what: "a scenario name") }
         let description = top.child("description").flatMap { Read.string($0, &d) } ?? ""
         let seed = top.child("seed").flatMap { Read.integer($0, &d, range: 0...UInt64.max, what: "a seed") } ?? 1
         let duration = top.required("duration", &d, hint: "how much simulated time the run lasts, e.g. 2h")

@@ -24,9 +24,52 @@ struct SourceNode {
     var location: SourceLocation
     var path: String
 
+    /// How much a document may expand to: Yams shares an anchored node with
+    /// its aliases, so a few kilobytes of nested aliases ("billion laughs")
+    /// stand for billions of nodes; reading them into source nodes stops at
+    /// these limits, and the loader refuses the document with the limit's name.
+    struct Budget {
+        /// `yaml-nodes`: nodes a document may expand to, aliases counted each time they are used.
+        static let maximumNodes = 1_000_000
+        /// `yaml-aliases`: uses of anchored nodes (aliases) in a document.
+        static let maximumAliases = 10_000
+        var nodes = 0
+        var aliases = 0
+        /// Anchors seen (Yams's anchors are objects, alive while their parser is).
+        var anchors: Set<ObjectIdentifier> = []
+        /// The first limit passed, and where.
+        var exceeded: (limit: String, location: SourceLocation)?
+
+        /// The loader's message for a document over its budget.
+        var message: String? {
+            guard let exceeded else { return nil }
+            return exceeded.limit == "yaml-aliases"
+                ? "the document uses YAML aliases more than \(Self.maximumAliases) times (limit yaml-aliases); anchors and aliases are for sharing a few values, not for expanding data"
+                : "the document expands to more than \(Self.maximumNodes) YAML nodes with its aliases (limit yaml-nodes)"
+        }
+    }
+
     init(_ node: Node, path: String) {
+        var budget = Budget()
+        self.init(node, path: path, budget: &budget)
+    }
+
+    init(_ node: Node, path: String, budget: inout Budget) {
         self.path = path
         location = node.mark.map { SourceLocation(line: $0.line, column: $0.column) } ?? .unknown
+        budget.nodes += 1
+        if let anchor = node.anchor {
+            // Yams hands out the anchored node itself for each alias: a second sighting is an alias's use.
+            if !budget.anchors.insert(ObjectIdentifier(anchor)).inserted { budget.aliases += 1 }
+        }
+        if budget.exceeded == nil {
+            if budget.aliases > Budget.maximumAliases { budget.exceeded = ("yaml-aliases", location) }
+            else if budget.nodes > Budget.maximumNodes { budget.exceeded = ("yaml-nodes", location) }
+        }
+        guard budget.exceeded == nil else {
+            value = .null
+            return
+        }
         switch node {
         case .scalar(let scalar):
             let tag = node.tag.rawValue
@@ -40,11 +83,11 @@ struct SourceNode {
                 let keyText: String
                 if case .scalar(let s) = pair.key { keyText = s.string } else { keyText = "?" }
                 let childPath = path.isEmpty ? keyText : "\(path).\(keyText)"
-                return (SourceNode(pair.key, path: childPath), SourceNode(pair.value, path: childPath))
+                return (SourceNode(pair.key, path: childPath, budget: &budget), SourceNode(pair.value, path: childPath, budget: &budget))
             })
         case .sequence(let sequence):
             value = .sequence(sequence.enumerated().map { index, child in
-                SourceNode(child, path: "\(path)[\(index)]")
+                SourceNode(child, path: "\(path)[\(index)]", budget: &budget)
             })
         case .alias:
             value = .scalar("*alias", isPlain: false, tag: "alias")

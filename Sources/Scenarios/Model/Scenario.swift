@@ -26,6 +26,8 @@ public struct Scenario: Sendable {
     public var expectVacuous: [String] = []
     /// FNV-1a of the scenario file's bytes (the trace's `input scenario` record).
     public var sourceDigest: UInt64 = 0
+    /// What loading noticed that is not an error ("file:line:column: an empty manifest document was skipped").
+    public var notes: [String] = []
     /// IAM users with long-lived access keys (people and tools outside the
     /// deployment); `odas-sim serve` accepts their keys.
     public var iamUsers: [IAMUserSpec] = []

@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+@testable import Scenarios
+
+/// Hostile and careless inputs to the loader: every one is refused with the
+/// limit's name, quickly and without reading or expanding more than the limit.
+@Suite struct InputLimitTests {
+    static let header = """
+        name: limits
+        duration: 1m
+        topology: {regions: [{name: us-west-2, azs: [us-west-2a]}]}
+
+        """
+
+    /// "Billion laughs": nine levels of nine aliases, a few hundred bytes.
+    static func laughs(key: String = "junk", indent: String = "") -> String {
+        var lines = ["\(indent)\(key):", "\(indent)  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+        var previous = "a"
+        for name in ["b", "c", "d", "e", "f", "g", "h", "i"] {
+            lines.append("\(indent)  \(name): &\(name) [" + Array(repeating: "*" + previous, count: 9).joined(separator: ", ") + "]")
+            previous = name
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func errors(_ text: String, file: String = "inline.yaml") -> [String] {
+        do {
+            _ = try ScenarioLoader.load(data: Data(text.utf8), file: file)
+            return []
+        } catch {
+            return error.errors.map(\.description)
+        }
+    }
+
+    /// A scratch folder with the files given, and the scenario's path in it.
+    static func folder(_ files: [String: String]) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("odas-limits-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for (name, text) in files { try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        return directory
+    }
+
+    static func pathErrors(_ path: String) -> [String] {
+        do {
+            _ = try ScenarioLoader.load(path: path)
+            return []
+        } catch {
+            return error.errors.map(\.description)
+        }
+    }
+
+    @Test(arguments: ["junk", "description"])
+    func aliasExpansionIsRefusedWithTheLimitsName(key: String) {
+        let started = ContinuousClock.now
+        let found = Self.errors(Self.header + Self.laughs(key: key))
+        #expect(found.count == 1 && (found.first?.contains("(limit yaml-nodes)") == true || found.first?.contains("(limit yaml-aliases)") == true), "\(found)")
+        #expect(found.first?.hasPrefix("inline.yaml:") == true)
+        #expect(ContinuousClock.now - started < .seconds(10), "refused without expanding")
+    }
+
+    @Test func manyAliasesOfOneValueAreRefused() {
+        let uses = Array(repeating: "*x", count: 10_001).joined(separator: ", ")
+        let found = Self.errors(Self.header + "junk:\n  x: &x 1\n  y: [\(uses)]\n")
+        #expect(found.first?.contains("more than 10000 times (limit yaml-aliases)") == true, "\(found)")
+        // A few aliases are fine (they are for sharing values): the unknown key is what is reported.
+        let few = Self.errors(Self.header + "junk:\n  x: &x 1\n  y: [*x, *x]\n")
+        #expect(few.count == 1 && few.first?.contains("junk") == true && few.first?.contains("limit") == false, "\(few)")
+    }
+
+    @Test func aHugeFileIsRefusedBeforeItIsRead() throws {
+        let directory = try Self.folder([:])
+        let path = directory.appendingPathComponent("huge.yaml").path
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(Self.header.utf8)))
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.truncate(atOffset: 3 << 30) // 3 GiB, sparse
+        try handle.close()
+        let started = ContinuousClock.now
+        let found = Self.pathErrors(path)
+        #expect(found.first?.contains("is 3221225472 bytes; scenario files may be at most 4194304 bytes (limit scenario-file-size)") == true, "\(found)")
+        #expect(ContinuousClock.now - started < .seconds(5))
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    @Test(arguments: ["../outside", "a/b", "..", ".hidden", "x..y"])
+    func scenarioNamesCannotClimbOutOfAFolder(name: String) {
+        let found = Self.errors(Self.header.replacingOccurrences(of: "name: limits", with: "name: \"\(name)\""))
+        #expect(found.contains { $0.contains("expected a scenario name: 1 to 63 letters, digits") }, "\(found)")
+    }
+
+    @Test func workloadFaultAndHostNamesAreLabelsToo() {
+        let text = Self.header.replacingOccurrences(of: "azs: [us-west-2a]}]}", with: "azs: [us-west-2a]}], hosts: [{name: \"up/../host\", az: us-west-2a}]}")
+            + "workload:\n  - {name: \"w/1\", kind: s3-get, bucket: b, from: client, rate: 1/s}\nfaults:\n  - {name: \"f 1\", action: az-outage, target: us-west-2a, at: 10s, duration: 10s}\n"
+        let found = Self.errors(text).joined(separator: "\n")
+        #expect(found.contains("expected a host name: 1 to 63"), "\(found)")
+        #expect(found.contains("expected a workload name: 1 to 63"), "\(found)")
+        #expect(found.contains("a fault name"), "\(found)")
+    }
+
+    static let withManifest = """
+        name: manifests
+        duration: 1m
+        topology: {regions: [{name: us-west-2, azs: [us-west-2a]}]}
+        kubernetes:
+          nodes: [{az: us-west-2a, count: 1}]
+          manifests: [app.yaml]
+
+        """
+
+    static let service = "apiVersion: v1\nkind: Service\nmetadata: {name: api}\nspec: {selector: {app: api}, ports: [{port: 80}]}\n"
+
+    @Test func everyManifestDocumentIsParsedOrRefused() throws {
+        // The second document is cut off mid-flow: an error naming the file, the document and the line.
+        let truncated = try Self.folder(["s.yaml": Self.withManifest, "app.yaml": Self.service + "---\napiVersion: v1\nkind: Service\nmetadata: {name: [web\n"])
+        let cut = Self.pathErrors(truncated.appendingPathComponent("s.yaml").path).joined(separator: "\n")
+        #expect(cut.contains("manifest app.yaml:") && cut.contains("(document 2): invalid YAML"), "\(cut)")
+        // Not YAML at all.
+        let garbage = try Self.folder(["s.yaml": Self.withManifest, "app.yaml": "key: [unclosed\n\t- {\n"])
+        let bad = Self.pathErrors(garbage.appendingPathComponent("s.yaml").path).joined(separator: "\n")
+        #expect(bad.contains("manifest app.yaml:") && bad.contains("(document 1): invalid YAML"), "\(bad)")
+        // Aliases expanding past the budget in a manifest.
+        let laughing = try Self.folder(["s.yaml": Self.withManifest, "app.yaml": Self.service + "---\n" + Self.laughs(key: "data")])
+        let laughs = Self.pathErrors(laughing.appendingPathComponent("s.yaml").path).joined(separator: "\n")
+        #expect(laughs.contains("(document 2): the document") && laughs.contains("(limit yaml-"), "\(laughs)")
+        // An empty document is skipped, with a note.
+        let empty = try Self.folder(["s.yaml": Self.withManifest, "app.yaml": Self.service + "---\n---\n" + Self.service.replacingOccurrences(of: "name: api", with: "name: web")])
+        let scenario = try ScenarioLoader.load(path: empty.appendingPathComponent("s.yaml").path)
+        #expect(scenario.kubernetes?.manifests.first?.objects.count == 2)
+        #expect(scenario.notes.contains { $0.contains("manifest app.yaml document 2 is empty; skipped") }, "\(scenario.notes)")
+        for directory in [truncated, garbage, laughing, empty] { try? FileManager.default.removeItem(at: directory) }
+    }
+
+    @Test func aHugeManifestIsRefusedBeforeItIsRead() throws {
+        let directory = try Self.folder(["s.yaml": Self.withManifest, "app.yaml": Self.service])
+        let handle = try #require(FileHandle(forWritingAtPath: directory.appendingPathComponent("app.yaml").path))
+        try handle.truncate(atOffset: 3 << 30)
+        try handle.close()
+        let found = Self.pathErrors(directory.appendingPathComponent("s.yaml").path).joined(separator: "\n")
+        #expect(found.contains("manifest app.yaml is 3221225472 bytes; manifests may be at most 1048576 bytes (limit manifest-file-size)"), "\(found)")
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
