@@ -138,4 +138,16 @@ import Testing
         #expect(found.contains("manifest app.yaml is 3221225472 bytes; manifests may be at most 1048576 bytes (limit manifest-file-size)"), "\(found)")
         try? FileManager.default.removeItem(at: directory)
     }
+
+    @Test func aRunsWorkIsEstimatedAndBoundedBeforeItStarts() {
+        let base = Self.header.replacingOccurrences(of: "azs: [us-west-2a]}]}", with: "azs: [us-west-2a]}], hosts: [{name: client, az: us-west-2a}]}")
+            + "buckets: [{name: okera-data, region: us-west-2, objects: 10}]\n"
+        let year = base.replacingOccurrences(of: "duration: 1m", with: "duration: 365d")
+            + "workload:\n  - {name: reads, kind: s3-get, bucket: okera-data, from: client, rate: 1/s}\n"
+        let found = Self.errors(year).joined(separator: "\n")
+        #expect(found.contains("the workloads would issue about 31536000 operations in 8760h (limit run-operations: 2000000)"), "\(found)")
+        // A stop bounds the work: the same year with the workload active for a day is accepted.
+        let stopped = year.replacingOccurrences(of: "rate: 1/s}", with: "rate: 1/s, stop: 1d}")
+        #expect(Self.errors(stopped).isEmpty, "\(Self.errors(stopped))")
+    }
 }

@@ -16,6 +16,17 @@ public enum ScenarioLoader {
     public static let maximumFileSize = 4 * 1024 * 1024
     /// Upper bound on a workload's rate, to keep histories bounded.
     public static let maximumRatePerSecond = 1_000.0
+    /// `run-operations`: the operations a scenario's workloads may issue in a
+    /// run (each is kept in the history the checkers read).
+    public static let maximumOperations = 2_000_000
+
+    /// The operations the workloads issue: each one's rate over the part of the run it is active.
+    static func estimatedOperations(_ workloads: [WorkloadSpec], duration: SimDuration) -> Double {
+        workloads.reduce(0) { sum, workload in
+            let end = min(workload.stop ?? duration, duration)
+            return sum + workload.ratePerSecond * max(0, (end - workload.start).seconds)
+        }
+    }
 
     static let topLevelKeys = ["name", "description", "seed", "duration", "topology", "buckets", "workload",
                                "faults", "expect", "expectFailure", "expectVacuous", "iam", "database", "dns", "network", "compute",
@@ -169,6 +180,12 @@ public enum ScenarioLoader {
         let workloads = top.child("workload").map { readWorkloads($0, context, buckets, database, dns, network,
                                                                    IdentityNames(users: users.map(\.name), roles: roles.map(\.name)),
                                                                    kubeServices: kubeServices + odasServices, odas: odas, &d) } ?? []
+        if let duration, let node = top.child("duration") {
+            let estimate = estimatedOperations(workloads, duration: duration)
+            if estimate > Double(maximumOperations) {
+                d.error(node, "the workloads would issue about \(Int(estimate)) operations in \(duration) (limit run-operations: \(maximumOperations)); shorten the duration, lower the rates or give workloads a stop")
+            }
+        }
         let faults = top.child("faults").map { readFaults($0, context, database, dns, kubeNodes: kubeNodes, &d) } ?? []
         var expectations = top.child("expect").map { readExpectations($0, workloads, &d) } ?? Expectations()
         if let expectNode = top.child("expect"), case .mapping(let pairs) = expectNode.value {
