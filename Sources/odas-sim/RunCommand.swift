@@ -37,8 +37,27 @@ extension OdasSim {
         @Flag(name: .customLong("no-trace"), help: "Do not write trace.jsonl (its hash is still computed and reported).")
         var noTrace = false
 
+        @Option(name: .customLong("max-wall"), help: "Stop a run that takes longer than this wall-clock time (e.g. 90s, 10m): its report is partial (verdict partial, exit code 3).")
+        var maxWall: String?
+
         func validate() throws {
             guard !files.isEmpty else { throw ValidationError("give at least one scenario file") }
+            if let maxWall, wallLimit(maxWall) == nil {
+                throw ValidationError("--max-wall takes a positive duration such as 90s or 10m, not \(maxWall)")
+            }
+        }
+
+        /// `--max-wall` as a duration, if it is one.
+        func wallLimit(_ text: String) -> SimDuration? {
+            guard case .success(let duration) = DurationSyntax.parse(text), duration > .zero else { return nil }
+            return duration
+        }
+
+        /// A budget that is spent when `limit` of wall-clock time has passed since it was made.
+        static func budget(_ limit: SimDuration, description: String) -> WallBudget {
+            let clock = ContinuousClock()
+            let deadline = clock.now + .nanoseconds(limit.nanoseconds)
+            return WallBudget(description: description) { clock.now >= deadline }
         }
 
         /// Whether `path`, resolved, lies inside `base`, resolved.
@@ -62,9 +81,11 @@ extension OdasSim {
             var reports: [RunReport] = []
             for scenario in scenarios {
                 let progress = ProgressPrinter(enabled: !quiet && scenarios.count == 1)
-                let outcome = ScenarioRunner.run(scenario, seed: seed) { reached, total in
+                let budget = maxWall.flatMap { text in wallLimit(text).map { Self.budget($0, description: text) } }
+                let outcome = ScenarioRunner.run(scenario, seed: seed, progress: { reached, total in
                     progress.update(reached: reached, total: total)
-                }
+                }, budget: budget)
+                if let partial = outcome.report.partial { printError("\(scenario.name): \(partial)") }
                 progress.finish()
                 let base = scenarios.count == 1 ? (reportDirectory == nil ? "reports" : nil) : (reportDirectory ?? "reports")
                 let directory = base.map { $0 + "/\(scenario.name)" } ?? reportDirectory ?? "reports"

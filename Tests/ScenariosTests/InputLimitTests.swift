@@ -150,4 +150,22 @@ import Testing
         let stopped = year.replacingOccurrences(of: "rate: 1/s}", with: "rate: 1/s, stop: 1d}")
         #expect(Self.errors(stopped).isEmpty, "\(Self.errors(stopped))")
     }
+
+    /// `--max-wall`: a spent budget stops the run where it is; the report says so and is judged on what ran.
+    @Test func aSpentWallBudgetStopsTheRunWithAPartialReport() throws {
+        let scenario = try ScenarioLoader.load(path: ODASShippedScenarioTests.root.appendingPathComponent("scenarios/az-failure.yaml").path)
+        let budget = WallBudget(description: "1s") { true }
+        let first = ScenarioRunner.run(scenario, budget: budget).report
+        #expect(first.verdict == "partial" && first.exitCode == 3)
+        let partial = try #require(first.partial)
+        #expect(partial.hasPrefix("stopped by --max-wall 1s at T+") && partial.hasSuffix("of 2h: the expectations are judged on the part that ran"), "\(partial)")
+        #expect(first.duration == "2h" && first.eventsProcessed < 10_000)
+        #expect(JUnitReport.render(first).contains("<property name=\"partial\" value=\"stopped by --max-wall 1s"))
+        #expect(TextReport.render(first, reportDirectory: "r", traceBytes: nil).contains("PARTIAL REPORT: stopped by --max-wall"))
+        // The stop is asked for every 2048 events: with the same budget the same run stops at the same point.
+        #expect(ScenarioRunner.run(scenario, budget: budget).report.traceHash == first.traceHash)
+        // A budget never spent changes nothing.
+        let whole = ScenarioRunner.run(scenario, budget: WallBudget(description: "1h") { false }).report
+        #expect(whole.partial == nil && whole.verdict == "pass" && whole.exitCode == 0)
+    }
 }

@@ -30,6 +30,7 @@ public enum JUnitReport {
         out += "      <property name=\"duration\" value=\"\(escape(report.duration))\"/>\n"
         out += "      <property name=\"traceHash\" value=\"\(report.traceHash)\"/>\n"
         out += "      <property name=\"file\" value=\"\(escape(report.scenario.file))\"/>\n"
+        if let partial = report.partial { out += "      <property name=\"partial\" value=\"\(escape(partial))\"/>\n" }
         out += "    </properties>\n"
         for result in report.expectations {
             let time = result.unit == "seconds" ? result.measuredValue.map { String(format: "%.3f", $0) } ?? "0" : "0"

@@ -64,10 +64,12 @@ public struct RunReport: Codable, Sendable {
     /// `pass` when every expectation is as declared (holds, or fails where
     /// `expectFailure` says it must, or is vacuous where `expectVacuous`
     /// says so); `vacuous` when the only undeclared outcomes are vacuous
-    /// expectations; else `fail`.
+    /// expectations; `partial` when a wall-clock budget stopped the run; else `fail`.
     public var verdict: String
-    /// 0 or 1; see ``verdict``.
+    /// 0 or 1; see ``verdict`` (3 for a partial run).
     public var exitCode: Int32
+    /// Why the run stopped before its end (`--max-wall`), when it did: the report covers the part that ran.
+    public var partial: String? = nil
 }
 
 extension TimelineEntry {

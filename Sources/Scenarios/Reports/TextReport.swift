@@ -43,6 +43,7 @@ public enum TextReport {
             for suggestion in report.suggestions { out += "  - \(suggestion)\n" }
         }
         let asDeclared = report.expectations.filter(\.isAsDeclared).count
+        if let partial = report.partial { out += "\nPARTIAL REPORT: \(partial)\n" }
         out += "\nResult: \(report.verdict.uppercased()) (\(asDeclared)/\(report.expectations.count) expectations as declared)"
         out += "  seed \(report.seed)  trace sha256:\(report.traceHash.prefix(16)) (\(report.traceEvents) events)\n"
         if report.traceTruncated { out += "Note: the trace reached its capacity and was truncated.\n" }

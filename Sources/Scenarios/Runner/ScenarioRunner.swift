@@ -3,6 +3,18 @@ import Foundation
 import ODASModel
 import SimCore
 
+/// A wall-clock budget for a run (`--max-wall`), kept by the caller: the
+/// simulation never reads a clock; it only asks, now and then, whether to stop.
+public struct WallBudget: Sendable {
+    public var description: String
+    public var isSpent: @Sendable () -> Bool
+
+    public init(description: String, isSpent: @escaping @Sendable () -> Bool) {
+        self.description = description
+        self.isSpent = isSpent
+    }
+}
+
 /// Runs scenarios: builds the world, plays the workload and the faults on
 /// virtual time, checks the expectations and produces the report.
 public enum ScenarioRunner {
@@ -16,18 +28,27 @@ public enum ScenarioRunner {
 
     /// Runs `scenario` with `seed` (the scenario's own when nil). `progress`
     /// is called twenty times over the run with the simulated time reached.
-    public static func run(_ scenario: Scenario, seed: UInt64? = nil,
-                           progress: ((SimInstant, SimDuration) -> Void)? = nil) -> Outcome {
-        let seed = seed ?? scenario.seed
-        var world = World(scenario: scenario, seed: seed)
+    /// `budget`: a wall-clock budget the caller checks (`--max-wall`); when it
+    /// is spent the run stops where it is, and its report is partial: the
+    /// expectations are judged on the part that ran (a fault that had not
+    /// started is not exercised), the verdict is `partial`, the exit code 3.
+    public static func run(_ fullScenario: Scenario, seed: UInt64? = nil,
+                           progress: ((SimInstant, SimDuration) -> Void)? = nil,
+                           budget: WallBudget? = nil) -> Outcome {
+        let seed = seed ?? fullScenario.seed
+        var world = World(scenario: fullScenario, seed: seed)
         world.build()
         // With an installer, its preflight is the first phase: a gap stops the run before anything is installed.
         let preflight = world.runPreflight()
         let stopped = preflight.map { !$0.passed } ?? false
+        var reached = SimInstant.zero + fullScenario.duration
         if !stopped {
             world.startInstallation()
-            world.run(progress: progress)
+            reached = world.run(progress: progress, shouldStop: budget.map { budget in { budget.isSpent() } })
         }
+        let cutShort = reached < SimInstant.zero + fullScenario.duration
+        var scenario = fullScenario
+        if cutShort { scenario.duration = reached - .zero }
         let end = SimInstant.zero + scenario.duration
         // Stopped at the preflight there was no installation; a declared installed-within is then marked not run.
         var installResults: [PropertyResult] = []
@@ -83,7 +104,14 @@ public enum ScenarioRunner {
             workloads: summaries, disruptions: CauseReport.disruptions(scenario, world.history),
             suggestions: Suggestions.derive(scenario, world.history, results, rebalances: world.rebalanceTerminations), expectations: results, preflight: preflight, installation: world.installation?.report,
             verdict: allAsDeclared ? "pass" : onlyVacuous ? "vacuous" : "fail", exitCode: allAsDeclared ? 0 : 1)
-        return Outcome(report: report, traceJSONLines: traceText, history: world.history)
+        var outcome = Outcome(report: report, traceJSONLines: traceText, history: world.history)
+        if cutShort, let budget {
+            outcome.report.partial = "stopped by --max-wall \(budget.description) at \(reached.readable) of \(fullScenario.duration): the expectations are judged on the part that ran"
+            outcome.report.duration = fullScenario.duration.description
+            outcome.report.verdict = "partial"
+            outcome.report.exitCode = 3
+        }
+        return outcome
     }
 
     /// The installer's preflight alone (`odas-sim preflight`): the world as

@@ -116,18 +116,29 @@ struct World {
 
     /// Runs until the scenario's duration, then completes the history with
     /// the final reads.
-    mutating func run(progress: ((SimInstant, SimDuration) -> Void)?) {
-        let end = SimInstant.zero + scenario.duration
+    /// Plays the run to its end, or — when `shouldStop` (asked every 2048
+    /// events; the caller's wall-clock budget, outside the simulation) says
+    /// so — to where it is then; returns the instant the run ended.
+    @discardableResult
+    mutating func run(progress: ((SimInstant, SimDuration) -> Void)?, shouldStop: (() -> Bool)? = nil) -> SimInstant {
+        var end = SimInstant.zero + scenario.duration
+        var delivered = 0
         while let (_, event) = loop.next(until: end) {
             if case .progress = event {
                 progress?(loop.now, scenario.duration)
                 continue
             }
             handle(event)
+            delivered += 1
+            if delivered % 2048 == 0, let shouldStop, shouldStop() {
+                end = loop.now
+                break
+            }
         }
         history.completePending(at: end)
         network.abandonAll(loop: &loop)
         finalReads(at: end)
+        return end
     }
 
     mutating func handle(_ event: WorldEvent) {
