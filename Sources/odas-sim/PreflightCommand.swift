@@ -19,12 +19,14 @@ extension OdasSim {
         @Argument(help: "The scenario file.", completion: .file(extensions: ["yaml", "yml"]))
         var file: String
 
+        @OptionGroup var limitOptions: LimitOptions
+
         @Flag(help: "Print the preflight as JSON.")
         var json = false
 
         func run() throws {
             let scenario: Scenario
-            do { scenario = try ScenarioLoader.load(path: file) } catch {
+            do { scenario = try ScenarioLoader.load(path: file, limits: limitOptions.limits) } catch {
                 printError(error.description)
                 throw ExitCode(2)
             }

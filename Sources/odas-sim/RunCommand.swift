@@ -22,6 +22,8 @@ extension OdasSim {
                   completion: .file(extensions: ["yaml", "yml"]))
         var files: [String]
 
+        @OptionGroup var limitOptions: LimitOptions
+
         @Option(help: "Seed for every random choice (default: each scenario's seed).")
         var seed: UInt64?
 
@@ -72,7 +74,7 @@ extension OdasSim {
             var scenarios: [Scenario] = []
             var bad = false
             for file in files {
-                do { scenarios.append(try ScenarioLoader.load(path: file)) } catch {
+                do { scenarios.append(try ScenarioLoader.load(path: file, limits: limitOptions.limits)) } catch {
                     printError(error.description)
                     bad = true
                 }

@@ -11,11 +11,13 @@ extension OdasSim {
         @Argument(help: "One or more scenario files.", completion: .file(extensions: ["yaml", "yml"]))
         var files: [String]
 
+        @OptionGroup var limitOptions: LimitOptions
+
         func run() throws {
             var invalid = 0
             for file in files {
                 do {
-                    let scenario = try ScenarioLoader.load(path: file)
+                    let scenario = try ScenarioLoader.load(path: file, limits: limitOptions.limits)
                     print("\(file): ok (\(scenario.name): \(scenario.topology.regions.count) regions, \(scenario.workloads.count) workloads, \(scenario.faults.count) faults, \(scenario.expectations.ids.count) expectations)")
                     for note in scenario.notes { print("  note: \(note)") }
                 } catch {

@@ -168,4 +168,22 @@ import Testing
         let whole = ScenarioRunner.run(scenario, budget: WallBudget(description: "1h") { false }).report
         #expect(whole.partial == nil && whole.verdict == "pass" && whole.exitCode == 0)
     }
+
+    @Test func limitsAreNamedAndCanBeRaised() throws {
+        let limits = try LoadLimits.parse(["run-operations=40_000_000", "yaml-aliases=20000"]).get()
+        #expect(limits.runOperations == 40_000_000 && limits.yamlAliases == 20_000 && limits.yamlNodes == LoadLimits().yamlNodes)
+        guard case .failure(let unknown) = LoadLimits.parse(["frobs=3"]) else { Issue.record("accepted an unknown limit"); return }
+        #expect(unknown.message.contains("unknown limit frobs; the limits are scenario-file-size"))
+        guard case .failure(let bad) = LoadLimits.parse(["yaml-nodes=-1"]) else { Issue.record("accepted a negative limit"); return }
+        #expect(bad.message.contains("positive whole number"))
+        // Lowered, a limit bites sooner; raised, the year-long run of the test above is accepted.
+        var low = LoadLimits()
+        low.yamlAliases = 1
+        do {
+            _ = try ScenarioLoader.load(data: Data((Self.header + "junk:\n  x: &x 1\n  y: [*x, *x]\n").utf8), file: "inline.yaml", limits: low)
+            Issue.record("two aliases passed a limit of one")
+        } catch {
+            #expect(error.errors.first?.message.contains("more than 1 times (limit yaml-aliases)") == true, "\(error.errors)")
+        }
+    }
 }

@@ -13,7 +13,6 @@ import Yams
 /// ```
 extension ScenarioLoader {
     /// Manifest files may hold at most this many bytes (like scenario files).
-    static let maximumManifestSize = 1 << 20
 
     static func readKubernetes(_ node: SourceNode, _ context: Context, scenarioFile: String, hasEKS: Bool,
                                _ d: inout Diagnostics) -> KubernetesSpec? {
@@ -33,7 +32,7 @@ extension ScenarioLoader {
             for item in list {
                 let manifest: KubernetesSpec.Manifest?
                 if case .scalar(let path, _, _) = item.value {
-                    manifest = readManifestFile(path, item, scenarioFile: scenarioFile, &d)
+                    manifest = readManifestFile(path, item, scenarioFile: scenarioFile, limits: context.limits, &d)
                 } else if case .mapping = item.value {
                     manifest = decodeManifest([item], file: "inline", at: item, &d)
                 } else {
@@ -116,7 +115,7 @@ extension ScenarioLoader {
     }
 
     /// Reads a manifest file: YAML, one or more documents (`---`), each a Kubernetes object.
-    static func readManifestFile(_ path: String, _ item: SourceNode, scenarioFile: String,
+    static func readManifestFile(_ path: String, _ item: SourceNode, scenarioFile: String, limits: LoadLimits,
                                  _ d: inout Diagnostics) -> KubernetesSpec.Manifest? {
         guard !path.hasPrefix("/") else {
             d.error(item, "manifest paths are relative to the scenario file, not absolute (\(path.prefix(80)))")
@@ -125,19 +124,19 @@ extension ScenarioLoader {
         let directory = URL(fileURLWithPath: scenarioFile).deletingLastPathComponent()
         let url = directory.appendingPathComponent(path)
         // Measured before reading: a huge (or sparse) file is refused without being read.
-        if let size = ScenarioLoader.fileSize(url.path), size > maximumManifestSize {
-            d.error(item, "manifest \(path) is \(size) bytes; manifests may be at most \(maximumManifestSize) bytes (limit manifest-file-size)")
+        if let size = ScenarioLoader.fileSize(url.path), size > limits.manifestFileBytes {
+            d.error(item, "manifest \(path) is \(size) bytes; manifests may be at most \(limits.manifestFileBytes) bytes (limit manifest-file-size)")
             return nil
         }
         guard let data = FileManager.default.contents(atPath: url.path) else {
             d.error(item, "manifest \(path) not found (looked in \(directory.path))")
             return nil
         }
-        guard data.count <= maximumManifestSize, let text = String(data: data, encoding: .utf8), !text.contains("\u{0}") else {
-            d.error(item, "manifest \(path) is not a UTF-8 YAML file of at most \(maximumManifestSize) bytes (limit manifest-file-size)")
+        guard data.count <= limits.manifestFileBytes, let text = String(data: data, encoding: .utf8), !text.contains("\u{0}") else {
+            d.error(item, "manifest \(path) is not a UTF-8 YAML file of at most \(limits.manifestFileBytes) bytes (limit manifest-file-size)")
             return nil
         }
-        guard let documents = manifestDocuments(text, file: path, at: item, &d) else { return nil }
+        guard let documents = manifestDocuments(text, file: path, at: item, limits: limits, &d) else { return nil }
         var manifest = decodeManifest(documents, file: path, at: item, &d)
         manifest?.digest = StableHash.fnv1a64(text)
         return manifest
@@ -146,12 +145,12 @@ extension ScenarioLoader {
     /// Every document of a manifest, parsed one by one: the first that is not
     /// valid YAML, or that expands past the YAML budget, is an error naming
     /// the file, the document and the line (nothing after it is silently dropped).
-    static func manifestDocuments(_ text: String, file: String, at item: SourceNode, _ d: inout Diagnostics) -> [SourceNode]? {
+    static func manifestDocuments(_ text: String, file: String, at item: SourceNode, limits: LoadLimits, _ d: inout Diagnostics) -> [SourceNode]? {
         var documents: [SourceNode] = []
         do {
             let parser = try Parser(yaml: text)
             while let root = try parser.nextRoot() {
-                var budget = SourceNode.Budget()
+                var budget = SourceNode.Budget(limits)
                 let document = SourceNode(root, path: "", budget: &budget)
                 if let message = budget.message, let at = budget.exceeded?.location {
                     d.error(item, "manifest \(file):\(at.line):\(at.column) (document \(documents.count + 1)): \(message)")

@@ -12,13 +12,8 @@ import ODASModel
 /// line, column and key path; the loader never crashes on input and reports
 /// all problems it can find in one pass.
 public enum ScenarioLoader {
-    /// Files larger than this are rejected before parsing.
-    public static let maximumFileSize = 4 * 1024 * 1024
     /// Upper bound on a workload's rate, to keep histories bounded.
     public static let maximumRatePerSecond = 1_000.0
-    /// `run-operations`: the operations a scenario's workloads may issue in a
-    /// run (each is kept in the history the checkers read).
-    public static let maximumOperations = 2_000_000
 
     /// The operations the workloads issue: each one's rate over the part of the run it is active.
     static func estimatedOperations(_ workloads: [WorkloadSpec], duration: SimDuration) -> Double {
@@ -33,7 +28,7 @@ public enum ScenarioLoader {
                                "kubernetes", "odas", "installer"]
 
     /// Loads the scenario at `path`.
-    public static func load(path: String) throws(ScenarioErrors) -> Scenario {
+    public static func load(path: String, limits: LoadLimits = LoadLimits()) throws(ScenarioErrors) -> Scenario {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw ScenarioErrors([fileError(path, "no such file")])
@@ -42,19 +37,19 @@ public enum ScenarioLoader {
             throw ScenarioErrors([fileError(path, "is a directory, not a scenario file")])
         }
         // Measured before reading: a huge (or sparse) file is refused without being read.
-        if let size = fileSize(path), size > maximumFileSize {
-            throw ScenarioErrors([fileError(path, "is \(size) bytes; scenario files may be at most \(maximumFileSize) bytes (limit scenario-file-size)")])
+        if let size = fileSize(path), size > limits.scenarioFileBytes {
+            throw ScenarioErrors([fileError(path, "is \(size) bytes; scenario files may be at most \(limits.scenarioFileBytes) bytes (limit scenario-file-size)")])
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ScenarioErrors([fileError(path, "cannot be read (check its permissions)")])
         }
-        return try load(data: data, file: path)
+        return try load(data: data, file: path, limits: limits)
     }
 
     /// Loads a scenario from bytes; `file` names it in errors.
-    public static func load(data: Data, file: String) throws(ScenarioErrors) -> Scenario {
-        guard data.count <= maximumFileSize else {
-            throw ScenarioErrors([fileError(file, "is \(data.count) bytes; scenario files may be at most \(maximumFileSize) bytes (limit scenario-file-size)")])
+    public static func load(data: Data, file: String, limits: LoadLimits = LoadLimits()) throws(ScenarioErrors) -> Scenario {
+        guard data.count <= limits.scenarioFileBytes else {
+            throw ScenarioErrors([fileError(file, "is \(data.count) bytes; scenario files may be at most \(limits.scenarioFileBytes) bytes (limit scenario-file-size)")])
         }
         let bytes = [UInt8](data)
         guard let text = String(validating: bytes, as: UTF8.self) else {
@@ -83,13 +78,13 @@ public enum ScenarioLoader {
         } catch {
             throw ScenarioErrors([yamlError(error, file: file)])
         }
-        var budget = SourceNode.Budget()
+        var budget = SourceNode.Budget(limits)
         let source = withExtendedLifetime(parser) { SourceNode(root, path: "", budget: &budget) }
         if let message = budget.message, let at = budget.exceeded?.location {
             throw ScenarioErrors([ScenarioError(file: file, line: at.line, column: at.column, keyPath: "", message: message)])
         }
         var diagnostics = Diagnostics(file: file)
-        var scenario = read(source, file: file, &diagnostics)
+        var scenario = read(source, file: file, limits: limits, &diagnostics)
         scenario?.sourceDigest = StableHash.fnv1a64(bytes)
         scenario?.notes = diagnostics.notes
         if let scenario, diagnostics.errors.isEmpty { return scenario }
@@ -103,7 +98,7 @@ public enum ScenarioLoader {
 
     // MARK: Sections
 
-    static func read(_ root: SourceNode, file: String, _ d: inout Diagnostics) -> Scenario? {
+    static func read(_ root: SourceNode, file: String, limits: LoadLimits = LoadLimits(), _ d: inout Diagnostics) -> Scenario? {
         guard var top = MappingReader(root, allowedKeys: topLevelKeys, what: "a scenario", diagnostics: &d) else {
             return nil
         }
@@ -115,6 +110,7 @@ public enum ScenarioLoader {
         let topology = top.required("topology", &d, hint: "the regions and AZs the run has")
             .flatMap { readTopology($0, &d) }
         var context = Context(topology: topology ?? Topology(regions: [], hosts: []), duration: duration)
+        context.limits = limits
         var network = NetworkSpec()
         if let networkNode = top.child("network") {
             network.securityGroups = readSecurityGroups(networkNode, context, &d)
@@ -182,8 +178,8 @@ public enum ScenarioLoader {
                                                                    kubeServices: kubeServices + odasServices, odas: odas, &d) } ?? []
         if let duration, let node = top.child("duration") {
             let estimate = estimatedOperations(workloads, duration: duration)
-            if estimate > Double(maximumOperations) {
-                d.error(node, "the workloads would issue about \(Int(estimate)) operations in \(duration) (limit run-operations: \(maximumOperations)); shorten the duration, lower the rates or give workloads a stop")
+            if estimate > Double(limits.runOperations) {
+                d.error(node, "the workloads would issue about \(Int(estimate)) operations in \(duration) (limit run-operations: \(limits.runOperations)); shorten the duration, lower the rates or give workloads a stop, or raise the limit with --limit run-operations=N")
             }
         }
         let faults = top.child("faults").map { readFaults($0, context, database, dns, kubeNodes: kubeNodes, &d) } ?? []
@@ -240,6 +236,8 @@ public enum ScenarioLoader {
         var hasEKS = false
         /// Names in the hosted zone the installer's stack is given as parameters (records it creates).
         var stackRecordNames: Set<String> = []
+        /// The limits in force (``LoadLimits``).
+        var limits = LoadLimits()
 
         func domain(named name: String) -> FaultDomain? { topology.domain(named: name) }
         var allDomainNames: [String] { topology.domainNames }

@@ -30,9 +30,9 @@ struct SourceNode {
     /// these limits, and the loader refuses the document with the limit's name.
     struct Budget {
         /// `yaml-nodes`: nodes a document may expand to, aliases counted each time they are used.
-        static let maximumNodes = 1_000_000
+        var maximumNodes: Int
         /// `yaml-aliases`: uses of anchored nodes (aliases) in a document.
-        static let maximumAliases = 10_000
+        var maximumAliases: Int
         var nodes = 0
         var aliases = 0
         /// Anchors seen (Yams's anchors are objects, alive while their parser is).
@@ -40,12 +40,17 @@ struct SourceNode {
         /// The first limit passed, and where.
         var exceeded: (limit: String, location: SourceLocation)?
 
+        init(_ limits: LoadLimits = LoadLimits()) {
+            maximumNodes = limits.yamlNodes
+            maximumAliases = limits.yamlAliases
+        }
+
         /// The loader's message for a document over its budget.
         var message: String? {
             guard let exceeded else { return nil }
             return exceeded.limit == "yaml-aliases"
-                ? "the document uses YAML aliases more than \(Self.maximumAliases) times (limit yaml-aliases); anchors and aliases are for sharing a few values, not for expanding data"
-                : "the document expands to more than \(Self.maximumNodes) YAML nodes with its aliases (limit yaml-nodes)"
+                ? "the document uses YAML aliases more than \(maximumAliases) times (limit yaml-aliases); anchors and aliases are for sharing a few values, not for expanding data"
+                : "the document expands to more than \(maximumNodes) YAML nodes with its aliases (limit yaml-nodes)"
         }
     }
 
@@ -63,8 +68,8 @@ struct SourceNode {
             if !budget.anchors.insert(ObjectIdentifier(anchor)).inserted { budget.aliases += 1 }
         }
         if budget.exceeded == nil {
-            if budget.aliases > Budget.maximumAliases { budget.exceeded = ("yaml-aliases", location) }
-            else if budget.nodes > Budget.maximumNodes { budget.exceeded = ("yaml-nodes", location) }
+            if budget.aliases > budget.maximumAliases { budget.exceeded = ("yaml-aliases", location) }
+            else if budget.nodes > budget.maximumNodes { budget.exceeded = ("yaml-nodes", location) }
         }
         guard budget.exceeded == nil else {
             value = .null
