@@ -263,6 +263,16 @@ import Testing
         #expect(driver.services.ec2.subnets.count == 2)
     }
 
+    @Test func anExportNameAnotherStackHasFailsTheUpdate() throws {
+        var driver = try Self.created()
+        _ = try driver.create("Resources:\n  B: {Type: AWS::S3::Bucket}\nOutputs:\n  N: {Value: !Ref B, Export: {Name: taken}}\n", name: "other")
+        let clashing = Self.template + "\n  Vpc: {Value: !Ref Vpc, Export: {Name: taken}}\n"
+        try Self.update(&driver, clashing)
+        #expect(driver.stack("odas")?.status == .updateRollbackComplete, "\(driver.events("odas"))")
+        #expect(Self.lastUpdate(driver).contains("odas UPDATE_ROLLBACK_IN_PROGRESS Export with name taken is already exported by stack other"))
+        #expect(driver.cfn.exports["us-west-2"]?["taken"]?.stackId == driver.stack("other")?.stackId)
+    }
+
     @Test func updatesAreDeterministic() throws {
         func run() throws -> [String] {
             var driver = try Self.created()

@@ -78,19 +78,11 @@ enum CFNRoute53Handler: CFNResourceHandler {
             return .init(type: request.type, physicalId: id, attributes: [
                 "Id": .string(id), "NameServers": .list(["ns-1.awsdns-00.com", "ns-2.awsdns-00.net", "ns-3.awsdns-00.org", "ns-4.awsdns-00.co.uk"].map(CFNValue.string)),
             ])
-        case "AWS::Route53::RecordSet":
-            let record = try record(request.properties, services, request.logicalId)
-            services.route53.upsert(record)
-            return .init(type: request.type, physicalId: record.name, attributes: [:])
-        case "AWS::Route53::RecordSetGroup":
-            var records: [Route53Record] = []
-            for item in request.properties["RecordSets"]?.listValue ?? [] {
-                guard var fields = item.mapValue else { continue }
-                for key in ["HostedZoneId", "HostedZoneName"] where fields[key] == nil { fields[key] = request.properties[key] }
-                records.append(try record(fields, services, request.logicalId))
-            }
+        case "AWS::Route53::RecordSet", "AWS::Route53::RecordSetGroup":
+            let records = try records(request, services)
             for record in records { services.route53.upsert(record) }
-            return .init(type: request.type, physicalId: request.generatedName, attributes: [:])
+            let physicalId = request.type == "AWS::Route53::RecordSet" ? records.first?.name ?? "" : request.generatedName
+            return .init(type: request.type, physicalId: physicalId, attributes: [:])
         default: // AWS::Route53::HealthCheck
             guard let config = request.properties["HealthCheckConfig"]?.mapValue else {
                 _ = try request.requiredValue("HealthCheckConfig")
@@ -126,13 +118,24 @@ enum CFNRoute53Handler: CFNResourceHandler {
         guard let state = request.state else { throw CFNError("InternalFailure", "\(request.logicalId) has no physical resource to update") }
         guard request.type == "AWS::Route53::RecordSet" || request.type == "AWS::Route53::RecordSetGroup" else { return state }
         // Checked before anything changes: a bad new record leaves the old ones answering.
-        var fresh = services
-        _ = try create(request, &fresh)
+        let records = try records(request, services)
         var old = request
         old.properties = previous
         try delete(old, &services)
-        _ = try create(request, &services)
+        for record in records { services.route53.upsert(record) }
         return state
+    }
+
+    /// The records a RecordSet (one) or a RecordSetGroup (its RecordSets, with the group's zone) stands for, checked.
+    static func records(_ request: CFNResourceRequest, _ services: CFNServices) throws(CFNError) -> [Route53Record] {
+        guard request.type == "AWS::Route53::RecordSetGroup" else { return [try record(request.properties, services, request.logicalId)] }
+        var records: [Route53Record] = []
+        for item in request.properties["RecordSets"]?.listValue ?? [] {
+            guard var fields = item.mapValue else { continue }
+            for key in ["HostedZoneId", "HostedZoneName"] where fields[key] == nil { fields[key] = request.properties[key] }
+            records.append(try record(fields, services, request.logicalId))
+        }
+        return records
     }
 
     static func delete(_ request: CFNResourceRequest, _ services: inout CFNServices) throws(CFNError) {

@@ -222,23 +222,16 @@ extension CloudFormationService {
     /// Outputs and exports once every resource is complete; a clashing export fails the stack.
     mutating func finishCreate(_ id: String, _ now: SimInstant) {
         guard let stack = stacks[id] else { return }
-        let evaluator = CFNEvaluator(context: stack.context, mappings: stack.template.mappings)
-        var outputs: [CFNStack.Output] = []
-        for output in stack.template.outputs where output.condition.map({ stack.context.conditions[$0] ?? false }) ?? true {
-            do throws(CFNError) {
-                let evaluated = try evaluator.evaluate(output.value)
-                guard let value = evaluated.scalarText ?? evaluated.listValue?.compactMap(\.scalarText).joined(separator: ",") else { continue }
-                var exportName: String?
-                if let name = output.exportName { exportName = try evaluator.evaluate(name).scalarText }
-                if let exportName, let existing = exports[stack.context.region]?[exportName], existing.stackId != id {
-                    fail(id, reason: "Export with name \(exportName) is already exported by stack \(stacks[existing.stackId]?.stackName ?? existing.stackId)", failed: [], at: now)
-                    return
-                }
-                outputs.append(.init(key: output.name, value: value, description: output.description, exportName: exportName))
-            } catch {
-                fail(id, reason: error.message, failed: [], at: now)
-                return
-            }
+        let outputs: [CFNStack.Output]
+        switch evaluateOutputs(stack) {
+        case .failure(let error):
+            fail(id, reason: error.message, failed: [], at: now)
+            return
+        case .success(let evaluated): outputs = evaluated
+        }
+        if let clash = exportClash(outputs, of: stack) {
+            fail(id, reason: clash, failed: [], at: now)
+            return
         }
         stacks[id]?.outputs = outputs
         for output in outputs {

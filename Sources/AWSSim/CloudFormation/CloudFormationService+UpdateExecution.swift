@@ -117,6 +117,10 @@ extension CloudFormationService {
             return
         case .success(let evaluated): outputs = evaluated
         }
+        if let clash = exportClash(outputs, of: stack) {
+            failUpdate(id, failed: [], reason: clash, at: now)
+            return
+        }
         // An export another stack imports can be neither removed nor changed.
         let region = stack.context.region
         for old in stack.outputs {
@@ -166,6 +170,15 @@ extension CloudFormationService {
             }
         }
         return .success(outputs)
+    }
+
+    /// Why these outputs cannot be exported: a name another stack of the region already exports.
+    func exportClash(_ outputs: [CFNStack.Output], of stack: CFNStack) -> String? {
+        for name in outputs.compactMap(\.exportName) {
+            guard let existing = exports[stack.context.region]?[name], existing.stackId != stack.stackId else { continue }
+            return "Export with name \(name) is already exported by stack \(stacks[existing.stackId]?.stackName ?? existing.stackId)"
+        }
+        return nil
     }
 
     /// The name of a live stack other than `id` that imports `export`.
