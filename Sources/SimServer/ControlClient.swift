@@ -13,9 +13,12 @@ public struct ControlClient: Sendable {
 
     public let host: String
     public let port: UInt16
+    /// The serve's `--control-token`, sent as `Authorization: Bearer`.
+    public let token: String?
 
     /// Parses `http://127.0.0.1:PORT` (loopback only: serve never listens elsewhere).
-    public init(endpoint: String) throws(Failure) {
+    public init(endpoint: String, token: String? = nil) throws(Failure) {
+        self.token = token
         var rest = Substring(endpoint)
         guard rest.hasPrefix("http://") else { throw Failure(description: "endpoint must look like http://127.0.0.1:PORT, got \(endpoint)") }
         rest = rest.dropFirst("http://".count)
@@ -42,7 +45,8 @@ public struct ControlClient: Sendable {
         }
         guard connected == 0 else { throw Failure(description: "cannot connect to http://\(host):\(port): is odas-sim serve running?") }
         let payload = body ?? ""
-        let request = "\(method) \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: \(payload.utf8.count)\r\n\r\n\(payload)"
+        let authorization = token.map { "Authorization: Bearer \($0)\r\n" } ?? ""
+        let request = "\(method) \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\n\(authorization)Content-Type: application/json\r\nContent-Length: \(payload.utf8.count)\r\n\r\n\(payload)"
         let bytes = Array(request.utf8)
         var sent = 0
         while sent < bytes.count {

@@ -11,7 +11,9 @@ import NIOSSL
 ///
 /// It answers `Expect: 100-continue` at once (botocore sends it on every
 /// PutObject and would otherwise stall a second per request), bounds the
-/// request body, and keeps connections alive as HTTP/1.1 asks.
+/// header section and the body (``WireEndpointRules``), and keeps
+/// connections alive as HTTP/1.1 asks. Whatever it refuses — too large, too
+/// slow, not HTTP — is answered in the endpoint's protocol.
 ///
 /// No client can hold resources without bound (``Limits``): connections are
 /// capped, an idle connection is closed, a request whose body does not
@@ -61,9 +63,10 @@ public final class LoopbackHTTPServer: Sendable {
         self.channel = channel
     }
 
-    /// Binds 127.0.0.1:`port` (0 picks a free port) and serves `handler`.
+    /// Binds 127.0.0.1:`port` (0 picks a free port) and serves `handler`,
+    /// bounding requests and wording refusals by `rules`.
     /// With `tls`, every connection speaks TLS first (HTTPS).
-    public static func start(group: EventLoopGroup, port: Int, maximumBodyBytes: Int, limits: Limits = Limits(),
+    public static func start(group: EventLoopGroup, port: Int, rules: WireEndpointRules, limits: Limits = Limits(),
                              tls: NIOSSLContext? = nil,
                              handler: @escaping @Sendable (WireRequest) -> WireResponse) throws -> LoopbackHTTPServer {
         let connections = NIOLockedValueBox(0)
@@ -83,9 +86,9 @@ public final class LoopbackHTTPServer: Sendable {
                 channel.closeFuture.whenComplete { _ in connections.withLockedValue { $0 -= 1 } }
                 return channel.eventLoop.makeCompletedFuture {
                     if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(
-                        WireHTTPHandler(maximumBodyBytes: maximumBodyBytes, limits: limits, handler: handler))
+                    // Parse errors are answered by WireHTTPHandler, in the endpoint's protocol.
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: false)
+                    try channel.pipeline.syncOperations.addHandler(WireHTTPHandler(rules: rules, limits: limits, handler: handler))
                 }
             }
             .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -109,14 +112,17 @@ final class WireHTTPHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    let maximumBodyBytes: Int
+    let rules: WireEndpointRules
     let limits: LoopbackHTTPServer.Limits
     let handler: @Sendable (WireRequest) -> WireResponse
     var head: HTTPRequestHead?
+    /// The current request without its body, as the rules saw it.
+    var headRequest: WireRequest?
     var body: [UInt8] = []
-    var tooLarge = false
-    /// The shared budget was full: the request is answered 503 SlowDown.
-    var overBudget = false
+    /// The body limit for the current request.
+    var bodyLimit = 0
+    /// The answer decided before the body arrived (a refusal); the body is read and dropped.
+    var decided: WireResponse?
     /// Bytes of `body` taken from the shared budget.
     var reserved = 0
     /// When the current request's head arrived (nil: between requests).
@@ -127,8 +133,8 @@ final class WireHTTPHandler: ChannelInboundHandler {
     var streaming = false
     var timer: RepeatedTask?
 
-    init(maximumBodyBytes: Int, limits: LoopbackHTTPServer.Limits, handler: @escaping @Sendable (WireRequest) -> WireResponse) {
-        self.maximumBodyBytes = maximumBodyBytes
+    init(rules: WireEndpointRules, limits: LoopbackHTTPServer.Limits, handler: @escaping @Sendable (WireRequest) -> WireResponse) {
+        self.rules = rules
         self.limits = limits
         self.handler = handler
     }
@@ -148,18 +154,14 @@ final class WireHTTPHandler: ChannelInboundHandler {
         reserved = 0
     }
 
-    /// Closes an idle connection; answers 408 to a request that is not complete in time.
+    /// Closes an idle connection; refuses a request that is not complete in time.
     func checkTimeouts(context: ChannelHandlerContext) {
         guard !streaming, context.channel.isActive else { return }
         let now = NIODeadline.now()
         if let started = requestStarted {
             guard now - started > limits.requestTimeout, let requestHead = head else { return }
-            head = nil
-            requestStarted = nil
-            releaseBody()
-            var response = WireResponse(status: 408, headers: [("Content-Type", "application/xml")], body: Array(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>RequestTimeout</Code><Message>Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.</Message></Error>\n".utf8))
-            response.headers.append(("Connection", "close"))
+            let response = rules.refusal(.timeout, headRequest)
+            finishRequest()
             write(response, for: requestHead, context: context, close: true)
         } else if now - lastActivity > limits.idleTimeout {
             context.close(promise: nil)
@@ -172,52 +174,61 @@ final class WireHTTPHandler: ChannelInboundHandler {
         reserved = 0
     }
 
+    func finishRequest() {
+        head = nil
+        headRequest = nil
+        requestStarted = nil
+        decided = nil
+        releaseBody()
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let requestHead):
+            finishRequest()
             head = requestHead
             requestStarted = .now()
-            releaseBody()
-            tooLarge = false
-            overBudget = false
-            if let declared = requestHead.headers.first(name: "content-length").flatMap(Int.init), declared > maximumBodyBytes {
-                tooLarge = true
+            let fields = requestHead.headers.map { ($0.name, $0.value) }
+            let request = WireRequest(method: requestHead.method.rawValue, target: requestHead.uri, headers: fields, body: [])
+            headRequest = request
+            let headerBytes = WireEndpointRules.headerSectionBytes(method: requestHead.method.rawValue, target: requestHead.uri,
+                                                                   headers: fields)
+            bodyLimit = rules.maximumBodyBytes(request)
+            if headerBytes > rules.maximumHeaderBytes {
+                decided = rules.refusal(.headerSectionTooLarge(limit: rules.maximumHeaderBytes), request)
+            } else if let refused = rules.admit(request) {
+                decided = refused
+            } else if let declared = requestHead.headers.first(name: "content-length").flatMap(Int.init), declared > bodyLimit {
+                decided = rules.refusal(.bodyTooLarge(limit: bodyLimit), request)
             }
-            if !tooLarge, requestHead.headers.first(name: "expect")?.lowercased() == "100-continue" {
+            if decided == nil, requestHead.headers.first(name: "expect")?.lowercased() == "100-continue" {
                 context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: requestHead.version, status: .continue))),
                                       promise: nil)
             }
         case .body(var buffer):
-            guard !tooLarge, !overBudget, head != nil else { return }
-            if body.count + buffer.readableBytes > maximumBodyBytes {
-                tooLarge = true
+            guard decided == nil, head != nil else { return }
+            if body.count + buffer.readableBytes > bodyLimit {
+                decided = rules.refusal(.bodyTooLarge(limit: bodyLimit), headRequest)
                 releaseBody()
                 return
             }
             guard limits.reserve(buffer.readableBytes) else {
-                overBudget = true
+                decided = rules.refusal(.bufferBudget(limit: limits.maximumBufferedBodyBytes), headRequest)
                 releaseBody()
                 return
             }
             reserved += buffer.readableBytes
             if let bytes = buffer.readBytes(length: buffer.readableBytes) { body += bytes }
         case .end:
-            guard let requestHead = head else { return }
-            head = nil
-            requestStarted = nil
+            guard let requestHead = head, var request = headRequest else { return }
             let response: WireResponse
-            if overBudget {
-                response = WireResponse(status: 503, headers: [("Content-Type", "application/xml")], body: Array(
-                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>SlowDown</Code><Message>Please reduce your request rate. (odas-sim serve buffers at most \(limits.maximumBufferedBodyBytes) bytes of request bodies at once)</Message></Error>\n".utf8))
-            } else if tooLarge {
-                response = WireResponse(status: 413, headers: [("Content-Type", "application/xml")], body: Array(
-                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>EntityTooLarge</Code><Message>Your proposed upload exceeds the maximum allowed size (\(maximumBodyBytes) bytes in odas-sim serve)</Message></Error>\n".utf8))
+            if let decided {
+                response = decided
             } else {
-                let request = WireRequest(method: requestHead.method.rawValue, target: requestHead.uri,
-                                          headers: requestHead.headers.map { ($0.name, $0.value) }, body: body)
+                request.body = body
                 response = handler(request)
             }
-            releaseBody()
+            finishRequest()
             lastActivity = .now()
             write(response, for: requestHead, context: context)
         }
@@ -288,7 +299,32 @@ final class WireHTTPHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        // A client that disconnects or sends garbage loses its connection, nothing else.
+        // Bytes that are not HTTP/1.1 get the endpoint's refusal, then the
+        // connection closes (the decoder stops after an error). A client that
+        // disconnects loses its connection, nothing else.
+        if let parseError = error as? HTTPParserError, !streaming, context.channel.isActive {
+            let refusal: WireRefusal = parseError == .headerOverflow
+                ? .headerSectionTooLarge(limit: 80 << 10) : .malformed(Self.describe(parseError))
+            let request = head ?? HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
+            let response = rules.refusal(refusal, headRequest)
+            finishRequest()
+            write(response, for: request, context: context, close: true)
+            return
+        }
         context.close(promise: nil)
+    }
+
+    /// The parser's reason in words a person reads.
+    static func describe(_ error: HTTPParserError) -> String {
+        switch error {
+        case .invalidChunkSize: return "invalid chunk size"
+        case .invalidContentLength: return "invalid Content-Length"
+        case .invalidHeaderToken: return "invalid character in a header"
+        case .invalidMethod: return "invalid method"
+        case .invalidURL: return "invalid request target"
+        case .invalidVersion: return "invalid HTTP version"
+        case .unexpectedContentLength: return "unexpected Content-Length"
+        default: return "\(error)"
+        }
     }
 }

@@ -32,6 +32,9 @@ public struct ServeOptions: Sendable {
     /// `--tls`: the AWS endpoint speaks HTTPS with this identity, and
     /// requests carry `aws:SecureTransport` true.
     public var tls: ServeTLSIdentity?
+    /// `--control-token`: the control endpoint (faults, clock, state) answers
+    /// only callers that send `Authorization: Bearer` with it.
+    public var controlToken: String?
 
     public init(port: Int = 4566, controlPort: Int = 0, speed: Double = 1, allowAnyCredentials: Bool = false,
                 baseDomains: [String] = ["localhost", "s3.localhost", "localhost.localstack.cloud"],
@@ -76,6 +79,8 @@ public final class ServeHost: Sendable {
     /// The simulated account.
     static var account: String { LiveWorld.account }
     let options: ServeOptions
+    /// IMDSv2 session tokens of the instance metadata endpoints.
+    let imdsTokens = InstanceMetadataTokens()
     /// Unix milliseconds at virtual zero, for dates on the wire.
     let epochUnixMilliseconds: Int64
     /// What opening the state directory found and did (files quarantined,
@@ -492,11 +497,23 @@ public final class ServeHost: Sendable {
         func text(_ status: Int, _ body: String) -> WireResponse {
             WireResponse(status: status, headers: [("Content-Type", "text/plain")], body: Array(body.utf8))
         }
+        // IMDSv2 as EC2 answers it with HttpTokens required (EC2 User Guide,
+        // "Use the Instance Metadata Service"): a token needs a TTL header of
+        // 1–21600 seconds (else 400) and no X-Forwarded-For (else 403); a GET
+        // without a valid token of this instance gets 401.
         if rest == "latest/api/token" {
             guard request.method == "PUT" else { return text(405, "Method Not Allowed") }
-            let ttl = request.header("x-aws-ec2-metadata-token-ttl-seconds") ?? "21600"
-            return WireResponse(status: 200, headers: [("Content-Type", "text/plain"), ("X-aws-ec2-metadata-token-ttl-seconds", ttl)],
-                                body: Array("odas-sim-imds-token-\(instance)".utf8))
+            guard request.header("x-forwarded-for") == nil else { return text(403, "Forbidden") }
+            guard let ttlText = request.header("x-aws-ec2-metadata-token-ttl-seconds"), let ttl = Int(ttlText),
+                  (1...InstanceMetadataTokens.maximumTTLSeconds).contains(ttl) else {
+                return text(400, "Bad Request: X-aws-ec2-metadata-token-ttl-seconds must be from 1 to 21600")
+            }
+            let token = imdsTokens.issue(instance: instance, ttlSeconds: ttl)
+            return WireResponse(status: 200, headers: [("Content-Type", "text/plain"), ("X-aws-ec2-metadata-token-ttl-seconds", String(ttl))],
+                                body: Array(token.utf8))
+        }
+        guard imdsTokens.isValid(request.header("x-aws-ec2-metadata-token"), instance: instance) else {
+            return text(401, "Unauthorized")
         }
         let prefix = "latest/meta-data/iam/security-credentials/"
         guard rest.hasPrefix(prefix), request.method == "GET" else { return text(404, "Not Found") }
@@ -563,28 +580,25 @@ public final class ServeHost: Sendable {
             }
         }
         let aws = try listen("AWS", "--port", port: options.port) {
-            try LoopbackHTTPServer.start(group: group, port: options.port, maximumBodyBytes: options.maximumBodyBytes, limits: limits,
+            try LoopbackHTTPServer.start(group: group, port: options.port, rules: awsRules, limits: limits,
                                          tls: try options.tls?.serverContext()) {
                 [self] request in self.handleAWS(request)
             }
         }
         let control = try listen("control", "--control-port", port: options.controlPort) {
-            try LoopbackHTTPServer.start(group: group, port: options.controlPort, maximumBodyBytes: 1 << 20, limits: limits) {
+            try LoopbackHTTPServer.start(group: group, port: options.controlPort, rules: controlRules, limits: limits) {
                 [self] request in self.handleControl(request)
             }
         }
         let kubeAddress = NIOLockedValueBox("127.0.0.1")
-        // 3 MiB: the apiserver's request body limit (MaxRequestBodyBytes, k8s.io/apiserver
-        // pkg/server/config.go: 3 * 1024 * 1024, "the etcd limit of 1.5 MiB times two, plus headroom").
         let kube = try listen("Kubernetes", "--kube-port", port: options.kubePort) {
-            try LoopbackHTTPServer.start(group: group, port: options.kubePort, maximumBodyBytes: 3 << 20, limits: limits) {
+            try LoopbackHTTPServer.start(group: group, port: options.kubePort, rules: kubeRules, limits: limits) {
                 [self] request in self.handleKube(request, serverAddress: kubeAddress.withLockedValue { $0 })
             }
         }
         kubeAddress.withLockedValue { $0 = "127.0.0.1:\(kube.port)" }
-        // The REST API takes GET requests only: a small body limit.
         let odas = try listen("ODAS REST", "--odas-port", port: options.odasPort) {
-            try LoopbackHTTPServer.start(group: group, port: options.odasPort, maximumBodyBytes: 64 << 10, limits: limits) {
+            try LoopbackHTTPServer.start(group: group, port: options.odasPort, rules: odasRules, limits: limits) {
                 [self] request in self.handleODAS(request)
             }
         }

@@ -15,8 +15,12 @@ struct ControlEndpointOptions: ParsableArguments {
     @Flag(help: "Print the control endpoint's JSON answer instead of text.")
     var json = false
 
+    @Option(name: .customLong("control-token"), help: "The serve's --control-token (default: $ODAS_SIM_CONTROL_TOKEN, else the ready file's).")
+    var controlToken: String?
+
     func client() throws -> ControlClient {
         var url = endpoint
+        var token = controlToken ?? ProcessInfo.processInfo.environment["ODAS_SIM_CONTROL_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         if url == nil {
             let file = readyFile ?? ServeDefaults.readyFile
             guard let data = FileManager.default.contents(atPath: file),
@@ -30,9 +34,10 @@ struct ControlEndpointOptions: ParsableArguments {
                 throw ValidationError("no running odas-sim serve found (the serve of \(file), pid \(pid), has stopped); give --endpoint URL or --ready-file FILE")
             }
             url = control
+            if token == nil { token = object["controlToken"] as? String }
         }
         guard let url else { throw ValidationError("give --endpoint URL or --ready-file FILE") }
-        do { return try ControlClient(endpoint: url) } catch { throw ValidationError(error.description) }
+        do { return try ControlClient(endpoint: url, token: token) } catch { throw ValidationError(error.description) }
     }
 
     /// Sends a request and prints the answer (`text` renders a JSON answer,

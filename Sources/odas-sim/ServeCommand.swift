@@ -60,15 +60,33 @@ extension OdasSim {
         @Option(name: .customLong("idle-timeout"), help: "Seconds after which an idle connection is closed.")
         var idleTimeout: Int64 = 60
 
-        @Option(name: .customLong("request-timeout"), help: "Seconds a request may take to arrive in full (then 408 RequestTimeout).")
+        @Option(name: .customLong("request-timeout"), help: "Seconds a request may take to arrive in full (then RequestTimeout).")
         var requestTimeout: Int64 = 300
 
         @Option(name: .customLong("max-connections"), help: "Open connections per endpoint; more are closed at once.")
         var maxConnections: Int = 1024
 
+        @Option(name: .customLong("max-body"), help: "Largest S3 request body in bytes (larger: 400 EntityTooLarge).")
+        var maxBody: Int = 256 << 20
+
+        @Option(name: .customLong("control-token"), help: "Require this token (Authorization: Bearer) on the control endpoint; default $ODAS_SIM_CONTROL_TOKEN. The ready file (mode 0600) carries it for odas-sim fault and clock.")
+        var controlToken: String?
+
+        /// The token from the flag or the environment (a flag's value shows in `ps`; the environment's does not).
+        var effectiveControlToken: String? {
+            let token = controlToken ?? ProcessInfo.processInfo.environment["ODAS_SIM_CONTROL_TOKEN"]
+            return token?.isEmpty == false ? token : nil
+        }
+
         func validate() throws {
             guard idleTimeout >= 1, requestTimeout >= 1 else { throw ValidationError("--idle-timeout and --request-timeout are at least 1 second") }
             guard maxConnections >= 1 else { throw ValidationError("--max-connections is at least 1") }
+            guard maxBody >= 1 else { throw ValidationError("--max-body is at least 1 byte") }
+            if let token = effectiveControlToken {
+                guard token.count >= 16, token.allSatisfy({ $0.isASCII && !$0.isWhitespace && !$0.isNewline }) else {
+                    throw ValidationError("--control-token needs at least 16 printable ASCII characters without spaces")
+                }
+            }
             guard (0...65535).contains(port), (0...65535).contains(controlPort), (0...65535).contains(kubePort),
               (0...65535).contains(odasPort) else {
                 throw ValidationError("ports are 0 to 65535")
@@ -80,7 +98,8 @@ extension OdasSim {
         func run() throws {
             let scenario = try loadScenarioOrExit(file)
             var options = ServeOptions(port: port, controlPort: controlPort, speed: speed,
-                                       allowAnyCredentials: allowAnyCredentials)
+                                       allowAnyCredentials: allowAnyCredentials, maximumBodyBytes: maxBody)
+            options.controlToken = effectiveControlToken
             if !baseDomains.isEmpty { options.baseDomains = baseDomains }
             // A parent may have blocked SIGTERM/SIGINT (the mask is inherited);
             // serve must always stop when asked to.
@@ -136,22 +155,14 @@ extension OdasSim {
             var document: [String: Any] = urls
             document["pid"] = Int(ProcessInfo.processInfo.processIdentifier)
             if let caBundlePath { document["caBundle"] = caBundlePath }
+            if let token = options.controlToken { document["controlToken"] = token }
             let data = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
             // The default ready file: `fault` and `clock` find this serve without options.
             // Best effort (another user's /tmp file, a read-only directory): it only saves typing.
-            try? data.write(to: URL(fileURLWithPath: ServeDefaults.readyFile), options: .atomic)
-            if let readyFile {
-                let temporary = readyFile + ".tmp"
-                do {
-                    // Write then rename, so a reader never sees a half-written file.
-                    try data.write(to: URL(fileURLWithPath: temporary))
-                    guard rename(temporary, readyFile) == 0 else {
-                        throw CocoaError(.fileWriteUnknown)
-                    }
-                } catch {
-                    printError("odas-sim serve: cannot write the ready file \(readyFile): \(error.localizedDescription)")
-                    throw ExitCode(2)
-                }
+            _ = PrivateFile.write(data, to: ServeDefaults.readyFile)
+            if let readyFile, let failure = PrivateFile.write(data, to: readyFile) {
+                printError("odas-sim serve: cannot write the ready file \(readyFile): \(failure)")
+                throw ExitCode(2)
             }
             var banner = "odas-sim serve \(scenario.name): aws \(urls["aws"] ?? "") control \(urls["control"] ?? "") kubernetes \(urls["kubernetes"] ?? "") odas \(urls["odas"] ?? "")\n"
             if let caBundlePath { banner += "tls: the AWS endpoint speaks HTTPS; trust \(caBundlePath) (aws --ca-bundle, AWS_CA_BUNDLE, boto3 verify=)\n" }
@@ -159,5 +170,31 @@ extension OdasSim {
             FileHandle.standardOutput.write(Data(banner.utf8))
             servers.aws.wait()
         }
+    }
+}
+
+/// Files only their owner may read (the ready file may carry the control token).
+enum PrivateFile {
+    /// Writes `data` to a temporary file of mode 0600 beside `path`, then
+    /// renames it over `path`, so a reader never sees a half-written file.
+    /// Returns why it failed, or nil.
+    static func write(_ data: Data, to path: String) -> String? {
+        let temporary = path + ".tmp.\(getpid())"
+        unlink(temporary)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return String(cString: strerror(errno)) }
+        let bytes = [UInt8](data)
+        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        guard written == bytes.count else {
+            unlink(temporary)
+            return "short write"
+        }
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            return reason
+        }
+        return nil
     }
 }

@@ -107,6 +107,18 @@ import Testing
         let result = try served.runClient("python3", ["Tests/OdasSimEndToEndTests/Clients/hostile_connections.py", served.aws])
         #expect(result.status == 0, "\(result.output)")
     }
+
+    /// Oversized headers and bodies, malformed chunks, odd ranges, web pages
+    /// and callers without the control token: each refused in its endpoint's
+    /// protocol, and the server keeps serving.
+    @Test func hostileRequestsAreRefusedInEachEndpointsProtocol() throws {
+        guard requireTool("python3", check: ["-c", "import boto3"]) else { return }
+        let token = "test-control-token-0123456789"
+        let served = try ServedWorld(extraArguments: ["--max-body", "1048576", "--control-token", token])
+        let result = try served.runClient("python3", ["Tests/OdasSimEndToEndTests/Clients/hostile_requests.py",
+                                                      served.readyFile, token, try OdasSimProcess.binary().path])
+        #expect(result.status == 0, "\(result.output)")
+    }
 }
 
 /// Checks AWS makes on the wire before the operation.

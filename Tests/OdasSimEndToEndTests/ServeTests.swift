@@ -12,6 +12,8 @@ final class ServedWorld {
     /// The ODAS REST API endpoint.
     let odas: String?
     let directory: URL
+    /// The ready file serve wrote (endpoints, pid, the control token if any).
+    var readyFile: String { directory.appendingPathComponent("ready.json").path }
 
     init(scenario: String = "scenarios/local-dev.yaml", extraArguments: [String] = [], environment: [String: String] = [:]) throws {
         directory = try OdasSimProcess.temporaryDirectory()

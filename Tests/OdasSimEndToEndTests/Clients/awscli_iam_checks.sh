@@ -139,7 +139,9 @@ must_fail InvalidArgument dev s3api put-object --bucket okera-data --key x --bod
 
 # --- Instance metadata: the ODAS node signs with its role, no keys anywhere -------
 imds="$control/v1/imds/odas-node-1/"
-expect "$(curl -sf "${imds}latest/meta-data/iam/security-credentials/")" "odas-node" "IMDS role"
+expect "$(curl -s -o /dev/null -w '%{http_code}' "${imds}latest/meta-data/iam/security-credentials/")" "401" "IMDSv1 (no token) refused"
+imds_token="$(curl -sf -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' "${imds}latest/api/token")"
+expect "$(curl -sf -H "X-aws-ec2-metadata-token: $imds_token" "${imds}latest/meta-data/iam/security-credentials/")" "odas-node" "IMDS role"
 expect "$(env AWS_EC2_METADATA_DISABLED=false AWS_EC2_METADATA_SERVICE_ENDPOINT="$imds" aws --endpoint-url "$url" --output text \
   sts get-caller-identity --query Arn | cut -d/ -f1-2)" "arn:aws:sts::123456789012:assumed-role/odas-node" "instance role identity"
 env AWS_EC2_METADATA_DISABLED=false AWS_EC2_METADATA_SERVICE_ENDPOINT="$imds" aws --endpoint-url "$url" \

@@ -199,21 +199,29 @@ extension S3RestAdapter {
 
     /// `bytes=a-b`, `bytes=a-`, `bytes=-n` (RFC 9110 §14.1.2). Anything S3
     /// would not parse as a single range returns the whole object, as S3 does.
+    /// Positions too large for an integer are still positions (RFC 9110 puts no
+    /// bound on them): past the end of any object.
     static func byteRange(_ header: String, size: Int) -> ByteRange {
         guard header.hasPrefix("bytes="), !header.contains(",") else { return .whole }
         let spec = header.dropFirst("bytes=".count)
         guard let dash = spec.firstIndex(of: "-") else { return .whole }
         let first = spec[..<dash], last = spec[spec.index(after: dash)...]
         if first.isEmpty {
-            guard let suffix = Int(last), suffix > 0 else { return .whole }
+            guard let suffix = position(last), suffix > 0 else { return .whole }
             guard size > 0 else { return .unsatisfiable }
             return .range(max(0, size - suffix), size - 1)
         }
-        guard let lower = Int(first), lower >= 0 else { return .whole }
+        guard let lower = position(first) else { return .whole }
         guard lower < size else { return .unsatisfiable }
         if last.isEmpty { return .range(lower, size - 1) }
-        guard let upper = Int(last), upper >= lower else { return .whole }
+        guard let upper = position(last), upper >= lower else { return .whole }
         return .range(lower, min(upper, size - 1))
+    }
+
+    /// A run of ASCII digits as a byte position, `Int.max` when it overflows; nil otherwise.
+    static func position(_ digits: Substring) -> Int? {
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ (48...57).contains($0) }) else { return nil }
+        return Int(digits) ?? Int.max
     }
 
     static func copyObject(_ request: WireRequest, source: String, bucket: String, key: String, s3: inout S3Service,

@@ -1,0 +1,71 @@
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// IMDSv2 session tokens of serve's instance metadata endpoints: random per
+/// `PUT latest/api/token`, bound to the instance that issued them, valid for
+/// the TTL the caller asked (1 to 21,600 seconds, EC2 User Guide, "Use the
+/// Instance Metadata Service to access instance metadata"), on the wall
+/// clock the SDK caching the token also uses.
+///
+/// Bounded: at most ``capacity`` live tokens; issuing one more drops the
+/// expired ones, then the one that expires first.
+final class InstanceMetadataTokens: Sendable {
+    static let capacity = 10_000
+    static let maximumTTLSeconds = 21_600
+
+    struct Grant {
+        var instance: String
+        var expires: NIODeadline
+    }
+
+    let grants = NIOLockedValueBox([String: Grant]())
+
+    /// A new token for `instance`, valid `ttlSeconds`.
+    func issue(instance: String, ttlSeconds: Int, now: NIODeadline = .now()) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let token = "AQAEA" + Self.base64URL(bytes)
+        grants.withLockedValue { grants in
+            if grants.count >= Self.capacity {
+                grants = grants.filter { $0.value.expires > now }
+                if grants.count >= Self.capacity, let first = grants.min(by: { $0.value.expires < $1.value.expires })?.key {
+                    grants[first] = nil
+                }
+            }
+            grants[token] = Grant(instance: instance, expires: now + .seconds(Int64(ttlSeconds)))
+        }
+        return token
+    }
+
+    /// True when `token` was issued by `instance` and has not expired.
+    func isValid(_ token: String?, instance: String, now: NIODeadline = .now()) -> Bool {
+        guard let token else { return false }
+        return grants.withLockedValue { grants in
+            guard let grant = grants[token] else { return false }
+            guard grant.expires > now else {
+                grants[token] = nil
+                return false
+            }
+            return grant.instance == instance
+        }
+    }
+
+    static func base64URL(_ bytes: [UInt8]) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        var out = ""
+        var index = 0
+        while index + 2 < bytes.count {
+            let value = Int(bytes[index]) << 16 | Int(bytes[index + 1]) << 8 | Int(bytes[index + 2])
+            for shift in stride(from: 18, through: 0, by: -6) { out.append(alphabet[(value >> shift) & 63]) }
+            index += 3
+        }
+        let rest = bytes.count - index
+        if rest > 0 {
+            let value = Int(bytes[index]) << 16 | (rest > 1 ? Int(bytes[index + 1]) << 8 : 0)
+            out.append(alphabet[(value >> 18) & 63])
+            out.append(alphabet[(value >> 12) & 63])
+            if rest > 1 { out.append(alphabet[(value >> 6) & 63]) }
+        }
+        return out
+    }
+}
