@@ -51,7 +51,7 @@ public struct WireEndpointRules: Sendable {
     /// Bytes of a request's header section as it came on the wire: the request
     /// line and each `name: value` line with its CRLF.
     public static func headerSectionBytes(method: String, target: String, headers: [(name: String, value: String)]) -> Int {
-        var total = method.utf8.count + target.utf8.count + " HTTP/1.1\r\n".utf8.count + 2
+        var total = method.utf8.count + 1 + target.utf8.count + " HTTP/1.1\r\n".utf8.count + 2
         for header in headers { total += header.name.utf8.count + 2 + header.value.utf8.count + 2 }
         return total
     }

@@ -147,6 +147,9 @@ import SimCore
         ("bytes=0-9", 100, S3RestAdapter.ByteRange.range(0, 9)), ("bytes=90-", 100, .range(90, 99)),
         ("bytes=-10", 100, .range(90, 99)), ("bytes=95-200", 100, .range(95, 99)), ("bytes=100-", 100, .unsatisfiable),
         ("bytes=5-2", 100, .whole), ("bytes=0-1,5-6", 100, .whole), ("items=0-1", 100, .whole),
+        ("bytes=99999999999999999999999-", 100, .unsatisfiable), ("bytes=-99999999999999999999999", 100, .range(0, 99)),
+        ("bytes=10-99999999999999999999999", 100, .range(10, 99)), ("bytes=+1-2", 100, .whole), ("bytes=1-+2", 100, .whole),
+        ("bytes=-0", 100, .whole), ("bytes=-", 100, .whole),
     ])
     func rangesParseAsS3ParsesThem(header: String, size: Int, expected: S3RestAdapter.ByteRange) {
         #expect(S3RestAdapter.byteRange(header, size: size) == expected)
