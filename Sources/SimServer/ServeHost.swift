@@ -416,11 +416,12 @@ public final class ServeHost: Sendable {
         case ("GET", "/v1/state"):
             return json(200, stateDocument())
         case ("GET", "/v1/trace"):
-            let text = state.withLockedValue { state in
+            let (text, dropped) = state.withLockedValue { state in
                 state.world.advance(to: Self.virtualNow(state.clock))
-                return state.world.traceJSONLines
+                return (state.world.traceJSONLines, state.world.traceLinesDropped)
             }
-            return WireResponse(status: 200, headers: [("Content-Type", "application/x-ndjson")], body: Array(text.utf8))
+            return WireResponse(status: 200, headers: [("Content-Type", "application/x-ndjson"), ("X-ODAS-Sim-Trace-Dropped", String(dropped))],
+                                body: Array(text.utf8))
         case ("POST", "/v1/faults"):
             guard let body = object(request.body) else { return problem(400, "body must be a JSON object") }
             guard let action = body["action"] as? String, let target = body["target"] as? String else {

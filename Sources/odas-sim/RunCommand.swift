@@ -84,16 +84,29 @@ extension OdasSim {
             for scenario in scenarios {
                 let progress = ProgressPrinter(enabled: !quiet && scenarios.count == 1)
                 let budget = maxWall.flatMap { text in wallLimit(text).map { Self.budget($0, description: text) } }
-                let outcome = ScenarioRunner.run(scenario, seed: seed, progress: { reached, total in
-                    progress.update(reached: reached, total: total)
-                }, budget: budget)
-                if let partial = outcome.report.partial { printError("\(scenario.name): \(partial)") }
-                progress.finish()
                 let base = scenarios.count == 1 ? (reportDirectory == nil ? "reports" : nil) : (reportDirectory ?? "reports")
                 let directory = base.map { $0 + "/\(scenario.name)" } ?? reportDirectory ?? "reports"
                 // A scenario's name is a label (no '/', no '..'), so its folder stays inside the chosen one; checked again here.
                 if let base, !Self.isInside(directory, base) {
                     printError("\(directory): error: the report folder of scenario \(scenario.name) would leave \(base); not written")
+                    throw ExitCode(2)
+                }
+                do {
+                    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                } catch {
+                    printError("\(directory): error: cannot write the reports: \(error.localizedDescription)")
+                    throw ExitCode(2)
+                }
+                // The trace streams to disk as the run goes (memory stays flat); moved into place with the reports.
+                let partialTrace = URL(fileURLWithPath: directory).appendingPathComponent("trace.jsonl.partial").path
+                let outcome = ScenarioRunner.run(scenario, seed: seed, progress: { reached, total in
+                    progress.update(reached: reached, total: total)
+                }, budget: budget, traceTo: noTrace ? .hashOnly : .file(partialTrace))
+                if let partial = outcome.report.partial { printError("\(scenario.name): \(partial)") }
+                progress.finish()
+                if let failure = outcome.traceFailure {
+                    try? FileManager.default.removeItem(atPath: partialTrace)
+                    printError("\(directory): error: \(failure)")
                     throw ExitCode(2)
                 }
                 do {
@@ -108,7 +121,7 @@ extension OdasSim {
                 if quiet || scenarios.count > 1 {
                     print("\(report.verdict.uppercased()) \(report.scenario.name) seed \(report.seed) trace sha256:\(report.traceHash)")
                 } else {
-                    let traceBytes = noTrace ? nil : outcome.traceJSONLines.utf8.count
+                    let traceBytes = noTrace ? nil : outcome.traceBytes
                     print(TextReport.render(report, reportDirectory: directory, traceBytes: traceBytes), terminator: "")
                 }
             }

@@ -105,7 +105,7 @@ import SimCore
         s3.handle(pending.event, now: pending.at, faults: Self.faults(), trace: &trace)
         #expect(try s3.getObject(bucket: "src-bucket", key: "k").replicationStatus == .failed)
         #expect(s3.outbox.isEmpty)
-        #expect(trace.events.last?.kind == "replication-failed")
+        #expect(trace.lastEvent?.kind == "replication-failed")
     }
 
     @Test func replicationRequiresADestinationInAnotherRegion() throws {

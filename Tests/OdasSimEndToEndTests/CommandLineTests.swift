@@ -1,4 +1,5 @@
 import Foundation
+import AWSSim
 import Testing
 
 @Suite struct CommandLineTests {
@@ -127,6 +128,27 @@ import Testing
         #expect(run.exitCode == 0, "\(run.stdout)")
         #expect(run.stdout.contains("XFAIL  preflight"))
         #expect(run.stdout.contains("emr-scans         scan    0 ops"))
+    }
+
+    /// The trace streams to disk during the run: the file is the one the
+    /// report's hash names, no partial file stays, and --no-trace hashes the
+    /// same bytes without writing them.
+    @Test func theStreamedTraceIsTheOneTheReportHashes() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("trace-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try OdasSimProcess.run(["run", "scenarios/local-dev.yaml", "--quiet", "--report-dir", folder.path])
+        #expect(run.exitCode == 0, "\(run.stderr)")
+        let trace = try Data(contentsOf: folder.appendingPathComponent("trace.jsonl"))
+        let hash = SigV4.sha256Hex([UInt8](trace))
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("report.json"))) as? [String: Any])
+        #expect(report["traceHash"] as? String == hash)
+        #expect(report["traceEvents"] as? Int == String(decoding: trace, as: UTF8.self).split(separator: "\n").count)
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("trace.jsonl.partial").path))
+        let bare = try OdasSimProcess.run(["run", "scenarios/local-dev.yaml", "--quiet", "--no-trace", "--report-dir", folder.path])
+        #expect(bare.exitCode == 0)
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("trace.jsonl").path))
+        let again = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("report.json"))) as? [String: Any])
+        #expect(again["traceHash"] as? String == hash)
     }
 
     @Test func versionNamesTheEngines() throws {

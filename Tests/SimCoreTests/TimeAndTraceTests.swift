@@ -35,7 +35,37 @@ import Testing
     @Test func aFullTraceStopsRecordingAndSaysSo() {
         var trace = Trace(capacity: 2)
         for _ in 0..<3 { trace.record("x", "y", at: .zero) }
-        #expect(trace.events.count == 2)
+        #expect(trace.count == 2)
         #expect(trace.isTruncated)
+    }
+
+    @Test func aRingKeepsTheLastLinesAndCountsTheRest() {
+        var trace = Trace(retention: .last(2))
+        for index in 0..<5 { trace.record("x", "e\(index)", at: .zero) }
+        let lines = trace.canonicalJSONLines().split(separator: "\n")
+        #expect(lines.count == 2 && lines[0].contains("\"kind\":\"e3\"") && lines[1].contains("\"seq\":4"))
+        #expect(trace.droppedLines == 3 && trace.count == 5 && trace.lastEvent?.kind == "e4")
+    }
+
+    /// A streamed trace hands its sink the same bytes, in blocks, that memory would hold.
+    @Test func aStreamedTraceWritesTheSameBytesInBlocks() {
+        final class Collect: TraceSink, @unchecked Sendable {
+            var blocks: [String] = []
+            func write(_ text: String) { blocks.append(text) }
+        }
+        let sink = Collect()
+        var streamed = Trace(streamingTo: sink)
+        var kept = Trace()
+        let padding = String(repeating: "p", count: 1000)
+        for index in 0..<3000 {
+            streamed.record("x", "y", at: .zero + .seconds(Int64(index)), ["pad": .string(padding)])
+            kept.record("x", "y", at: .zero + .seconds(Int64(index)), ["pad": .string(padding)])
+        }
+        // About 3.3 MB: three full blocks written as it went, the rest on flush.
+        #expect(sink.blocks.count == 3 && streamed.canonicalJSONLines().isEmpty)
+        #expect(sink.blocks.allSatisfy { $0.utf8.count >= Trace.blockBytes && $0.utf8.count < Trace.blockBytes + 2000 })
+        streamed.flush()
+        #expect(sink.blocks.count == 4)
+        #expect(sink.blocks.joined() == kept.canonicalJSONLines())
     }
 }

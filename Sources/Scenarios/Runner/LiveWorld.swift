@@ -11,8 +11,13 @@ public struct LiveWorld: Sendable {
 
     /// Builds the scenario's world at virtual time zero (buckets, topology,
     /// the fault schedule and the workloads, which play as time advances).
+    /// The serve trace keeps this many of its last lines in memory (about
+    /// 180 bytes each); older ones are dropped and counted.
+    public static let traceLines = 50_000
+
     public init(scenario: Scenario, seed: UInt64? = nil) {
         world = World(scenario: scenario, seed: seed ?? scenario.seed)
+        world.trace = Trace(retention: .last(Self.traceLines))
         world.build()
     }
 
@@ -235,8 +240,11 @@ public struct LiveWorld: Sendable {
     /// One bucket with its objects, if it exists.
     public func s3Bucket(_ name: String) -> S3Bucket? { world.s3.buckets[name] }
 
-    /// The trace so far, canonical JSON Lines.
+    /// The trace's last ``traceLines`` lines, canonical JSON Lines.
     public var traceJSONLines: String { world.trace.canonicalJSONLines() }
+
+    /// Trace lines recorded before the retained ones, dropped from memory.
+    public var traceLinesDropped: Int { world.trace.droppedLines }
 
     var domainNames: [String] { world.scenario.topology.domainNames }
 

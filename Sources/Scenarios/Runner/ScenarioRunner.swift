@@ -21,9 +21,16 @@ public enum ScenarioRunner {
     /// What a run produced.
     public struct Outcome: Sendable {
         public var report: RunReport
-        /// The canonical trace (`trace.jsonl`).
+        /// The canonical trace (`trace.jsonl`) when it was kept in memory
+        /// (``TraceDestination/memory``); empty when it was streamed.
         public var traceJSONLines: String
         public var history: History
+        /// Bytes of the canonical trace, wherever it went.
+        public var traceBytes = 0
+        /// The file the trace was streamed to (``TraceDestination/file(_:)``).
+        public var traceFile: String?
+        /// Why the trace file could not be written in full, if it could not.
+        public var traceFailure: String?
     }
 
     /// Runs `scenario` with `seed` (the scenario's own when nil). `progress`
@@ -32,11 +39,27 @@ public enum ScenarioRunner {
     /// is spent the run stops where it is, and its report is partial: the
     /// expectations are judged on the part that ran (a fault that had not
     /// started is not exercised), the verdict is `partial`, the exit code 3.
+    /// `traceTo`: where the trace goes; streamed to a file or only hashed, it
+    /// costs no memory however long the run.
     public static func run(_ fullScenario: Scenario, seed: UInt64? = nil,
                            progress: ((SimInstant, SimDuration) -> Void)? = nil,
-                           budget: WallBudget? = nil) -> Outcome {
+                           budget: WallBudget? = nil, traceTo destination: TraceDestination = .memory) -> Outcome {
         let seed = seed ?? fullScenario.seed
         var world = World(scenario: fullScenario, seed: seed)
+        var sink: TraceFileSink?
+        var traceFailure: String?
+        switch destination {
+        case .memory:
+            break
+        case .file(let path):
+            do { sink = try TraceFileSink(path: path) } catch {
+                traceFailure = error.description
+                sink = try? TraceFileSink(path: nil)
+            }
+        case .hashOnly:
+            sink = try? TraceFileSink(path: nil)
+        }
+        if let sink { world.trace = Trace(streamingTo: sink) }
         world.build()
         // With an installer, its preflight is the first phase: a gap stops the run before anything is installed.
         let preflight = world.runPreflight()
@@ -79,10 +102,20 @@ public enum ScenarioRunner {
                                               + (preflight.map { [Evaluation.preflight($0)] } ?? []) + installResults,
                                           observability: observability)
         if stopped, let preflight { results = Evaluation.stoppedAtPreflight(results, preflight) }
+        world.trace.flush()
         let traceText = world.trace.canonicalJSONLines()
-        let hash = SHA256.hash(data: Data(traceText.utf8)).map { byte in
-            (byte < 16 ? "0" : "") + String(byte, radix: 16)
-        }.joined()
+        let hash: String
+        var traceBytes = traceText.utf8.count
+        if let sink {
+            let finished = sink.finish()
+            hash = finished.hash
+            traceBytes = finished.bytes
+            traceFailure = traceFailure ?? finished.failure
+        } else {
+            hash = SHA256.hash(data: Data(traceText.utf8)).map { byte in
+                (byte < 16 ? "0" : "") + String(byte, radix: 16)
+            }.joined()
+        }
         let summaries = scenario.workloads.map { spec in
             let ops = world.history.operations(of: spec.name).filter { $0.kind != .finalRead }
             let causes = CauseReport.counts(ops)
@@ -98,13 +131,16 @@ public enum ScenarioRunner {
         let report = RunReport(
             scenario: .init(name: scenario.name, file: scenario.file, description: scenario.description),
             seed: seed, duration: scenario.duration.description, traceHash: hash,
-            traceEvents: world.trace.events.count, traceFormatVersion: Trace.formatVersion,
+            traceEvents: world.trace.count, traceFormatVersion: Trace.formatVersion,
             traceTruncated: world.trace.isTruncated, eventsProcessed: world.loop.deliveredCount,
             timeline: sortedTimeline(world.timeline + recoveryMarks(scenario, world.history) + RefusalMarks.marks(scenario, world.history)),
             workloads: summaries, disruptions: CauseReport.disruptions(scenario, world.history),
             suggestions: Suggestions.derive(scenario, world.history, results, rebalances: world.rebalanceTerminations), expectations: results, preflight: preflight, installation: world.installation?.report,
             verdict: allAsDeclared ? "pass" : onlyVacuous ? "vacuous" : "fail", exitCode: allAsDeclared ? 0 : 1)
         var outcome = Outcome(report: report, traceJSONLines: traceText, history: world.history)
+        outcome.traceBytes = traceBytes
+        outcome.traceFailure = traceFailure
+        if case .file(let path) = destination, traceFailure == nil { outcome.traceFile = path }
         if cutShort, let budget {
             outcome.report.partial = "stopped by --max-wall \(budget.description) at \(reached.readable) of \(fullScenario.duration): the expectations are judged on the part that ran"
             outcome.report.duration = fullScenario.duration.description
@@ -128,7 +164,7 @@ public enum ScenarioRunner {
     }
 
     /// Writes `report.json`, `junit.xml` and `trace.jsonl` into `directory`,
-    /// creating it if needed.
+    /// creating it if needed. A trace streamed to a file is moved into place.
     /// Without `trace`, trace.jsonl is not written (and an old one is removed,
     /// so the directory never holds another run's trace).
     public static func writeArtifacts(_ outcome: Outcome, to directory: String, trace: Bool = true) throws {
@@ -137,7 +173,12 @@ public enum ScenarioRunner {
         try Data(JSONReport.render(outcome.report).utf8).write(to: url.appendingPathComponent("report.json"))
         try Data(JUnitReport.render(outcome.report).utf8).write(to: url.appendingPathComponent("junit.xml"))
         let traceFile = url.appendingPathComponent("trace.jsonl")
-        if trace {
+        if trace, let streamed = outcome.traceFile {
+            if streamed != traceFile.path {
+                if FileManager.default.fileExists(atPath: traceFile.path) { try FileManager.default.removeItem(at: traceFile) }
+                try FileManager.default.moveItem(atPath: streamed, toPath: traceFile.path)
+            }
+        } else if trace {
             try Data(outcome.traceJSONLines.utf8).write(to: traceFile)
         } else if FileManager.default.fileExists(atPath: traceFile.path) {
             try FileManager.default.removeItem(at: traceFile)
