@@ -32,6 +32,11 @@ extension S3StateStore {
                 notes.append(directory.quarantine(url, reason: "not a bucket record"))
                 continue
             }
+            // A bucket's name names its objects' folder: only S3's names (no '/', no '..') keep it inside objects/.
+            guard S3Bucket.isValidName(record.name) else {
+                notes.append(directory.quarantine(url, reason: "\"\(record.name)\" is not a bucket name"))
+                continue
+            }
             var bucket = record.bucket(time: time)
             let folder = objectsDirectory(record.name)
             var groups: [String: [(file: String, sequence: UInt64, object: S3Object)]] = [:]

@@ -60,6 +60,30 @@ import Testing
         #expect(added.count == 1 && (after[added.first ?? ""]?.bytes.count ?? 0) < 1024)
     }
 
+    /// A bucket record whose name is not a bucket name (it would name a folder
+    /// outside objects/) is set aside on load, the other buckets load.
+    @Test func aRecordWhoseNameIsNotABucketNameIsQuarantined() throws {
+        let root = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        var s3 = try service(versioned: false)
+        do {
+            var store = try S3StateStore(directory: try StateDirectory(path: root.path), epochUnixMilliseconds: epoch)
+            try s3.putObject(bucket: "b-bucket", key: "k", body: [1], now: .zero)
+            try persist(&s3, &store)
+            try store.save(.bucket("b-bucket"), bucket: s3.buckets["b-bucket"])
+        }
+        let buckets = root.appendingPathComponent("s3/buckets")
+        let record = try String(contentsOf: buckets.appendingPathComponent("b-bucket.json"), encoding: .utf8)
+        let hostile = record.replacingOccurrences(of: "\"b-bucket\"", with: "\"..\"")
+        #expect(hostile != record)
+        try Data(hostile.utf8).write(to: buckets.appendingPathComponent("...json"))
+        var reopened = try S3StateStore(directory: try StateDirectory(path: root.path), epochUnixMilliseconds: epoch)
+        let loaded = try reopened.load()
+        #expect(loaded.buckets?.map(\.name) == ["b-bucket"])
+        #expect(loaded.notes.contains { $0.contains("\"..\" is not a bucket name") }, "\(loaded.notes)")
+        #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("quarantine/s3/buckets/...json").path))
+    }
+
     @Test func anOverwriteInAnUnversionedBucketReplacesTheOneFile() throws {
         let root = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
