@@ -85,4 +85,21 @@ import Testing
         // Nothing was written outside the scratch folder (the escaping name above would have gone to ../../escaped).
         #expect(!FileManager.default.fileExists(atPath: directory.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("escaped").path))
     }
+
+    /// Devices and pipes never end (or never start): a scenario, manifest or
+    /// template that is one is refused by its kind before anything is read.
+    @Test func devicesAndPipesAreRefusedUnread() throws {
+        let directory = try OdasSimProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(mkfifo(directory.appendingPathComponent("pipe.yaml").path, 0o600) == 0)
+        try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent("zero.yaml").path, withDestinationPath: "/dev/zero")
+        let manifest = Self.header + "kubernetes:\n  nodes: [{az: us-west-2a, count: 1}]\n  manifests: [zero.yaml]\n"
+        try manifest.write(to: directory.appendingPathComponent("s.yaml"), atomically: true, encoding: .utf8)
+        for (arguments, message) in [(["validate", "/dev/zero"], "/dev/zero: error: is a device, not a scenario file"),
+                                     (["validate", "pipe.yaml"], "pipe.yaml: error: is not a regular file, not a scenario file"),
+                                     (["validate", "s.yaml"], "manifest zero.yaml is a device, not a YAML file")] {
+            let result = try Self.runLimited(arguments, in: directory)
+            #expect(result.code == 2 && result.stderr.contains(message), "\(arguments): exit \(result.code): \(result.stderr)")
+        }
+    }
 }

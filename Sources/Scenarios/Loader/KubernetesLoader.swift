@@ -123,6 +123,10 @@ extension ScenarioLoader {
         }
         let directory = URL(fileURLWithPath: scenarioFile).deletingLastPathComponent()
         let url = directory.appendingPathComponent(path)
+        if let kind = ScenarioLoader.nonRegularKind(url.path) {
+            d.error(item, "manifest \(path) is \(kind), not a YAML file")
+            return nil
+        }
         // Measured before reading: a huge (or sparse) file is refused without being read.
         if let size = ScenarioLoader.fileSize(url.path), size > limits.manifestFileBytes {
             d.error(item, "manifest \(path) is \(size) bytes; manifests may be at most \(limits.manifestFileBytes) bytes (limit manifest-file-size)")

@@ -90,6 +90,10 @@ extension ScenarioLoader {
         }
         let directory = URL(fileURLWithPath: scenarioFile).deletingLastPathComponent()
         let url = directory.appendingPathComponent(path)
+        if let kind = ScenarioLoader.nonRegularKind(url.path) {
+            d.error(item, "template \(path) is \(kind), not a template file")
+            return nil
+        }
         let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
         guard let size else {
             d.error(item, "template \(path) not found (looked in \(directory.path))")

@@ -36,6 +36,10 @@ public enum ScenarioLoader {
         guard !isDirectory.boolValue else {
             throw ScenarioErrors([fileError(path, "is a directory, not a scenario file")])
         }
+        // A device or a pipe never ends (or never starts): only regular files are read.
+        if let kind = nonRegularKind(path) {
+            throw ScenarioErrors([fileError(path, "is \(kind), not a scenario file")])
+        }
         // Measured before reading: a huge (or sparse) file is refused without being read.
         if let size = fileSize(path), size > limits.scenarioFileBytes {
             throw ScenarioErrors([fileError(path, "is \(size) bytes; scenario files may be at most \(limits.scenarioFileBytes) bytes (limit scenario-file-size)")])
@@ -94,6 +98,21 @@ public enum ScenarioLoader {
     /// A file's size from the file system, without reading it.
     static func fileSize(_ path: String) -> Int? {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue
+    }
+
+    /// What an existing path is when it is not a regular file (following
+    /// symbolic links): "a device", "a pipe", "a socket", "a directory"; nil
+    /// for a regular file or a path that does not exist.
+    static func nonRegularKind(_ path: String) -> String? {
+        guard let type = (try? FileManager.default.attributesOfItem(atPath: URL(fileURLWithPath: path).resolvingSymlinksInPath().path))?[.type]
+                as? FileAttributeType else { return nil }
+        switch type {
+        case .typeRegular: return nil
+        case .typeDirectory: return "a directory"
+        case .typeCharacterSpecial, .typeBlockSpecial: return "a device"
+        case .typeSocket: return "a socket"
+        default: return "not a regular file"
+        }
     }
 
     // MARK: Sections
