@@ -72,6 +72,9 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "odas-bench", dependencies: ["SimCore", "Scenarios", "AWSSim"]),
+        // The parsers hostile input reaches, for libFuzzer (scripts/fuzz) and the seeded pass in the tests.
+        .target(name: "FuzzTargets", dependencies: ["SimCore", "AWSSim", "KubeSim", "ODASModel", "Scenarios"]),
+        .executableTarget(name: "odas-fuzz", dependencies: ["FuzzTargets"]),
         .executableTarget(name: "kube-bench", dependencies: ["KubeSim", "SimCore"]),
 
         .testTarget(name: "SimCoreTests", dependencies: ["SimCore"]),

@@ -8,3 +8,18 @@
 #include <libxml/tree.h>
 #include <libxml/xmlreader.h>
 #include <libxml/xmlwriter.h>
+#include <libxml/xmlerror.h>
+
+// libxml2 reports some errors (an input encoding that does not convert, for
+// one) through its generic error function, which prints to standard error
+// whatever XML_PARSE_NOERROR says. Swift cannot define a C variadic function,
+// so the silent one is here. The handler is per thread: call before parsing.
+static void odas_xml_discard(void *context, const char *message, ...) {
+    (void)context;
+    (void)message;
+}
+
+static inline void odas_xml_silence_errors(void) {
+    xmlSetGenericErrorFunc(NULL, odas_xml_discard);
+    xmlSetStructuredErrorFunc(NULL, NULL);
+}

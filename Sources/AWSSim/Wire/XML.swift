@@ -42,6 +42,8 @@ public enum XMLCodec {
         // Refuse DTDs before parsing anything: libxml2 would otherwise read internal subsets.
         if containsDoctype(bytes) { return .failure(.documentTypeNotAllowed) }
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
+        // A client's bad bytes are its error answer's business, not the server's standard error.
+        odas_xml_silence_errors()
         let document = bytes.withUnsafeBufferPointer { buffer in
             buffer.baseAddress.map { base in
                 base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
