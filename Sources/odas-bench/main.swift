@@ -10,6 +10,7 @@ import Glibc
 import Darwin
 #endif
 import AWSSim
+import Foundation
 import Scenarios
 import SimCore
 
@@ -164,10 +165,32 @@ for file in scenarioFiles {
     var times: [Double] = []
     var report: RunReport?
     for _ in 0..<3 {
-        times.append(measure { report = ScenarioRunner.run(scenario).report })
+        times.append(measure { report = ScenarioRunner.run(scenario, traceTo: .hashOnly).report })
     }
     times.sort()
     let processed = report?.eventsProcessed ?? 0
     print("scenario   \(file): median \(String(format: "%.3f", times[1])) s wall for \(scenario.duration) simulated, \(processed) events = \(String(format: "%.0f", Double(processed) / times[1])) events/s, \(report?.traceEvents ?? 0) trace records (runs: \(times.map { String(format: "%.3f", $0) }.joined(separator: ", ")))")
 }
 print("memory     peak RSS: \(String(format: "%.1f", peakMemoryMiB())) MiB")
+
+// Memory against duration: the first scenario again at four times its duration (the trace streams, as in `run`).
+if let file = scenarioFiles.first, var long = try? ScenarioLoader.load(path: file) {
+    long.duration = long.duration * 4
+    var report: RunReport?
+    let seconds = measure { report = ScenarioRunner.run(long, traceTo: .hashOnly).report }
+    print("long run   \(file) for \(long.duration): \(String(format: "%.3f", seconds)) s wall, \(report?.eventsProcessed ?? 0) events, \(report?.traceEvents ?? 0) trace records; peak RSS now \(String(format: "%.1f", peakMemoryMiB())) MiB")
+}
+
+// Validation of a large cluster (the loader applies manifests and nodes to a scratch cluster).
+let nodesScenario = """
+    name: many-nodes
+    duration: 1m
+    topology:
+      regions: [{name: us-west-2, azs: [us-west-2a, us-west-2b]}]
+      hosts: [{name: client, az: us-west-2a}]
+    kubernetes:
+      nodes: [{az: us-west-2a, count: 10000}, {az: us-west-2b, count: 10000}, {az: us-west-2a, count: 10000}, {az: us-west-2b, count: 10000}]
+    """
+var validated = 0
+let validateSeconds = measure { validated = (try? ScenarioLoader.load(data: Data(nodesScenario.utf8), file: "many-nodes.yaml"))?.topology.hosts.count ?? 0 }
+print("validate   40,000 Kubernetes nodes: \(String(format: "%.3f", validateSeconds)) s (\(validated) hosts)")

@@ -154,9 +154,7 @@ public enum ScenarioLoader {
         if let kubeNode = top.child("kubernetes") {
             kubernetes = readKubernetes(kubeNode, context, scenarioFile: file, hasEKS: network.eks != nil, &d)
             // Nodes are hosts of the topology: fault targets and workload clients.
-            for node in kubernetes?.nodes ?? [] where !context.topology.hosts.contains(where: { $0.name == node.name }) {
-                context.topology.hosts.append(Topology.Host(name: node.name, placement: .availabilityZone(node.availabilityZone)))
-            }
+            context.topology.addHosts((kubernetes?.nodes ?? []).map { Topology.Host(name: $0.name, placement: .availabilityZone($0.availabilityZone)) })
         }
         let kubeServices = (kubernetes?.manifests ?? []).flatMap(\.objects).filter { $0.kind == .service }
             .map { "\($0.metadata.namespace ?? "default")/\($0.metadata.nameOrEmpty)" }
@@ -181,13 +179,9 @@ public enum ScenarioLoader {
         let installer = top.child("installer").flatMap { readInstaller($0, context, odas: odas, scenarioFile: file, &d) }
         context.stackRecordNames = Set(dns.map { installer?.stackRecordNames(zone: $0.zone) ?? [] } ?? [])
         // The ec2 installer's instances are hosts: fault targets (node-crash) like any node.
-        for planned in installer?.plannedInstances ?? [] where !context.topology.hosts.contains(where: { $0.name == planned.name }) {
-            context.topology.hosts.append(Topology.Host(name: planned.name, placement: .subnet(planned.subnet)))
-        }
+        context.topology.addHosts((installer?.plannedInstances ?? []).map { Topology.Host(name: $0.name, placement: .subnet($0.subnet)) })
         // A standby cluster's nodes are hosts too: fault targets and workload clients.
-        for node in odas?.standby?.nodes ?? [] where !context.topology.hosts.contains(where: { $0.name == node.name }) {
-            context.topology.hosts.append(Topology.Host(name: node.name, placement: .availabilityZone(node.availabilityZone)))
-        }
+        context.topology.addHosts((odas?.standby?.nodes ?? []).map { Topology.Host(name: $0.name, placement: .availabilityZone($0.availabilityZone)) })
         let fullTopology = context.topology
         let kubeNodes = (kubernetes?.nodes ?? []).map(\.name) + (odas?.standby?.nodes ?? []).map(\.name)
             + (installer?.plannedInstances ?? []).map(\.name)

@@ -270,6 +270,13 @@ public struct Topology: Sendable {
     public var regions: [Region]
     public var hosts: [Host]
 
+    /// Appends the hosts whose names are not taken yet, in order (linear in
+    /// all the hosts: a scenario may have ten thousands of nodes).
+    public mutating func addHosts(_ added: [Host]) {
+        var taken = Set(hosts.map(\.name))
+        for host in added where taken.insert(host.name).inserted { hosts.append(host) }
+    }
+
     /// Every AZ name, in file order.
     public var availabilityZones: [String] { regions.flatMap(\.availabilityZones) }
     /// Every subnet, in file order.
