@@ -151,6 +151,24 @@ import Testing
         #expect(Self.errors(stopped).isEmpty, "\(Self.errors(stopped))")
     }
 
+    /// The data written before the first event and the rows scans read are estimated and bounded too.
+    @Test func preloadedDataAndScannedRowsAreBoundedBeforeTheRunStarts() throws {
+        let base = Self.header.replacingOccurrences(of: "azs: [us-west-2a]}]}", with: "azs: [us-west-2a]}], hosts: [{name: client, az: us-west-2a}]}")
+        let buckets = (0..<11).map { "  - {name: bucket-\($0), region: us-west-2, objects: 100000}" }.joined(separator: "\n")
+        let objects = Self.errors(base + "buckets:\n" + buckets + "\n").joined(separator: "\n")
+        #expect(objects.contains("the buckets would be preloaded with 1100000 objects (limit preloaded-objects: 1000000)"), "\(objects)")
+        let shipped = try String(contentsOf: ODASShippedScenarioTests.root.appendingPathComponent("scenarios/odas-admin-ports-open.yaml"), encoding: .utf8)
+        #expect(Self.errors(shipped).isEmpty)
+        let rows = shipped.replacingOccurrences(of: "files: 6", with: "files: 10000").replacingOccurrences(of: "rowsPerFile: 50", with: "rowsPerFile: 100000")
+        #expect(Self.errors(rows).joined().contains("the datasets' files would hold 1000000000 rows (limit data-rows: 1000000)"), "\(Self.errors(rows))")
+        let scanned = shipped.replacingOccurrences(of: "rowsPerFile: 50", with: "rowsPerFile: 10000")
+        let found = Self.errors(scanned).joined(separator: "\n")
+        #expect(found.contains("(limit scan-rows: 100000000)") && found.contains("the scans would read about"), "\(found)")
+        var raised = LoadLimits()
+        raised.scanRows = 1_000_000_000
+        #expect(throws: Never.self) { _ = try ScenarioLoader.load(data: Data(scanned.utf8), file: "inline.yaml", limits: raised) }
+    }
+
     /// `--max-wall`: a spent budget stops the run where it is; the report says so and is judged on what ran.
     @Test func aSpentWallBudgetStopsTheRunWithAPartialReport() throws {
         let scenario = try ScenarioLoader.load(path: ODASShippedScenarioTests.root.appendingPathComponent("scenarios/az-failure.yaml").path)

@@ -11,11 +11,18 @@ public struct LoadLimits: Sendable, Equatable {
     public var yamlAliases = 10_000
     /// `run-operations`: the operations a run's workloads issue, estimated before it starts.
     public var runOperations = 2_000_000
+    /// `data-rows`: rows of the ODAS datasets' generated files, all datasets together (files × rowsPerFile).
+    public var dataRows = 1_000_000
+    /// `preloaded-objects`: objects preloaded into the scenario's buckets, all buckets together.
+    public var preloadedObjects = 1_000_000
+    /// `scan-rows`: rows the scan workloads read in a run, estimated before it starts (each scan reads its dataset whole).
+    public var scanRows = 100_000_000
 
     public init() {}
 
     /// The names `--limit` accepts, in the order the docs list them.
-    public static let names = ["scenario-file-size", "manifest-file-size", "yaml-nodes", "yaml-aliases", "run-operations"]
+    public static let names = ["scenario-file-size", "manifest-file-size", "yaml-nodes", "yaml-aliases", "run-operations", "data-rows",
+                               "preloaded-objects", "scan-rows"]
 
     /// Sets the limit called `name`; nil when the name is unknown.
     public mutating func set(_ name: String, to value: Int) -> Bool {
@@ -25,6 +32,9 @@ public struct LoadLimits: Sendable, Equatable {
         case "yaml-nodes": yamlNodes = value
         case "yaml-aliases": yamlAliases = value
         case "run-operations": runOperations = value
+        case "data-rows": dataRows = value
+        case "preloaded-objects": preloadedObjects = value
+        case "scan-rows": scanRows = value
         default: return false
         }
         return true

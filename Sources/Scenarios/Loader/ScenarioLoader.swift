@@ -23,6 +23,15 @@ public enum ScenarioLoader {
         }
     }
 
+    /// Rows the scan workloads read: each scan reads its dataset's files whole.
+    static func estimatedScanRows(_ workloads: [WorkloadSpec], datasets: [DatasetDefinition], duration: SimDuration) -> Double {
+        workloads.reduce(0) { sum, workload in
+            guard workload.kind == .scan, let name = workload.odas?.dataset,
+                  let dataset = datasets.first(where: { $0.name == name }) else { return sum }
+            return sum + estimatedOperations([workload], duration: duration) * Double(dataset.files * dataset.rowsPerFile)
+        }
+    }
+
     static let topLevelKeys = ["name", "description", "seed", "duration", "topology", "buckets", "workload",
                                "faults", "expect", "expectFailure", "expectVacuous", "iam", "database", "dns", "network", "compute",
                                "kubernetes", "odas", "installer"]
@@ -93,6 +102,22 @@ public enum ScenarioLoader {
         scenario?.notes = diagnostics.notes
         if let scenario, diagnostics.errors.isEmpty { return scenario }
         throw ScenarioErrors(diagnostics.errors)
+    }
+
+    /// The data a run writes before its first event: the ODAS datasets' rows
+    /// and the buckets' preloaded objects, each bounded by its named limit.
+    static func checkPreloadedWork(_ top: inout MappingReader, odas: ODASSpec?, buckets: [BucketSpec], limits: LoadLimits,
+                                   _ d: inout Diagnostics) {
+        if let odas, let node = top.child("odas") {
+            let rows = odas.datasets.reduce(0) { $0 + $1.files * $1.rowsPerFile }
+            if rows > limits.dataRows {
+                d.error(node, "the datasets' files would hold \(rows) rows (limit data-rows: \(limits.dataRows)); lower files or rowsPerFile, or raise the limit with --limit data-rows=N")
+            }
+        }
+        let objects = buckets.reduce(0) { $0 + $1.objects }
+        if objects > limits.preloadedObjects, let node = top.child("buckets") {
+            d.error(node, "the buckets would be preloaded with \(objects) objects (limit preloaded-objects: \(limits.preloadedObjects)); lower objects, or raise the limit with --limit preloaded-objects=N")
+        }
     }
 
     /// A file's size from the file system, without reading it.
@@ -193,6 +218,13 @@ public enum ScenarioLoader {
             let estimate = estimatedOperations(workloads, duration: duration)
             if estimate > Double(limits.runOperations) {
                 d.error(node, "the workloads would issue about \(Int(estimate)) operations in \(duration) (limit run-operations: \(limits.runOperations)); shorten the duration, lower the rates or give workloads a stop, or raise the limit with --limit run-operations=N")
+            }
+        }
+        checkPreloadedWork(&top, odas: odas, buckets: buckets, limits: limits, &d)
+        if let duration, let odas, let node = top.child("workload") {
+            let rows = estimatedScanRows(workloads, datasets: odas.datasets, duration: duration)
+            if rows > Double(limits.scanRows) {
+                d.error(node, "the scans would read about \(Int(rows)) rows in \(duration) (limit scan-rows: \(limits.scanRows)); lower the scan rates or the datasets' rows, or raise the limit with --limit scan-rows=N")
             }
         }
         let faults = top.child("faults").map { readFaults($0, context, database, dns, kubeNodes: kubeNodes, &d) } ?? []
