@@ -361,6 +361,14 @@ public enum SigV4 {
                                             previousSignature: seedSignature, key: key, amzDate: amzDate,
                                             scope: scope.scopeString)
             let decoded = try decoder.decode()
+            // The trailers sent must be exactly those `x-amz-trailer` declares: a declared checksum left out,
+            // or one sent undeclared, is refused as S3 refuses it (400 MalformedTrailerError).
+            let declaredTrailers = Set((request.header("x-amz-trailer") ?? "").split(separator: ",")
+                .map { $0.trimmingWhitespace().lowercased() }.filter { !$0.isEmpty })
+            if declaredTrailers != Set(decoded.1.map(\.name)) {
+                throw SigV4Error(code: "MalformedTrailerError", status: 400,
+                                 message: "The request contained trailing data that was not well-formed or did not conform to our published schema.")
+            }
             if let declared = request.header("x-amz-decoded-content-length"), Int(declared) != decoded.0.count {
                 throw SigV4Error(code: "IncompleteBody", status: 400,
                                  message: "You did not provide the number of bytes specified by the Content-Length HTTP header")

@@ -318,9 +318,22 @@ def check_hostile():
     expect(s3.get_object(Bucket="okera-data", Key="chunked")["Body"].read() == b"hello", "chunk framing stripped")
     bad = framed.replace(b"NhCmhg==", b"AAAAAA==")
     status, body = send(signed("PUT", "/okera-data/chunked2", bad, {"Content-Encoding": "aws-chunked",
-                                                                     "x-amz-decoded-content-length": "5"},
+                                                                     "x-amz-decoded-content-length": "5",
+                                                                     "x-amz-trailer": "x-amz-checksum-crc32"},
                                payload_hash="STREAMING-UNSIGNED-PAYLOAD-TRAILER"))
     expect(status == 400 and b"BadDigest" in body, f"bad trailer checksum {status}")
+    # The trailers must be the declared ones: a declared checksum left out, or one sent undeclared (S3: MalformedTrailerError).
+    omitted = b"5\r\nhello\r\n0\r\n\r\n"
+    status, body = send(signed("PUT", "/okera-data/chunked3", omitted, {"Content-Encoding": "aws-chunked",
+                                                                         "x-amz-decoded-content-length": "5",
+                                                                         "x-amz-trailer": "x-amz-checksum-crc32"},
+                               payload_hash="STREAMING-UNSIGNED-PAYLOAD-TRAILER"))
+    expect(status == 400 and b"<Code>MalformedTrailerError</Code>" in body, f"declared trailer omitted {status} {body[:200]}")
+    status, body = send(signed("PUT", "/okera-data/chunked4", framed, {"Content-Encoding": "aws-chunked",
+                                                                        "x-amz-decoded-content-length": "5"},
+                               payload_hash="STREAMING-UNSIGNED-PAYLOAD-TRAILER"))
+    expect(status == 400 and b"<Code>MalformedTrailerError</Code>" in body, f"undeclared trailer {status} {body[:200]}")
+    expect(error_code(lambda: s3.head_object(Bucket="okera-data", Key="chunked3")) == "404", "a refused trailer upload was stored")
     # A payload hash that does not match the body.
     status, body = send(signed("PUT", "/okera-data/mismatch", b"abc", payload_hash=hashlib.sha256(b"xyz").hexdigest()))
     expect(status == 400 and b"XAmzContentSHA256Mismatch" in body, f"sha mismatch {status}")
