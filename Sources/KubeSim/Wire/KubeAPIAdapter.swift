@@ -38,10 +38,9 @@ public enum KubeAPIAdapter {
             watch.timeShiftSeconds = timeShiftSeconds
             return .watch(watch)
         case .response(var response):
-            if response.header("content-type") == "application/json",
-               let value = try? JSONSerialization.jsonObject(with: Data(response.body)),
-               let data = try? JSONSerialization.data(withJSONObject: WireTime.shift(value, by: timeShiftSeconds), options: [.sortedKeys]) {
-                response.body = Array(data)
+            if timeShiftSeconds != 0, response.header("content-type") == "application/json",
+               let value = try? JSONSerialization.jsonObject(with: Data(response.body)) {
+                response.body = KubeJSON.serialize(WireTime.shift(value, by: timeShiftSeconds))
             }
             return .response(response)
         }
@@ -427,8 +426,7 @@ public enum KubeAPIAdapter {
     }
 
     static func json(_ code: Int, _ value: Any, contentType: String = "application/json") -> WireResponse {
-        let data = (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return WireResponse(status: code, headers: [("Content-Type", contentType)], body: Array(data))
+        WireResponse(status: code, headers: [("Content-Type", contentType)], body: KubeJSON.serialize(value))
     }
 
     /// `includeObject` of a Table request; other values get the default, Metadata.

@@ -77,7 +77,6 @@ public struct KubeWatch: Sendable {
             sentColumns = true
         }
         let event: [String: Any] = ["type": type, "object": WireTime.shift(json, by: timeShiftSeconds)]
-        guard let data = try? JSONSerialization.data(withJSONObject: event, options: [.sortedKeys]) else { return [] }
-        return Array(data) + [0x0A]
+        return KubeJSON.serialize(event) + [0x0A]
     }
 }
