@@ -169,6 +169,19 @@ import Testing
         #expect(throws: Never.self) { _ = try ScenarioLoader.load(data: Data(scanned.utf8), file: "inline.yaml", limits: raised) }
     }
 
+    /// A cluster's size is bounded before its nodes are made, and the pods its manifests ask for are estimated.
+    @Test func clusterNodesAndPodsAreBounded() throws {
+        let base = Self.header.replacingOccurrences(of: "azs: [us-west-2a]}]}", with: "azs: [us-west-2a]}], hosts: [{name: client, az: us-west-2a}]}")
+        let pools = Array(repeating: "{az: us-west-2a, count: 10000}", count: 6).joined(separator: ", ")
+        let nodes = Self.errors(base + "kubernetes:\n  nodes: [\(pools)]\n").joined(separator: "\n")
+        #expect(nodes.contains("kubernetes.nodes[5]: the node pools ask for more than 50000 nodes (limit kube-nodes: 50000)"), "\(nodes)")
+        let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: big}\nspec:\n  replicas: 1000000000\n  selector: {matchLabels: {app: big}}\n  template:\n    metadata: {labels: {app: big}}\n    spec: {containers: [{name: c, image: i}]}\n"
+        let directory = try Self.folder(["s.yaml": base + "kubernetes:\n  nodes: [{az: us-west-2a, count: 2}]\n  manifests: [big.yaml]\n", "big.yaml": deployment])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let pods = Self.pathErrors(directory.appendingPathComponent("s.yaml").path).joined(separator: "\n")
+        #expect(pods.contains("the manifests would ask for about 1000000000 pods (limit kube-pods: 100000)"), "\(pods)")
+    }
+
     /// `--max-wall`: a spent budget stops the run where it is; the report says so and is judged on what ran.
     @Test func aSpentWallBudgetStopsTheRunWithAPartialReport() throws {
         let scenario = try ScenarioLoader.load(path: ODASShippedScenarioTests.root.appendingPathComponent("scenarios/az-failure.yaml").path)

@@ -101,6 +101,11 @@ extension ScenarioLoader {
             let prefix = pool.child("namePrefix").flatMap { Read.name($0, &d, what: "a node name prefix") } ?? "node"
             pool.reportUnknownKeys(&d)
             guard let zone, let cpu, let memory else { continue }
+            // Bounded before any node is made: a file of pools can ask for more nodes than memory holds.
+            guard nodes.count + Int(count) <= context.limits.kubeNodes else {
+                d.error(item, "the node pools ask for more than \(context.limits.kubeNodes) nodes (limit kube-nodes: \(context.limits.kubeNodes)); lower the counts, or raise the limit with --limit kube-nodes=N")
+                return nodes
+            }
             let region = context.topology.regions.first { $0.availabilityZones.contains(zone) }?.name ?? ""
             var ordinal = 1
             for _ in 0..<count {

@@ -17,12 +17,16 @@ public struct LoadLimits: Sendable, Equatable {
     public var preloadedObjects = 1_000_000
     /// `scan-rows`: rows the scan workloads read in a run, estimated before it starts (each scan reads its dataset whole).
     public var scanRows = 100_000_000
+    /// `kube-nodes`: Kubernetes nodes of the scenario's cluster, all pools together.
+    public var kubeNodes = 50_000
+    /// `kube-pods`: pods the manifests ask for (replicas, parallelism, a DaemonSet's pod per node).
+    public var kubePods = 100_000
 
     public init() {}
 
     /// The names `--limit` accepts, in the order the docs list them.
     public static let names = ["scenario-file-size", "manifest-file-size", "yaml-nodes", "yaml-aliases", "run-operations", "data-rows",
-                               "preloaded-objects", "scan-rows"]
+                               "preloaded-objects", "scan-rows", "kube-nodes", "kube-pods"]
 
     /// Sets the limit called `name`; nil when the name is unknown.
     public mutating func set(_ name: String, to value: Int) -> Bool {
@@ -35,6 +39,8 @@ public struct LoadLimits: Sendable, Equatable {
         case "data-rows": dataRows = value
         case "preloaded-objects": preloadedObjects = value
         case "scan-rows": scanRows = value
+        case "kube-nodes": kubeNodes = value
+        case "kube-pods": kubePods = value
         default: return false
         }
         return true

@@ -106,18 +106,42 @@ public enum ScenarioLoader {
 
     /// The data a run writes before its first event: the ODAS datasets' rows
     /// and the buckets' preloaded objects, each bounded by its named limit.
-    static func checkPreloadedWork(_ top: inout MappingReader, odas: ODASSpec?, buckets: [BucketSpec], limits: LoadLimits,
-                                   _ d: inout Diagnostics) {
+    static func checkPreloadedWork(_ top: inout MappingReader, odas: ODASSpec?, buckets: [BucketSpec], kubernetes: KubernetesSpec?,
+                                   limits: LoadLimits, _ d: inout Diagnostics) {
         if let odas, let node = top.child("odas") {
             let rows = odas.datasets.reduce(0) { $0 + $1.files * $1.rowsPerFile }
             if rows > limits.dataRows {
                 d.error(node, "the datasets' files would hold \(rows) rows (limit data-rows: \(limits.dataRows)); lower files or rowsPerFile, or raise the limit with --limit data-rows=N")
             }
         }
+        if let kubernetes, let node = top.child("kubernetes") {
+            let pods = estimatedPods(kubernetes, nodes: kubernetes.nodes.count)
+            if pods > limits.kubePods {
+                d.error(node, "the manifests would ask for about \(pods) pods (limit kube-pods: \(limits.kubePods)); lower replicas or parallelism, or raise the limit with --limit kube-pods=N")
+            }
+        }
         let objects = buckets.reduce(0) { $0 + $1.objects }
         if objects > limits.preloadedObjects, let node = top.child("buckets") {
             d.error(node, "the buckets would be preloaded with \(objects) objects (limit preloaded-objects: \(limits.preloadedObjects)); lower objects, or raise the limit with --limit preloaded-objects=N")
         }
+    }
+
+    /// The pods the manifests ask for: replicas (1 when unset), a Job's
+    /// parallelism, a bare Pod, a DaemonSet's pod on every node.
+    static func estimatedPods(_ kubernetes: KubernetesSpec, nodes: Int) -> Int {
+        var pods = 0
+        for object in kubernetes.manifests.flatMap(\.objects) {
+            switch object {
+            case .deployment(let deployment): pods += Int(max(0, deployment.spec.replicas ?? 1))
+            case .replicaSet(let replicaSet): pods += Int(max(0, replicaSet.spec.replicas ?? 1))
+            case .statefulSet(let statefulSet): pods += Int(max(0, statefulSet.spec.replicas ?? 1))
+            case .job(let job): pods += Int(max(0, job.spec.parallelism ?? 1))
+            case .daemonSet: pods += nodes
+            case .pod: pods += 1
+            default: break
+            }
+        }
+        return pods
     }
 
     /// A file's size from the file system, without reading it.
@@ -220,7 +244,7 @@ public enum ScenarioLoader {
                 d.error(node, "the workloads would issue about \(Int(estimate)) operations in \(duration) (limit run-operations: \(limits.runOperations)); shorten the duration, lower the rates or give workloads a stop, or raise the limit with --limit run-operations=N")
             }
         }
-        checkPreloadedWork(&top, odas: odas, buckets: buckets, limits: limits, &d)
+        checkPreloadedWork(&top, odas: odas, buckets: buckets, kubernetes: kubernetes, limits: limits, &d)
         if let duration, let odas, let node = top.child("workload") {
             let rows = estimatedScanRows(workloads, datasets: odas.datasets, duration: duration)
             if rows > Double(limits.scanRows) {
