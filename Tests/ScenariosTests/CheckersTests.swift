@@ -198,3 +198,18 @@ struct HistoryBuilder {
     }
 }
 
+
+/// The operation's out-of-line observations keep value semantics.
+@Suite struct OperationStorageTests {
+    @Test func boxedObservationsCopyAsValues() {
+        var first = Operation(index: 0, workload: "w", kind: .read, invoked: .zero, target: "b", key: "k")
+        first.dns = DNSObservation(target: "a", authoritative: true)
+        var second = first
+        second.dns?.target = "b"
+        #expect(first.dns?.target == "a" && second.dns?.target == "b")
+        second.dns = nil
+        #expect(first.dns != nil && second.dns == nil)
+        // Inline, an operation is 208 bytes (at most 256 here); the rare observations cost a pointer each.
+        #expect(MemoryLayout<Operation>.stride <= 256, "\(MemoryLayout<Operation>.stride)")
+    }
+}

@@ -52,15 +52,62 @@ public struct Operation: Sendable {
     public var cutOffByEnd = false
     /// For DNS lookups: what the resolver answered, and how long the answer's
     /// endpoint had been down at that moment.
-    public var dns: DNSObservation?
+    public var dns: DNSObservation? {
+        get { dnsBox?.value }
+        set { dnsBox = newValue.map(Boxed.init) }
+    }
     /// For S3 operations: the principal that signed (a user or role ARN), and
     /// whether it signed with a long-lived access key.
     public var principal: String?
     public var longLivedKey = false
     /// For ODAS scans: what the scan returned.
-    public var scan: ScanObservation?
+    public var scan: ScanObservation? {
+        get { scanBox?.value }
+        set { scanBox = newValue.map(Boxed.init) }
+    }
     /// For ODAS catalog changes: the change.
-    public var change: CatalogChangeRecord?
+    public var change: CatalogChangeRecord? {
+        get { changeBox?.value }
+        set { changeBox = newValue.map(Boxed.init) }
+    }
+
+    // The observations only some kinds of operation have live out of line:
+    // every operation of a long run pays a pointer for each, not its size
+    // (208 bytes an operation inline, measured by OperationStorageTests).
+    private var dnsBox: Boxed<DNSObservation>?
+    private var scanBox: Boxed<ScanObservation>?
+    private var changeBox: Boxed<CatalogChangeRecord>?
+
+    public init(index: Int, workload: String, kind: OperationKind, invoked: SimInstant, completed: SimInstant? = nil,
+                outcome: OperationOutcome? = nil, target: String, key: String, value: String? = nil, observed: [String]? = nil,
+                error: String? = nil, cause: OperationCause? = nil, cutOffByEnd: Bool = false, dns: DNSObservation? = nil,
+                principal: String? = nil, longLivedKey: Bool = false, scan: ScanObservation? = nil, change: CatalogChangeRecord? = nil) {
+        self.index = index
+        self.workload = workload
+        self.kind = kind
+        self.invoked = invoked
+        self.completed = completed
+        self.outcome = outcome
+        self.target = target
+        self.key = key
+        self.value = value
+        self.observed = observed
+        self.error = error
+        self.cause = cause
+        self.cutOffByEnd = cutOffByEnd
+        self.principal = principal
+        self.longLivedKey = longLivedKey
+        self.dns = dns
+        self.scan = scan
+        self.change = change
+    }
+}
+
+/// An immutable value kept behind a reference: copying the holder copies a
+/// pointer, and a change replaces the box, so the holder keeps value semantics.
+final class Boxed<Value: Sendable>: Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
 
 /// What one ODAS scan returned, as the history keeps it for checkers.
