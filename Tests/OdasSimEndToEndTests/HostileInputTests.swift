@@ -55,7 +55,7 @@ import Testing
          "s.yaml", "(document 1): invalid YAML"),
         ("a-year", ["s.yaml": header.replacingOccurrences(of: "duration: 1m", with: "duration: 365d")
                     + "buckets: [{name: okera-data, region: us-west-2, objects: 5}]\nworkload:\n  - {name: w, kind: s3-get, bucket: okera-data, from: client, rate: 1000/s}\n"],
-         "s.yaml", "(limit run-operations: 2000000)"),
+         "s.yaml", "(limit run-operations: 500000)"),
     ]
 
     @Test(arguments: cases.map(\.0))

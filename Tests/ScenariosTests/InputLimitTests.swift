@@ -145,7 +145,7 @@ import Testing
         let year = base.replacingOccurrences(of: "duration: 1m", with: "duration: 365d")
             + "workload:\n  - {name: reads, kind: s3-get, bucket: okera-data, from: client, rate: 1/s}\n"
         let found = Self.errors(year).joined(separator: "\n")
-        #expect(found.contains("the workloads would issue about 31536000 operations in 8760h (limit run-operations: 2000000)"), "\(found)")
+        #expect(found.contains("the workloads would issue about 31536000 operations in 8760h (limit run-operations: 500000)"), "\(found)")
         // A stop bounds the work: the same year with the workload active for a day is accepted.
         let stopped = year.replacingOccurrences(of: "rate: 1/s}", with: "rate: 1/s, stop: 1d}")
         #expect(Self.errors(stopped).isEmpty, "\(Self.errors(stopped))")

@@ -290,7 +290,7 @@ enum Evaluation {
     static func dnsPointsToHealthy(_ history: History) -> PropertyResult {
         var result = PropertyResult(id: "invariant/\(Invariant.dnsPointsToHealthy.rawValue)", kind: "invariant", workload: nil,
                                     target: "0 answers", measured: "", status: .pass, detail: "")
-        let lookups = history.operations.filter { $0.dns != nil }
+        let lookups = history.operations(where: { $0.dns != nil })
         guard !lookups.isEmpty else {
             result.makeVacuous(measured: "no lookups", detail: "No dns-resolve workload ran, so no answer was there to check.")
             return result

@@ -150,84 +150,138 @@ public struct DNSObservation: Sendable, Equatable {
 
 /// The Jepsen-style history of a run: every operation every workload
 /// invoked, with its completion. Checkers are pure functions of it.
+///
+/// Each workload's operations are stored in their own array (a lane), so
+/// ``operations(of:)`` hands a checker the lane itself — shared, not copied —
+/// and a run's history exists once in memory however many checkers read it.
 public struct History: Sendable {
-    public private(set) var operations: [Operation] = []
-    /// Positions of each workload's operations, so that reading one workload does not scan them all.
-    var positions: [String: [Int]] = [:]
+    /// Each workload's operations, in invocation order; `lanes[l]` belongs to `workloads[l]`.
+    var lanes: [[Operation]] = []
+    var workloads: [String] = []
+    var laneOfWorkload: [String: Int] = [:]
+    /// Where operation `index` is: its lane and its offset there.
+    var locations: [(lane: Int32, offset: Int32)] = []
 
     public init() {}
+
+    /// Every operation, in invocation order (a new array: checkers read ``operations(of:)``).
+    public var operations: [Operation] {
+        locations.map { lanes[Int($0.lane)][Int($0.offset)] }
+    }
+
+    /// The number of operations recorded.
+    public var count: Int { locations.count }
+
+    /// Operation `index`, as recorded so far.
+    public func operation(_ index: Int) -> Operation {
+        let location = locations[index]
+        return lanes[Int(location.lane)][Int(location.offset)]
+    }
+
+    /// The operations, of every workload, for which `isIncluded` holds, in invocation order.
+    public func operations(where isIncluded: (Operation) -> Bool) -> [Operation] {
+        var found: [Operation] = []
+        for location in locations {
+            let operation = lanes[Int(location.lane)][Int(location.offset)]
+            if isIncluded(operation) { found.append(operation) }
+        }
+        return found
+    }
+
+    /// Changes operation `index` in place; false when there is none.
+    @discardableResult
+    mutating func update(_ index: Int, _ change: (inout Operation) -> Void) -> Bool {
+        guard locations.indices.contains(index) else { return false }
+        let location = locations[index]
+        change(&lanes[Int(location.lane)][Int(location.offset)])
+        return true
+    }
+
+    mutating func store(_ operation: Operation) {
+        let lane: Int
+        if let known = laneOfWorkload[operation.workload] {
+            lane = known
+        } else {
+            lane = lanes.count
+            lanes.append([])
+            workloads.append(operation.workload)
+            laneOfWorkload[operation.workload] = lane
+        }
+        locations.append((Int32(lane), Int32(lanes[lane].count)))
+        lanes[lane].append(operation)
+    }
 
     /// Records an invocation and returns its index.
     public mutating func invoke(workload: String, kind: OperationKind, at instant: SimInstant, target: String,
                                 key: String, value: String? = nil) -> Int {
-        let index = operations.count
-        operations.append(Operation(index: index, workload: workload, kind: kind, invoked: instant, completed: nil,
-                                    outcome: nil, target: target, key: key, value: value, observed: nil, error: nil))
-        positions[workload, default: []].append(index)
+        let index = count
+        store(Operation(index: index, workload: workload, kind: kind, invoked: instant, completed: nil,
+                        outcome: nil, target: target, key: key, value: value, observed: nil, error: nil))
         return index
     }
 
     /// Records the completion of operation `index`. Completing twice keeps the first.
     public mutating func complete(_ index: Int, at instant: SimInstant, outcome: OperationOutcome,
                                   value: String? = nil, observed: [String]? = nil, error: String? = nil) {
-        guard operations.indices.contains(index), operations[index].outcome == nil else { return }
-        operations[index].completed = instant
-        operations[index].outcome = outcome
-        if let value { operations[index].value = value }
-        if let observed { operations[index].observed = observed }
-        operations[index].error = error
-        if outcome != .ok { operations[index].cause = OperationCause.classify(error ?? "no error given") }
+        update(index) { operation in
+            guard operation.outcome == nil else { return }
+            operation.completed = instant
+            operation.outcome = outcome
+            if let value { operation.value = value }
+            if let observed { operation.observed = observed }
+            operation.error = error
+            if outcome != .ok { operation.cause = OperationCause.classify(error ?? "no error given") }
+        }
     }
 
     /// Records who signed an S3 operation, and whether with a long-lived key.
     public mutating func setPrincipal(_ index: Int, arn: String, longLivedKey: Bool) {
-        guard operations.indices.contains(index) else { return }
-        operations[index].principal = arn
-        operations[index].longLivedKey = longLivedKey
+        update(index) { operation in
+            operation.principal = arn
+            operation.longLivedKey = longLivedKey
+        }
     }
 
     /// Attaches what a scan returned.
     public mutating func setScan(_ index: Int, _ observation: ScanObservation) {
-        guard operations.indices.contains(index) else { return }
-        operations[index].scan = observation
+        update(index) { $0.scan = observation }
     }
 
     /// Attaches the catalog change an operation made.
     public mutating func setChange(_ index: Int, _ record: CatalogChangeRecord) {
-        guard operations.indices.contains(index) else { return }
-        operations[index].change = record
+        update(index) { $0.change = record }
     }
 
     /// Attaches what a DNS lookup observed.
     public mutating func setDNS(_ index: Int, _ observation: DNSObservation) {
-        guard operations.indices.contains(index) else { return }
-        operations[index].dns = observation
+        update(index) { $0.dns = observation }
     }
 
     /// Completes every operation still in flight as `unknown` (end of run).
     public mutating func completePending(at instant: SimInstant) {
-        for index in operations.indices where operations[index].outcome == nil {
-            operations[index].completed = instant
-            operations[index].outcome = .unknown
-            operations[index].error = "still in flight when the run ended"
-            operations[index].cutOffByEnd = true
-            operations[index].cause = OperationCause.classify("", cutOff: true)
+        for lane in lanes.indices {
+            for offset in lanes[lane].indices where lanes[lane][offset].outcome == nil {
+                lanes[lane][offset].completed = instant
+                lanes[lane][offset].outcome = .unknown
+                lanes[lane][offset].error = "still in flight when the run ended"
+                lanes[lane][offset].cutOffByEnd = true
+                lanes[lane][offset].cause = OperationCause.classify("", cutOff: true)
+            }
         }
     }
 
-    /// Operations of one workload, in invocation order.
+    /// Operations of one workload, in invocation order: the stored lane, not a copy.
     public func operations(of workload: String) -> [Operation] {
-        (positions[workload] ?? []).map { operations[$0] }
+        laneOfWorkload[workload].map { lanes[$0] } ?? []
     }
 
     /// Appends a complete operation (for tests and for histories read back from files).
     public mutating func append(_ operation: Operation) {
         var op = operation
-        op.index = operations.count
+        op.index = count
         if op.cause == nil, let outcome = op.outcome, outcome != .ok {
             op.cause = OperationCause.classify(op.error ?? "no error given", cutOff: op.cutOffByEnd)
         }
-        positions[op.workload, default: []].append(op.index)
-        operations.append(op)
+        store(op)
     }
 }

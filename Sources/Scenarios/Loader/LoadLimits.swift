@@ -10,7 +10,7 @@ public struct LoadLimits: Sendable, Equatable {
     /// `yaml-aliases`: uses of anchored values in one YAML document.
     public var yamlAliases = 10_000
     /// `run-operations`: the operations a run's workloads issue, estimated before it starts.
-    public var runOperations = 2_000_000
+    public var runOperations = 500_000
     /// `data-rows`: rows of the ODAS datasets' generated files, all datasets together (files × rowsPerFile).
     public var dataRows = 1_000_000
     /// `preloaded-objects`: objects preloaded into the scenario's buckets, all buckets together.

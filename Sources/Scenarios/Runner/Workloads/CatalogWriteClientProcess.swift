@@ -148,7 +148,7 @@ struct CatalogWriteClientProcess: ClientProcess {
                 world.history.complete(op, at: end, outcome: .failed, error: "\(error)")
             }
         }
-        let completed = world.history.operations[op]
+        let completed = world.history.operation(op)
         world.trace.record("workload", "final-read", at: end, [
             "workload": .string(name), "database": .string(database),
             "outcome": .string(completed.outcome?.rawValue ?? "unknown"),

@@ -133,7 +133,7 @@ extension World {
 
     /// Traces one completed operation.
     mutating func recordCompletion(_ op: Int) {
-        let operation = history.operations[op]
+        let operation = history.operation(op)
         var attributes: [(key: String, value: TraceValue)] = [
             ("workload", .string(operation.workload)), ("op", .int(Int64(op))),
             ("kind", .string(operation.kind.rawValue)), ("bucket", .string(operation.target)),

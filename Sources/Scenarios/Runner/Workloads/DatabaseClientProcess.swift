@@ -64,7 +64,7 @@ struct DatabaseClientProcess: ClientProcess {
                 world.history.complete(op, at: end, outcome: .failed, error: error.description)
             }
         }
-        let completed = world.history.operations[op]
+        let completed = world.history.operation(op)
         world.trace.record("workload", "final-read", at: end, [
             "workload": .string(name), "database": .string(instance.identifier),
             "outcome": .string(completed.outcome?.rawValue ?? "unknown"),

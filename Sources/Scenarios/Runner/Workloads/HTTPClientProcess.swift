@@ -33,7 +33,7 @@ struct HTTPClientProcess: ClientProcess {
     }
 
     mutating func timedOut(op: Int, reason: String, world: inout World) {
-        let request = world.history.operations[op]
+        let request = world.history.operation(op)
         world.history.complete(op, at: world.loop.now, outcome: .failed,
                                error: "timeout after \(client.spec.timeout): \(request.target): \(reason)")
         world.recordCompletion(op)

@@ -84,7 +84,7 @@ struct S3ClientProcess: ClientProcess {
                 world.history.complete(op, at: end, outcome: .failed, error: "\(error.code): \(error.message)")
             }
         }
-        let completed = world.history.operations[op]
+        let completed = world.history.operation(op)
         world.trace.record("workload", "final-read", at: end, [
             "workload": .string(client.spec.name), "bucket": .string(bucket),
             "outcome": .string(completed.outcome?.rawValue ?? "unknown"),
