@@ -4,11 +4,12 @@ import SimCore
 
 extension ServeHost {
     /// The stores of `--state-dir`: the locked directory, S3 (one file per
-    /// object version) and KMS (a snapshot). Lives inside the world's lock.
+    /// object version), KMS and IAM/STS (snapshots). Lives inside the world's lock.
     struct Persistence: Sendable {
         let directory: StateDirectory
         var s3: S3StateStore
         var kms: KMSStateStore
+        var identity: IdentityStateStore
 
         /// Locks and opens the directory, restores what it holds into `world`
         /// (or writes the scenario's initial state to a new directory) and
@@ -21,6 +22,13 @@ extension ServeHost {
             var s3 = try S3StateStore(directory: directory, epochUnixMilliseconds: epochUnixMilliseconds)
             var kms = KMSStateStore(directory: directory, epochUnixMilliseconds: epochUnixMilliseconds)
             if let snapshot = kms.load(notes: &notes) { world.restoreKMS(snapshot) }
+            var identity = IdentityStateStore(directory: directory, epochUnixMilliseconds: epochUnixMilliseconds)
+            if let snapshot = identity.load(notes: &notes) {
+                do throws(IAMError) { try world.restoreIdentity(snapshot) } catch {
+                    notes.append(directory.quarantine(identity.file, reason: "its IAM state does not load (\(error.description))"))
+                    identity.saved = nil
+                }
+            }
             let loaded = try s3.load()
             notes += loaded.notes
             if let buckets = loaded.buckets {
@@ -29,9 +37,10 @@ extension ServeHost {
                 try s3.saveAll(world.s3Buckets)
             }
             try kms.save(world.kmsSnapshot)
+            try identity.save(world.identitySnapshot)
             world.recordS3Changes()
             _ = world.takeS3Changes()
-            return Persistence(directory: directory, s3: s3, kms: kms)
+            return Persistence(directory: directory, s3: s3, kms: kms, identity: identity)
         }
     }
 
@@ -50,6 +59,7 @@ extension ServeHost {
             do { try persistence.s3.save(change, bucket: state.world.s3Bucket(bucketName)) } catch { return error.description }
         }
         do { try persistence.kms.save(state.world.kmsSnapshot) } catch { return error.description }
+        do { try persistence.identity.save(state.world.identitySnapshot) } catch { return error.description }
         return nil
     }
 }

@@ -95,15 +95,16 @@ public final class ServeHost: Sendable {
         self.options = options
         epochUnixMilliseconds = Int64((Date().timeIntervalSince1970 * 1000).rounded())
         var world = LiveWorld(scenario: scenario)
-        let secrets = world.credentialSecrets
-        credentials = NIOLockedValueBox((secrets.generation, CredentialStore(secrets: secrets.secrets,
-                                                                             allowAnyCredentials: options.allowAnyCredentials)))
         var persistence: Persistence?
         var notes: [String] = []
         if let path = options.stateDirectory {
             persistence = try Persistence.open(path: path, world: &world, epochUnixMilliseconds: epochUnixMilliseconds,
                                                notes: &notes)
         }
+        // Taken after the state directory is restored: keys and sessions created before a restart sign at once.
+        let secrets = world.credentialSecrets
+        credentials = NIOLockedValueBox((secrets.generation, CredentialStore(secrets: secrets.secrets,
+                                                                             allowAnyCredentials: options.allowAnyCredentials)))
         stateNotes = notes
         state = NIOLockedValueBox(State(world: world,
                                         clock: Clock(anchorWall: .now(), anchorVirtual: .zero, speed: options.speed),

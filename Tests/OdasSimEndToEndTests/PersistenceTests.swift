@@ -24,6 +24,10 @@ import Testing
         #expect(after.status == 0, "\(check) after the restart:\n\(after.output)")
     }
 
+    @Test func iamEntitiesAndRoleSessionsCreatedOverTheWireSurviveARestart() throws {
+        try beforeAndAfterKillNine("identity")
+    }
+
     @Test func versionIdsAreNeverReusedAfterARestart() throws {
         try beforeAndAfterKillNine("version_ids")
     }

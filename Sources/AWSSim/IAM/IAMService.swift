@@ -113,7 +113,7 @@ public struct IAMService: Sendable {
     public internal(set) var instanceProfiles: [String: InstanceProfile] = [:]
     public internal(set) var accessKeys: [String: AccessKey] = [:]
     /// Counts every change to credentials (users' keys), so a server can refresh its copy.
-    public private(set) var credentialGeneration: UInt64 = 0
+    public internal(set) var credentialGeneration: UInt64 = 0
     var counter: UInt64 = 0
 
     public init(account: String) {

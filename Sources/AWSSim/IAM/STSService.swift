@@ -55,7 +55,7 @@ public struct IAMPrincipal: Equatable, Sendable {
 /// (instance profiles), and the lookup of who holds an access key.
 public struct STSService: Sendable {
     /// Temporary credentials of one role session.
-    public struct Session: Sendable, Equatable {
+    public struct Session: Sendable, Equatable, Codable {
         public var accessKeyId: String
         public var secretAccessKey: String
         public var sessionToken: String
@@ -70,10 +70,10 @@ public struct STSService: Sendable {
 
     /// Sessions by access key id (ASIA…), kept after expiry so that a late
     /// request gets ExpiredToken rather than an unknown key.
-    public private(set) var sessions: [String: Session] = [:]
+    public internal(set) var sessions: [String: Session] = [:]
     /// The current instance-role session of each instance (by instance id).
-    public private(set) var instanceSessions: [String: String] = [:]
-    public private(set) var credentialGeneration: UInt64 = 0
+    public internal(set) var instanceSessions: [String: String] = [:]
+    public internal(set) var credentialGeneration: UInt64 = 0
     var counter: UInt64 = 0
 
     /// How long instance-profile credentials last, and when the metadata

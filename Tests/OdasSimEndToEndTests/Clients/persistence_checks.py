@@ -141,5 +141,49 @@ def check_metadata():
     expect(got.get("ChecksumSHA256"), "checksum lost")
 
 
+def check_identity():
+    """Users, keys, inline and managed policies, roles and role sessions created over the wire survive."""
+    iam = client("iam")
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                                 "Principal": {"AWS": "arn:aws:iam::123456789012:root"}}]})
+    read_data = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"],
+                                                                     "Resource": ["arn:aws:s3:::okera-data", "arn:aws:s3:::okera-data/*"]}]})
+    if PHASE == "before":
+        iam.create_user(UserName="wire-user")
+        key = iam.create_access_key(UserName="wire-user")["AccessKey"]
+        iam.put_user_policy(UserName="wire-user", PolicyName="read-data", PolicyDocument=read_data)
+        arn = iam.create_policy(PolicyName="wire-managed", PolicyDocument=read_data)["Policy"]["Arn"]
+        iam.create_policy_version(PolicyArn=arn, PolicyDocument=read_data, SetAsDefault=True)
+        iam.create_role(RoleName="wire-role", AssumeRolePolicyDocument=trust)
+        iam.attach_role_policy(RoleName="wire-role", PolicyArn=arn)
+        session = client("sts").assume_role(RoleArn="arn:aws:iam::123456789012:role/wire-role", RoleSessionName="wire-session")["Credentials"]
+        user_id = iam.get_user(UserName="wire-user")["User"]["UserId"]
+        save({"key": [key["AccessKeyId"], key["SecretAccessKey"]], "policy": arn, "user_id": user_id,
+              "session": [session["AccessKeyId"], session["SecretAccessKey"], session["SessionToken"]]})
+        return
+    carried = load()
+    user = iam.get_user(UserName="wire-user")["User"]
+    expect(user["UserId"] == carried["user_id"], f"the user's id changed: {user['UserId']} != {carried['user_id']}")
+    keys = [k["AccessKeyId"] for k in iam.list_access_keys(UserName="wire-user")["AccessKeyMetadata"]]
+    expect(keys == [carried["key"][0]], f"the user's keys after restart: {keys}")
+    expect(iam.get_policy(PolicyArn=carried["policy"])["Policy"]["DefaultVersionId"] == "v2", "the policy's default version changed")
+    expect(iam.get_policy_version(PolicyArn=carried["policy"], VersionId="v1")["PolicyVersion"]["VersionId"] == "v1", "version v1 is gone")
+    attached = [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName="wire-role")["AttachedPolicies"]]
+    expect(attached == [carried["policy"]], f"attached role policies: {attached}")
+    # The created key still signs, and its inline policy still decides.
+    user_s3 = client("s3", who=tuple(carried["key"]))
+    expect(user_s3.list_objects_v2(Bucket="okera-data", MaxKeys=1)["KeyCount"] >= 0, "the created key does not sign")
+    expect(error_code(lambda: user_s3.put_object(Bucket="okera-data", Key="nope", Body=b"x")) == "AccessDenied",
+           "the created user may write after the restart")
+    # The role session handed out before the kill still signs as the role.
+    access, secret, token = carried["session"]
+    sts = boto3.client("sts", endpoint_url=AWS_URL, region_name=REGION, aws_access_key_id=access,
+                       aws_secret_access_key=secret, aws_session_token=token)
+    expect(sts.get_caller_identity()["Arn"].startswith("arn:aws:sts::123456789012:assumed-role/wire-role/"), "the session is gone")
+    # New entities get new ids: nothing of the restored state is handed out again.
+    iam.create_user(UserName="after-restart")
+    expect(iam.get_user(UserName="after-restart")["User"]["UserId"] != carried["user_id"], "a user id was reused")
+
+
 globals()["check_" + CHECK]()
 print("ok")
