@@ -1,3 +1,4 @@
+import AWSSim
 import NIOConcurrencyHelpers
 import NIOCore
 
@@ -24,7 +25,7 @@ final class InstanceMetadataTokens: Sendable {
     func issue(instance: String, ttlSeconds: Int, now: NIODeadline = .now()) -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let token = "AQAEA" + Self.base64URL(bytes)
+        let token = "AQAEA" + Base64.encode(bytes)
         grants.withLockedValue { grants in
             if grants.count >= Self.capacity {
                 grants = grants.filter { $0.value.expires > now }
@@ -48,24 +49,5 @@ final class InstanceMetadataTokens: Sendable {
             }
             return grant.instance == instance
         }
-    }
-
-    static func base64URL(_ bytes: [UInt8]) -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-        var out = ""
-        var index = 0
-        while index + 2 < bytes.count {
-            let value = Int(bytes[index]) << 16 | Int(bytes[index + 1]) << 8 | Int(bytes[index + 2])
-            for shift in stride(from: 18, through: 0, by: -6) { out.append(alphabet[(value >> shift) & 63]) }
-            index += 3
-        }
-        let rest = bytes.count - index
-        if rest > 0 {
-            let value = Int(bytes[index]) << 16 | (rest > 1 ? Int(bytes[index + 1]) << 8 : 0)
-            out.append(alphabet[(value >> 18) & 63])
-            out.append(alphabet[(value >> 12) & 63])
-            if rest > 1 { out.append(alphabet[(value >> 6) & 63]) }
-        }
-        return out
     }
 }

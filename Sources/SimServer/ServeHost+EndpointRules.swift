@@ -121,13 +121,8 @@ enum ControlToken {
         return String(authorization.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
     }
 
-    /// Compares in time independent of where the first difference is.
+    /// Compares in time independent of where the first difference is (SigV4's comparison).
     static func matches(_ presented: String, _ token: String) -> Bool {
-        let a = Array(presented.utf8), b = Array(token.utf8)
-        var difference = a.count ^ b.count
-        for index in 0..<max(a.count, b.count) {
-            difference |= Int((index < a.count ? a[index] : 0) ^ (index < b.count ? b[index] : 0))
-        }
-        return difference == 0
+        SigV4.constantTimeEquals(presented, token)
     }
 }

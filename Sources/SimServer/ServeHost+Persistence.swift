@@ -8,8 +8,8 @@ extension ServeHost {
     struct Persistence: Sendable {
         let directory: StateDirectory
         var s3: S3StateStore
-        var kms: KMSStateStore
-        var identity: IdentityStateStore
+        var kms: SnapshotStateStore<KMSService.Snapshot>
+        var identity: SnapshotStateStore<IdentitySnapshot>
 
         /// Locks and opens the directory, restores what it holds into `world`
         /// (or writes the scenario's initial state to a new directory) and
@@ -20,9 +20,9 @@ extension ServeHost {
             notes += directory.openingNotes
             world.setVersionIdEpoch(directory.generation)
             var s3 = try S3StateStore(directory: directory, epochUnixMilliseconds: epochUnixMilliseconds)
-            var kms = KMSStateStore(directory: directory, epochUnixMilliseconds: epochUnixMilliseconds)
+            var kms = SnapshotStateStore<KMSService.Snapshot>(directory: directory, epochUnixMilliseconds: epochUnixMilliseconds)
             if let snapshot = kms.load(notes: &notes) { world.restoreKMS(snapshot) }
-            var identity = IdentityStateStore(directory: directory, epochUnixMilliseconds: epochUnixMilliseconds)
+            var identity = SnapshotStateStore<IdentitySnapshot>(directory: directory, epochUnixMilliseconds: epochUnixMilliseconds)
             if let snapshot = identity.load(notes: &notes) {
                 do throws(IAMError) { try world.restoreIdentity(snapshot) } catch {
                     notes.append(directory.quarantine(identity.file, reason: "its IAM state does not load (\(error.description))"))

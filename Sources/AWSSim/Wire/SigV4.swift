@@ -320,7 +320,8 @@ public enum SigV4 {
 
     public static func sha256Hex(_ bytes: [UInt8]) -> String { Hex.encode(SHA256.hash(data: bytes)) }
 
-    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+    /// Compares two secrets in time that does not depend on where they first differ.
+    public static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
         let x = Array(a.utf8), y = Array(b.utf8)
         guard x.count == y.count else { return false }
         var difference: UInt8 = 0
