@@ -104,10 +104,17 @@ public enum ScenarioLoader {
         throw ScenarioErrors(diagnostics.errors)
     }
 
-    /// The data a run writes before its first event: the ODAS datasets' rows
-    /// and the buckets' preloaded objects, each bounded by its named limit.
-    static func checkPreloadedWork(_ top: inout MappingReader, odas: ODASSpec?, buckets: [BucketSpec], kubernetes: KubernetesSpec?,
-                                   limits: LoadLimits, _ d: inout Diagnostics) {
+    /// The work a run takes on beyond its operations, each bounded by its
+    /// named limit: the ODAS datasets' rows and the rows scans read, the
+    /// pods the manifests ask for, the buckets' preloaded objects.
+    static func checkWorkBounds(_ top: inout MappingReader, odas: ODASSpec?, buckets: [BucketSpec], kubernetes: KubernetesSpec?,
+                                workloads: [WorkloadSpec], duration: SimDuration?, limits: LoadLimits, _ d: inout Diagnostics) {
+        if let duration, let odas, let node = top.child("workload") {
+            let rows = estimatedScanRows(workloads, datasets: odas.datasets, duration: duration)
+            if rows > Double(limits.scanRows) {
+                d.error(node, "the scans would read about \(Int(rows)) rows in \(duration) (limit scan-rows: \(limits.scanRows)); lower the scan rates or the datasets' rows, or raise the limit with --limit scan-rows=N")
+            }
+        }
         if let odas, let node = top.child("odas") {
             let rows = odas.datasets.reduce(0) { $0 + $1.files * $1.rowsPerFile }
             if rows > limits.dataRows {
@@ -244,13 +251,8 @@ public enum ScenarioLoader {
                 d.error(node, "the workloads would issue about \(Int(estimate)) operations in \(duration) (limit run-operations: \(limits.runOperations)); shorten the duration, lower the rates or give workloads a stop, or raise the limit with --limit run-operations=N")
             }
         }
-        checkPreloadedWork(&top, odas: odas, buckets: buckets, kubernetes: kubernetes, limits: limits, &d)
-        if let duration, let odas, let node = top.child("workload") {
-            let rows = estimatedScanRows(workloads, datasets: odas.datasets, duration: duration)
-            if rows > Double(limits.scanRows) {
-                d.error(node, "the scans would read about \(Int(rows)) rows in \(duration) (limit scan-rows: \(limits.scanRows)); lower the scan rates or the datasets' rows, or raise the limit with --limit scan-rows=N")
-            }
-        }
+        checkWorkBounds(&top, odas: odas, buckets: buckets, kubernetes: kubernetes, workloads: workloads, duration: duration,
+                        limits: limits, &d)
         let faults = top.child("faults").map { readFaults($0, context, database, dns, kubeNodes: kubeNodes, &d) } ?? []
         var expectations = top.child("expect").map { readExpectations($0, workloads, &d) } ?? Expectations()
         if let expectNode = top.child("expect"), case .mapping(let pairs) = expectNode.value {
