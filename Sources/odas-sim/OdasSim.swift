@@ -18,7 +18,7 @@ struct OdasSim: ParsableCommand {
             Exit codes: 0 every expectation is as declared, 1 an expectation failed, 2 invalid input.
             """,
         version: version,
-        subcommands: [Run.self, Validate.self, PreflightCheck.self, Serve.self, Fault.self, Clock.self, Version.self]
+        subcommands: [Run.self, Validate.self, PreflightCheck.self, Explore.self, SweepCommand.self, Merge.self, Serve.self, Fault.self, Clock.self, Version.self]
     )
 
     /// Entry point: argument errors are invalid input (exit code 2), like a

@@ -213,3 +213,36 @@ struct HistoryBuilder {
         #expect(MemoryLayout<Operation>.stride <= 256, "\(MemoryLayout<Operation>.stride)")
     }
 }
+
+/// A disruption not recovered when the next one starts spans both.
+@Suite struct CompoundDisruptionTests {
+    @Test func aCrashStillFailingOverWhenTheNextComesIsMeasuredAcrossBoth() {
+        var b = HistoryBuilder()
+        // Failing from 100 s to 180 s; a second crash at 130 s, while the first has not recovered.
+        b.steadyReads(from: 0, to: 600, failing: 100..<180)
+        let faults = [FaultWindow(name: "c1", start: .zero + .seconds(100), end: nil, isInstant: true),
+                      FaultWindow(name: "c2", start: .zero + .seconds(130), end: nil, isInstant: true)]
+        let windows = Disruption.windows(faults, end: .zero + .seconds(600))
+        #expect(windows.count == 2)
+        let (recovery, through) = Checkers.recovery(b.history.operations, windows: windows, from: 0, availabilityTarget: 0.99)
+        #expect(through == 1)
+        guard case let .recovered(after, _, _) = recovery else {
+            Issue.record("expected a recovery across both crashes, got \(recovery)")
+            return
+        }
+        #expect(after == .milliseconds(80_050)) // the first read after the failures completes 50 ms after it starts
+        #expect(Checkers.spanName(windows, from: 0, through: 1).contains("not recovered when c2 started"))
+        // RTO judges it once: 80 s, within a 3-minute target (it used to fail c1 as "not recovered" in its 30 s window).
+        let result = Evaluation.rto("w", target: .minutes(3), operations: b.history.operations, faults: faults,
+                                    end: .zero + .seconds(600), availabilityTarget: 0.99)
+        #expect(result.status == .pass)
+        #expect(result.measured == "1m20.05s")
+        // Still failing at the end of the run after both: not recovered, a failure.
+        var c = HistoryBuilder()
+        c.steadyReads(from: 0, to: 600, failing: 100..<600)
+        let failing = Evaluation.rto("w", target: .minutes(3), operations: c.history.operations, faults: faults,
+                                     end: .zero + .seconds(600), availabilityTarget: 0.99)
+        #expect(failing.status == .fail)
+        #expect(failing.measured == "not recovered")
+    }
+}

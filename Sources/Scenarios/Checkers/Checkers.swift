@@ -94,6 +94,30 @@ public enum Checkers {
         case noOperations
     }
 
+    /// Recovery from the disruption at `index` of `windows`; when it has not
+    /// recovered by the time the next disruption starts, the two are one
+    /// compound disruption, observed until the one after (a database crash
+    /// whose failover is still running when a second crash comes is not a
+    /// failure to recover in the few seconds between them). Returns the
+    /// recovery and the index of the last disruption it spans.
+    public static func recovery(_ operations: [Operation], windows: [(disruption: Disruption, end: SimInstant)], from index: Int,
+                                availabilityTarget: Double) -> (recovery: Recovery, through: Int) {
+        let start = windows[index].disruption.start
+        var last = index
+        var result = recovery(operations, fault: start, observationEnd: windows[last].end, availabilityTarget: availabilityTarget)
+        while case .notRecovered = result, last + 1 < windows.count {
+            last += 1
+            result = recovery(operations, fault: start, observationEnd: windows[last].end, availabilityTarget: availabilityTarget)
+        }
+        return (result, last)
+    }
+
+    /// The name of a disruption that spans `windows[index...through]`.
+    public static func spanName(_ windows: [(disruption: Disruption, end: SimInstant)], from index: Int, through: Int) -> String {
+        let first = windows[index].disruption.name
+        return through > index ? "\(first) (not recovered when \(windows[index + 1].disruption.name) started; measured across both\(through > index + 1 ? " and \(through - index - 1) more" : ""))" : first
+    }
+
     /// Measures recovery after `fault` from the workload's history.
     ///
     /// Only operations completing between the fault's start and the next

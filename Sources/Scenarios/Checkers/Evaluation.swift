@@ -117,9 +117,14 @@ enum Evaluation {
         var failed = false
         var measuredAny = false
         var unobservable = false
-        for (fault, observationEnd) in Disruption.windows(faults, end: end) {
+        let windows = Disruption.windows(faults, end: end)
+        var index = 0
+        while index < windows.count {
+            let (fault, firstEnd) = windows[index]
+            let observationStart = index
+            index += 1
             if let observability {
-                if let outage = observability.clientOutage(of: workload, overlapping: fault.start, observationEnd) {
+                if let outage = observability.clientOutage(of: workload, overlapping: fault.start, firstEnd) {
                     unobservable = true
                     notes.append("\(fault.name): " + Observability.clientDownText(workload, outage, measuring: measuring))
                     continue
@@ -130,13 +135,17 @@ enum Evaluation {
                 }
             }
             measuredAny = true
-            switch Checkers.recovery(operations, fault: fault.start, observationEnd: observationEnd,
-                                     availabilityTarget: availabilityTarget) {
+            let (recovery, through) = Checkers.recovery(operations, windows: windows, from: observationStart,
+                                                        availabilityTarget: availabilityTarget)
+            index = through + 1
+            let observationEnd = windows[through].end
+            let name = Checkers.spanName(windows, from: observationStart, through: through)
+            switch recovery {
             case .unaffected:
-                notes.append("\(fault.name): no window fell below \(Format.percent(availabilityTarget))")
+                notes.append("\(name): no window fell below \(Format.percent(availabilityTarget))")
             case let .recovered(after, at, firstFailure):
                 worst = max(worst, after)
-                notes.append("\(fault.name): first failure \(firstFailure.readable), sustained success from \(at.readable)")
+                notes.append("\(name): first failure \(firstFailure.readable), sustained success from \(at.readable)")
                 if after > target {
                     failed = true
                     notes[notes.count - 1] += causeText(operations, from: fault.start, to: at)
@@ -144,12 +153,12 @@ enum Evaluation {
             case .notRecovered(let firstFailure):
                 failed = true
                 worst = .distantFutureDuration
-                notes.append("\(fault.name): first failure \(firstFailure.readable), not recovered before \(observationEnd.readable)"
+                notes.append("\(name): first failure \(firstFailure.readable), not recovered before \(observationEnd.readable)"
                              + causeText(operations, from: fault.start, to: observationEnd))
             case .noOperations:
                 failed = true
                 worst = .distantFutureDuration
-                notes.append("\(fault.name): no operation completed after the fault started")
+                notes.append("\(name): no operation completed after the fault started")
             }
         }
         result.measured = worst == .distantFutureDuration ? "not recovered" : worst.readable

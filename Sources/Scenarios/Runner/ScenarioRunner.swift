@@ -189,7 +189,9 @@ public enum ScenarioRunner {
     /// it recovered (the same measurement RTO uses), as timeline entries.
     static func recoveryMarks(_ scenario: Scenario, _ history: History) -> [TimelineEntry] {
         var marks: [TimelineEntry] = []
-        for (fault, observationEnd) in Disruption.windows(Evaluation.faultWindows(scenario), end: .zero + scenario.duration) {
+        let windows = Disruption.windows(Evaluation.faultWindows(scenario), end: .zero + scenario.duration)
+        var spannedUntil: [String: Int] = [:]
+        for (index, (fault, _)) in windows.enumerated() {
             let start = fault.start
             for workload in scenario.workloads {
                 // A workload that never succeeded before the fault (a client
@@ -199,7 +201,12 @@ public enum ScenarioRunner {
                 let target = scenario.expectations.availability.first { $0.workload == workload.name }?.target
                     ?? Evaluation.defaultAvailabilityTarget
                 let operations = history.operations(of: workload.name)
-                switch Checkers.recovery(operations, fault: start, observationEnd: observationEnd, availabilityTarget: target) {
+                // As RTO measures it: a disruption not recovered when the next starts spans both (marked once, from its start).
+                if let spanEnd = spannedUntil[workload.name], index <= spanEnd { continue }
+                let (recovery, through) = Checkers.recovery(operations, windows: windows, from: index, availabilityTarget: target)
+                if through > index { spannedUntil[workload.name] = through }
+                let observationEnd = windows[through].end
+                switch recovery {
                 case let .recovered(_, at, firstFailure) where RefusalMarks.onlyRefusals(operations, from: firstFailure, to: at):
                     continue // refused by policy, not unavailable: RefusalMarks says so
                 case .notRecovered(let firstFailure) where RefusalMarks.onlyRefusals(operations, from: firstFailure, to: observationEnd):
@@ -231,7 +238,7 @@ public enum JSONReport {
     /// Several runs' reports, as one JSON array.
     public static func render(_ reports: [RunReport]) -> String { encode(reports) }
 
-    static func encode<Value: Encodable>(_ report: Value) -> String {
+    public static func encode<Value: Encodable>(_ report: Value) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(report), let text = String(data: data, encoding: .utf8) else {
