@@ -238,6 +238,20 @@ extension Job {
         }
         if let c = spec.completions, c < 0 { errors.append(.invalid("spec.completions", String(c), "must be greater than or equal to 0")) }
         if let p = spec.parallelism, p < 0 { errors.append(.invalid("spec.parallelism", String(p), "must be greater than or equal to 0")) }
+        // pkg/apis/batch/validation: the completion modes, and Indexed's bounds (completions and parallelism at most 10^5).
+        if let mode = spec.completionMode, mode != "NonIndexed", mode != "Indexed" {
+            errors.append(.notSupported("spec.completionMode", mode, ["Indexed", "NonIndexed"]))
+        }
+        if spec.completionMode == "Indexed" {
+            if spec.completions == nil {
+                errors.append(.required("spec.completions", "when completion mode is Indexed"))
+            } else if let c = spec.completions, c > 100_000 {
+                errors.append(.invalid("spec.completions", String(c), "must be less than or equal to 100000 when completion mode is Indexed"))
+            }
+            if let p = spec.parallelism, p > 100_000 {
+                errors.append(.invalid("spec.parallelism", String(p), "must be less than or equal to 100000 when completion mode is Indexed"))
+            }
+        }
         return errors
     }
 }

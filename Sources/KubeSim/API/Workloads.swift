@@ -171,6 +171,8 @@ public struct JobSpec: Hashable, Sendable, Codable {
     public var backoffLimit: Int32?
     public var activeDeadlineSeconds: Int64?
     public var selector: LabelSelector?
+    /// `NonIndexed` (the default) or `Indexed`: one succeeded pod per index 0…completions−1.
+    public var completionMode: String?
     public var template: PodTemplateSpec
     public init(completions: Int32? = nil, parallelism: Int32? = nil, template: PodTemplateSpec) {
         self.completions = completions
@@ -186,5 +188,7 @@ public struct JobStatus: Hashable, Sendable, Codable {
     public var startTime: KubeTime?
     public var completionTime: KubeTime?
     public var conditions: [WorkloadCondition]?
+    /// Indexed Jobs: the succeeded indexes as ranges (`0-2,4`).
+    public var completedIndexes: String?
     public init() {}
 }

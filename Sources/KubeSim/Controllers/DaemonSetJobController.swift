@@ -94,7 +94,9 @@ extension KubeCluster {
         let active = pods.filter(\.isActive)
         let parallelism = Int(job.spec.parallelism ?? 1)
         let completions = job.spec.completions.map(Int.init)
-        let done = completions.map { succeeded >= $0 } ?? (succeeded >= 1 && active.isEmpty)
+        let indexed = job.spec.completionMode == "Indexed" ? KubeCluster.indexedPlan(
+            completions: completions ?? 0, pods: pods, room: min(parallelism, completions ?? 0) - active.count) : nil
+        let done = indexed.map(\.done) ?? completions.map { succeeded >= $0 } ?? (succeeded >= 1 && active.isEmpty)
         var status = job.status ?? JobStatus()
         if status.startTime == nil { status.startTime = KubeTime(now) }
         if done {
@@ -105,6 +107,19 @@ extension KubeCluster {
         } else if failed > Int(job.spec.backoffLimit ?? 6) {
             status.conditions = [WorkloadCondition(type: "Failed", status: "True", reason: "BackoffLimitExceeded",
                                                    message: "Job has reached the specified backoff limit", lastTransitionTime: KubeTime(now))]
+        } else if let indexed {
+            let owner = OwnerReference(apiVersion: "batch/v1", kind: "Job", name: name, uid: uid)
+            let count = min(indexed.start.count, config.burstReplicas)
+            if indexed.start.count > count { dirtyJobs.insert(key) }
+            for index in indexed.start.prefix(count) {
+                var template = KubeCluster.indexedTemplate(job.spec.template, job: name, index: index)
+                var labels = template.metadata?.labels ?? [:]
+                labels["batch.kubernetes.io/job-name"] = name
+                labels["batch.kubernetes.io/controller-uid"] = uid
+                template.metadata?.labels = labels
+                createControlledPod(podFromTemplate(template, owner: owner, namespace: ns, name: nil, generateName: "\(name)-\(index)-"),
+                                    ownerKind: .job, ownerName: name, ownerUID: uid)
+            }
         } else {
             let remaining = completions.map { $0 - succeeded } ?? (succeeded > 0 ? 0 : parallelism)
             let wanted = max(0, min(parallelism, remaining))
@@ -128,6 +143,7 @@ extension KubeCluster {
         status.active = Int32(after.filter(\.isActive).count)
         status.succeeded = Int32(succeeded)
         status.failed = Int32(failed)
+        if let indexed { status.completedIndexes = KubeCluster.indexRanges(indexed.succeeded) }
         store.modify(Job.self, ns, name) { $0.status = status }
     }
 }

@@ -55,7 +55,8 @@ enum KubeProtobuf {
                                       4: .string("type"), 5: .repeatedString("externalIPs"), 7: .string("sessionAffinity"),
                                       10: .string("externalName")]
     static let jobSpec: Schema = [1: .int("parallelism"), 2: .int("completions"), 3: .int("activeDeadlineSeconds"),
-                                  4: .message("selector", labelSelector), 6: .message("template", podTemplate), 7: .int("backoffLimit")]
+                                  4: .message("selector", labelSelector), 6: .message("template", podTemplate), 7: .int("backoffLimit"),
+                                  9: .string("completionMode")]
 
     /// Object schemas by kind.
     static let kinds: [String: Schema] = [
