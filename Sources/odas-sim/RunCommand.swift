@@ -110,7 +110,7 @@ extension OdasSim {
                     throw ExitCode(2)
                 }
                 do {
-                    try ScenarioRunner.writeArtifacts(outcome, to: directory, trace: !noTrace)
+                    try ScenarioRunner.writeArtifacts(outcome, to: directory, trace: !noTrace, scenario: scenario)
                 } catch {
                     printError("\(directory): error: cannot write the reports: \(error.localizedDescription)")
                     throw ExitCode(2)

@@ -67,6 +67,10 @@ import Testing
                                             "--report-dir", directory.appendingPathComponent("rerun").path])
         #expect(rerun.exitCode == 1)
         #expect(rerun.stdout.hasPrefix("FAIL explore-db-seed-"))
+        // explore.html links the failing seed to its shrunk scenario.
+        let page = try Self.read(directory.appendingPathComponent("explore.html"))
+        #expect(page.contains("<a href=\"found/\(file)\">"))
+        #expect(page.contains("<td class=\"status\">FAIL</td>"))
     }
 
     @Test func badArgumentsAreInvalidInput() throws {

@@ -4,10 +4,11 @@ import Foundation
 public enum ExploreFiles {
     public static func render(_ report: ExploreReport) -> String { JSONReport.encode(report) }
 
-    /// Writes `explore.json` into `directory`, creating it.
+    /// Writes `explore.json` and `explore.html` into `directory`, creating it.
     public static func write(_ report: ExploreReport, to directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try Data(render(report).utf8).write(to: URL(fileURLWithPath: directory).appendingPathComponent("explore.json"))
+        try Data(ExploreHTML.render(report).utf8).write(to: URL(fileURLWithPath: directory).appendingPathComponent("explore.html"))
     }
 
     /// Reads `explore.json` from `path` (the file or its folder).

@@ -56,6 +56,10 @@ public struct RunReport: Codable, Sendable {
     /// bucket policy, a single-AZ database, a spread that blocks rescheduling).
     public var suggestions: [String] = []
     public var expectations: [PropertyResult]
+    /// Each workload's operations over time (the HTML report's timeline).
+    public var series: [WorkloadSeries] = []
+    /// Per disruption type (AZ, Region, Hardware, Software), RTO and RPO against their targets, as Resilience Hub shows them.
+    public var resilience: [ResilienceAssessment] = []
     /// The installer's preflight, when the scenario has an installer: every
     /// check, what it verified and each gap with its fix.
     public var preflight: PreflightReport?

@@ -128,7 +128,7 @@ public enum ScenarioRunner {
         }
         let allAsDeclared = results.allSatisfy(\.isAsDeclared)
         let onlyVacuous = results.filter { !$0.isAsDeclared }.allSatisfy { $0.status == .vacuous }
-        let report = RunReport(
+        var report = RunReport(
             scenario: .init(name: scenario.name, file: scenario.file, description: scenario.description),
             seed: seed, duration: scenario.duration.description, traceHash: hash,
             traceEvents: world.trace.count, traceFormatVersion: Trace.formatVersion,
@@ -137,6 +137,8 @@ public enum ScenarioRunner {
             workloads: summaries, disruptions: CauseReport.disruptions(scenario, world.history),
             suggestions: Suggestions.derive(scenario, world.history, results, rebalances: world.rebalanceTerminations), expectations: results, preflight: preflight, installation: world.installation?.report,
             verdict: allAsDeclared ? "pass" : onlyVacuous ? "vacuous" : "fail", exitCode: allAsDeclared ? 0 : 1)
+        report.series = WorkloadSeries.build(scenario, world.history)
+        report.resilience = ResilienceAssessment.assess(scenario, world.history, results: results, observability: observability)
         var outcome = Outcome(report: report, traceJSONLines: traceText, history: world.history)
         outcome.traceBytes = traceBytes
         outcome.traceFailure = traceFailure
@@ -167,10 +169,14 @@ public enum ScenarioRunner {
     /// creating it if needed. A trace streamed to a file is moved into place.
     /// Without `trace`, trace.jsonl is not written (and an old one is removed,
     /// so the directory never holds another run's trace).
-    public static func writeArtifacts(_ outcome: Outcome, to directory: String, trace: Bool = true) throws {
+    /// With the run's `scenario`, `report.html` too (``HTMLReport``).
+    public static func writeArtifacts(_ outcome: Outcome, to directory: String, trace: Bool = true, scenario: Scenario? = nil) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let url = URL(fileURLWithPath: directory)
         try Data(JSONReport.render(outcome.report).utf8).write(to: url.appendingPathComponent("report.json"))
+        if let scenario {
+            try Data(HTMLReport.render(outcome.report, scenario: scenario).utf8).write(to: url.appendingPathComponent("report.html"))
+        }
         try Data(JUnitReport.render(outcome.report).utf8).write(to: url.appendingPathComponent("junit.xml"))
         let traceFile = url.appendingPathComponent("trace.jsonl")
         if trace, let streamed = outcome.traceFile {
