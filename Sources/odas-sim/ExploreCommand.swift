@@ -27,7 +27,7 @@ extension OdasSim {
 
         @OptionGroup var limitOptions: LimitOptions
 
-        @Option(help: "How many seeds to run (default 20; with --budget and no --seeds: until the budget is spent).")
+        @Option(help: "How many seeds to run (default: the scenario's explore.seeds, else 20; with --budget and no --seeds: until the budget is spent).")
         var seeds: Int?
 
         @Option(name: .customLong("first-seed"), help: "The first seed; seeds are first, first+1, …")
@@ -36,11 +36,11 @@ extension OdasSim {
         @Option(help: "A wall-clock budget (e.g. 90s, 10m): no seed starts after it is spent.")
         var budget: String?
 
-        @Option(help: "Fault actions to draw from, comma-separated (default: the scenario's disruption class; see docs/explore.md).")
+        @Option(help: "Fault actions to draw from, comma-separated (default: the scenario's explore.faults, else its disruption class; see docs/explore.md).")
         var faults: String?
 
-        @Option(name: .customLong("max-faults"), help: "At most this many faults per schedule.")
-        var maxFaults: Int = 3
+        @Option(name: .customLong("max-faults"), help: "At most this many faults per schedule (default: the scenario's explore.maxFaults, else 3).")
+        var maxFaults: Int?
 
         @Option(help: "Seeds run at once (threads); results per seed do not depend on it.")
         var jobs: Int = 1
@@ -69,7 +69,7 @@ extension OdasSim {
                 throw ValidationError("--budget takes a positive duration such as 90s or 10m, not \(budget)")
             }
             guard (1...64).contains(jobs) else { throw ValidationError("--jobs takes 1 to 64, not \(jobs)") }
-            guard (1...20).contains(maxFaults) else { throw ValidationError("--max-faults takes 1 to 20, not \(maxFaults)") }
+            if let maxFaults, !(1...20).contains(maxFaults) { throw ValidationError("--max-faults takes 1 to 20, not \(maxFaults)") }
             guard shrink >= 0, shrinkRuns >= 1 else { throw ValidationError("--shrink takes 0 or more and --shrink-runs 1 or more") }
             if let shard, Self.parseShard(shard) == nil {
                 throw ValidationError("--shard takes I/N with 0 ≤ I < N ≤ 10000 (e.g. 0/4), not \(shard)")
@@ -106,6 +106,11 @@ extension OdasSim {
                 throw ExitCode(2)
             }
             var vocabulary = FaultVocabulary(scenario)
+            if let declared = scenario.explore?.faults {
+                for (action, why) in FaultVocabulary.unavailable(declared, in: scenario) {
+                    printError("\(file): note: explore.faults \(action.rawValue) is not drawn: \(why)")
+                }
+            }
             if let faults {
                 let requested = try Self.parseActions(faults)
                 let missing = FaultVocabulary.unavailable(requested, in: scenario)
@@ -119,9 +124,10 @@ extension OdasSim {
                 printError("\(file): error: the scenario offers no fault target to explore (no AZ, host, node, database or health check)")
                 throw ExitCode(2)
             }
+            let maxFaults = self.maxFaults ?? scenario.explore?.maxFaults ?? 3
             let generator = ScheduleGenerator(vocabulary: vocabulary, maxFaults: maxFaults)
             let shardParts = shard.flatMap(Self.parseShard)
-            let count = seeds ?? (budget == nil ? 20 : nil)
+            let count = seeds ?? (budget == nil ? scenario.explore?.seeds ?? 20 : nil)
             let space = SeedSpace(first: firstSeed, count: count, shardIndex: shardParts?.index ?? 0, shardCount: shardParts?.count ?? 1)
             let wall = budget.flatMap { text in wallLimit(text).map { Run.budget($0, description: text) } }
             let directory = reportDirectory ?? "reports/\(scenario.name)/explore"

@@ -181,3 +181,56 @@ import SimCore
         #expect(hostFaults.last?.duration == .minutes(4))
     }
 }
+
+/// The shipped scenario with a latent flaw: its own schedule passes,
+/// `explore` finds the schedule that breaks it within the scenario's default
+/// budget, and the committed shrunk scenario still fails.
+@Suite struct LatentFlawTests {
+    static let file = ExploreTests.root.appendingPathComponent("scenarios/explore-catalog-db.yaml").path
+
+    @Test func theAuthorsScheduleHoldsAndExploreFindsTheCrashDuringTheStandbyZonesOutage() throws {
+        let scenario = try ScenarioLoader.load(path: Self.file)
+        #expect(ScenarioRunner.run(scenario).report.verdict == "pass")
+        let spec = try #require(scenario.explore)
+        #expect(spec.faults == [.azOutage, .dbPrimaryCrash])
+        let generator = ScheduleGenerator(vocabulary: FaultVocabulary(scenario), maxFaults: spec.maxFaults ?? 3)
+        let results = Exploration.explore(scenario, generator: generator, seeds: SeedSpace(count: spec.seeds), jobs: 2)
+        #expect(results.count == 40)
+        let failing = results.filter { $0.verdict == "fail" }
+        #expect(!failing.isEmpty, "explore did not find the flaw within the default budget")
+        // Every failure is the flaw: a primary crash while the zone it would fail over to is down.
+        for outcome in failing {
+            #expect(outcome.failed.contains { $0.id == "rto/catalog-writes" })
+            #expect(outcome.faults.contains { $0.action == "db-primary-crash" })
+            #expect(outcome.faults.contains { $0.action == "az-outage" && ($0.target == "us-west-2a" || $0.target == "us-west-2b") })
+        }
+    }
+
+    @Test func theCommittedShrunkScenarioStillFails() throws {
+        let found = try ScenarioLoader.load(path: ExploreTests.root.appendingPathComponent("scenarios/found/explore-catalog-db-seed-17.yaml").path)
+        #expect(found.faults.map(\.action) == [.azOutage, .dbPrimaryCrash])
+        #expect(found.workloads.map(\.name) == ["catalog-writes"])
+        let report = ScenarioRunner.run(found).report
+        let rto = try #require(report.expectations.first { $0.id == "rto/catalog-writes" })
+        #expect(rto.status == .fail)
+        #expect((rto.measuredValue ?? 0) > 180)
+        #expect(report.timeline.contains { $0.text.contains("primary crashed, restarting") })
+    }
+
+    @Test func theExploreSectionIsCheckedLikeEveryOther() {
+        let base = "name: x\nduration: 10m\ntopology: {regions: [{name: us-west-2, azs: [us-west-2a]}]}\n"
+        for (section, message) in [("explore: {faults: [meteor]}", "unknown fault action \"meteor\""),
+                                   ("explore: {seeds: 0}", "seed count"),
+                                   ("explore: {maxFaults: 30}", "fault count"),
+                                   ("explore: {faults: [az-outage, az-outage]}", "listed twice"),
+                                   ("explore: {budget: 5m}", "budget")] {
+            do {
+                _ = try ScenarioLoader.load(data: Data((base + section).utf8), file: "x.yaml")
+                Issue.record("accepted: \(section)")
+            } catch {
+                #expect(error.description.contains(message), "\(section): \(error.description)")
+                #expect(error.description.contains("x.yaml:4:"), "\(error.description)")
+            }
+        }
+    }
+}

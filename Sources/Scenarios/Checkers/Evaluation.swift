@@ -140,6 +140,13 @@ enum Evaluation {
             index = through + 1
             let observationEnd = windows[through].end
             let name = Checkers.spanName(windows, from: observationStart, through: through)
+            // Measured across later disruptions, the client must have been up for them too.
+            if through > observationStart, let observability,
+               let outage = observability.clientOutage(of: workload, overlapping: windows[observationStart + 1].disruption.start, observationEnd) {
+                unobservable = true
+                notes.append("\(name): " + Observability.clientDownText(workload, outage, measuring: measuring))
+                continue
+            }
             switch recovery {
             case .unaffected:
                 notes.append("\(name): no window fell below \(Format.percent(availabilityTarget))")

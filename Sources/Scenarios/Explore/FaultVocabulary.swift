@@ -35,8 +35,9 @@ public struct FaultVocabulary: Sendable {
         }
     }
 
-    /// The default actions: see the type's documentation.
+    /// The default actions: the scenario's `explore.faults` when it lists them, else see the type's documentation.
     public static func defaultActions(_ scenario: Scenario) -> [FaultAction] {
+        if let declared = scenario.explore?.faults { return declared }
         let scheduled = Set(scenario.faults.map(\.action))
         return FaultAction.allCases.filter { action in
             switch action {
@@ -49,7 +50,9 @@ public struct FaultVocabulary: Sendable {
     /// Every target of `action` in `scenario`, sorted by name.
     public static func targets(of action: FaultAction, in scenario: Scenario) -> [FaultDomain] {
         let topology = scenario.topology
-        let kubeNodes = scenario.kubernetes?.nodes.map(\.name) ?? []
+        // The cluster's nodes, a standby cluster's, and the nodes an ec2 or cloudformation installer makes.
+        let kubeNodes = (scenario.kubernetes?.nodes.map(\.name) ?? []) + (scenario.odas?.standby?.nodes.map(\.name) ?? [])
+            + (scenario.installer?.plannedInstances.map(\.name) ?? [])
         switch action {
         case .azOutage:
             return topology.availabilityZones.sorted().map { .availabilityZone($0) }

@@ -46,6 +46,7 @@ public enum FoundScenarios {
         var written = shrunk.document
         written.movePaths(to: directory)
         written.setName(name)
+        written.removeSection("explore")
         written.setDescription("\(scenario.name) under seed \(outcome.seed)'s schedule, shrunk: fails \(expectation)")
         let header = [
             "Found by `odas-sim explore \(scenario.file)` (seed \(outcome.seed)) and shrunk",

@@ -41,6 +41,9 @@ public struct ScenarioDocument {
 
     public mutating func setSeed(_ seed: UInt64) { root["seed"] = Node(String(seed)) }
 
+    /// Removes a top-level section (`explore` from a found scenario: it is not explored again).
+    public mutating func removeSection(_ key: String) { root[key] = nil }
+
     public mutating func setName(_ name: String) { root["name"] = Node(name) }
 
     public mutating func setDescription(_ text: String) { root["description"] = Node(text, .implicit, .doubleQuoted) }

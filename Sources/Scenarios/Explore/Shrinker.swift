@@ -61,6 +61,9 @@ public struct Shrinker {
         var search = Search(shrinker: self)
         var best = Candidate(faults: faults.map(FaultKey.init), duration: duration, dropped: [])
         guard var failure = search.fails(best) else { return nil }
+        // A failure with a measured value (recovered, but too late) is kept one: a shorter run that merely
+        // ends before the recovery would turn it into "not recovered" and hide the real RTO.
+        search.requireMeasuredValue = failure.measuredValue != nil
         let protected = failureWorkload
         var changed = true
         while changed, search.runs < maxRuns {
@@ -120,6 +123,7 @@ public struct Shrinker {
     struct Search {
         let shrinker: Shrinker
         var runs = 0
+        var requireMeasuredValue = false
         var seen: [Candidate: PropertyResult?] = [:]
 
         func document(for candidate: Candidate) -> ScenarioDocument {
@@ -141,6 +145,7 @@ public struct Shrinker {
                let scenario = try? ScenarioLoader.load(data: Data(text.utf8), file: shrinker.document.file, limits: shrinker.limits) {
                 runs += 1
                 result = Shrinker.failure(of: shrinker.expectation, in: ScenarioRunner.run(scenario, seed: shrinker.seed, traceTo: .hashOnly).report)
+                if requireMeasuredValue, result?.measuredValue == nil { result = nil }
             }
             seen[candidate] = result
             return result

@@ -34,7 +34,7 @@ public enum ScenarioLoader {
 
     static let topLevelKeys = ["name", "description", "seed", "duration", "topology", "buckets", "workload",
                                "faults", "expect", "expectFailure", "expectVacuous", "iam", "database", "dns", "network", "compute",
-                               "kubernetes", "odas", "installer"]
+                               "kubernetes", "odas", "installer", "explore"]
 
     /// Loads the scenario at `path`.
     public static func load(path: String, limits: LoadLimits = LoadLimits()) throws(ScenarioErrors) -> Scenario {
@@ -283,6 +283,7 @@ public enum ScenarioLoader {
         for both in Set(expectFailure).intersection(expectVacuous).sorted() {
             if let node = top.child("expectVacuous") { d.error(node, "\(both) is in both expectFailure and expectVacuous; it can be only one") }
         }
+        let explore = top.child("explore").flatMap { readExplore($0, &d) }
         top.reportUnknownKeys(&d)
         guard let name, let duration, topology != nil else { return nil }
         var scenario = Scenario(file: file, name: name, description: description, seed: seed, duration: duration,
@@ -293,6 +294,7 @@ public enum ScenarioLoader {
         scenario.odas = odas
         scenario.installer = installer
         scenario.expectVacuous = expectVacuous
+        scenario.explore = explore
         return scenario
     }
 

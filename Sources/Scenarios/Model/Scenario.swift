@@ -46,6 +46,8 @@ public struct Scenario: Sendable {
     public var odas: ODASSpec?
     /// How ODAS is installed, with the prerequisites preflight checks (`installer:`).
     public var installer: InstallerSpec?
+    /// What `odas-sim explore` draws by default (`explore:`).
+    public var explore: ExploreSpec?
 }
 
 /// `kubernetes:` — the cluster's nodes and the manifests applied at the start.

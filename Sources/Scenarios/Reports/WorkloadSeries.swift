@@ -97,7 +97,7 @@ public struct ResilienceAssessment: Codable, Sendable, Equatable {
                 var index = 0
                 while index < windows.count {
                     let disruption = windows[index].disruption
-                    guard let first = disruption.faults.first.flatMap({ byName[$0.name] }), disruptionType(first) == type else {
+                    guard let lead = disruption.faults.first.flatMap({ byName[$0.name] }), disruptionType(lead) == type else {
                         index += 1
                         continue
                     }
@@ -107,8 +107,12 @@ public struct ResilienceAssessment: Codable, Sendable, Equatable {
                         index += 1
                         continue
                     }
-                    let (recovery, through) = Checkers.recovery(operations, windows: windows, from: index, availabilityTarget: availability)
+                    let first = index
+                    let (recovery, through) = Checkers.recovery(operations, windows: windows, from: first, availabilityTarget: availability)
                     index = through + 1
+                    // Measured across later disruptions, the client must have been up for them too.
+                    if through > first, observability.clientOutage(of: workload, overlapping: windows[first + 1].disruption.start,
+                                                                   windows[through].end) != nil { continue }
                     switch recovery {
                     case .recovered(let after, _, _):
                         worst = max(worst ?? .zero, after)
