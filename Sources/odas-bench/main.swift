@@ -194,3 +194,15 @@ let nodesScenario = """
 var validated = 0
 let validateSeconds = measure { validated = (try? ScenarioLoader.load(data: Data(nodesScenario.utf8), file: "many-nodes.yaml"))?.topology.hosts.count ?? 0 }
 print("validate   40,000 Kubernetes nodes: \(String(format: "%.3f", validateSeconds)) s (\(validated) hosts)")
+
+// Explore throughput: the first scenario cut to one hour, random schedules, two jobs (issue 14's target: 5 seeds/s).
+if let file = scenarioFiles.first, var hour = try? ScenarioLoader.load(path: file) {
+    hour.duration = .hours(1)
+    hour.faults = hour.faults.filter { ($0.end ?? $0.at) <= hour.duration }
+    let generator = ScheduleGenerator(vocabulary: FaultVocabulary(hour))
+    let seeds = 8
+    var results: [SeedOutcome] = []
+    let seconds = measure { results = Exploration.explore(hour, generator: generator, seeds: SeedSpace(count: seeds), jobs: 2) }
+    let failing = results.filter { $0.verdict == "fail" }.count
+    print("explore    \(file) at 1h, \(seeds) seeds, --jobs 2: \(String(format: "%.3f", seconds)) s = \(String(format: "%.2f", Double(seeds) / seconds)) seeds/s (\(failing) failing); peak RSS now \(String(format: "%.1f", peakMemoryMiB())) MiB")
+}

@@ -20,6 +20,8 @@ public enum CatalogNames {
             throw .invalidName(field: field, value: value,
                                reason: "is \(value.utf8.count) bytes long; at most \(maximumLength) are allowed")
         }
+        // Printable ASCII has no control character (Cc is U+0000–U+001F and U+007F–U+009F): most names stop here.
+        if value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return }
         for (index, scalar) in value.unicodeScalars.enumerated() where scalar.properties.generalCategory == .control {
             throw .invalidName(field: field, value: value,
                                reason: "contains the control character \(hex(scalar)) at position \(index); names are printable text")
@@ -38,12 +40,13 @@ public enum CatalogNames {
     @discardableResult
     public static func validateDataset(_ value: String) throws(CatalogError) -> (database: String, table: String) {
         try validate(value, field: "dataset name")
-        let parts = value.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+        let utf8 = value.utf8
+        guard let dot = utf8.firstIndex(of: UInt8(ascii: ".")), dot == utf8.lastIndex(of: UInt8(ascii: ".")),
+              dot != utf8.startIndex, utf8.index(after: dot) != utf8.endIndex else {
             throw .invalidName(field: "dataset name", value: value,
                                reason: "must be database.table with exactly one '.', e.g. sales.transactions")
         }
-        return (String(parts[0]), String(parts[1]))
+        return (String(value[..<dot]), String(value[value.index(after: dot)...]))
     }
 
     /// A SQL string literal: the value in single quotes with every quote
