@@ -65,7 +65,7 @@ extension OdasSim {
 
         func validate() throws {
             if let seeds, seeds < 1 { throw ValidationError("--seeds takes a positive count, not \(seeds)") }
-            if let budget, wallLimit(budget) == nil {
+            if let budget, Run.wallLimit(budget) == nil {
                 throw ValidationError("--budget takes a positive duration such as 90s or 10m, not \(budget)")
             }
             guard (1...64).contains(jobs) else { throw ValidationError("--jobs takes 1 to 64, not \(jobs)") }
@@ -92,11 +92,6 @@ extension OdasSim {
                 }
                 return action
             }
-        }
-
-        func wallLimit(_ text: String) -> SimDuration? {
-            guard case .success(let duration) = DurationSyntax.parse(text), duration > .zero else { return nil }
-            return duration
         }
 
         func run() throws {
@@ -129,7 +124,7 @@ extension OdasSim {
             let shardParts = shard.flatMap(Self.parseShard)
             let count = seeds ?? (budget == nil ? scenario.explore?.seeds ?? 20 : nil)
             let space = SeedSpace(first: firstSeed, count: count, shardIndex: shardParts?.index ?? 0, shardCount: shardParts?.count ?? 1)
-            let wall = budget.flatMap { text in wallLimit(text).map { Run.budget($0, description: text) } }
+            let wall = budget.flatMap { text in Run.wallLimit(text).map { Run.budget($0, description: text) } }
             let directory = reportDirectory ?? "reports/\(scenario.name)/explore"
             let printer = ExploreProgressPrinter(enabled: !quiet)
             let results = Exploration.explore(scenario, generator: generator, seeds: space, jobs: jobs, budget: wall) { progress in

@@ -44,13 +44,13 @@ extension OdasSim {
 
         func validate() throws {
             guard !files.isEmpty else { throw ValidationError("give at least one scenario file") }
-            if let maxWall, wallLimit(maxWall) == nil {
+            if let maxWall, Self.wallLimit(maxWall) == nil {
                 throw ValidationError("--max-wall takes a positive duration such as 90s or 10m, not \(maxWall)")
             }
         }
 
         /// `--max-wall` as a duration, if it is one.
-        func wallLimit(_ text: String) -> SimDuration? {
+        static func wallLimit(_ text: String) -> SimDuration? {
             guard case .success(let duration) = DurationSyntax.parse(text), duration > .zero else { return nil }
             return duration
         }
@@ -83,7 +83,7 @@ extension OdasSim {
             var reports: [RunReport] = []
             for scenario in scenarios {
                 let progress = ProgressPrinter(enabled: !quiet && scenarios.count == 1)
-                let budget = maxWall.flatMap { text in wallLimit(text).map { Self.budget($0, description: text) } }
+                let budget = maxWall.flatMap { text in Self.wallLimit(text).map { Self.budget($0, description: text) } }
                 let base = scenarios.count == 1 ? (reportDirectory == nil ? "reports" : nil) : (reportDirectory ?? "reports")
                 let directory = base.map { $0 + "/\(scenario.name)" } ?? reportDirectory ?? "reports"
                 // A scenario's name is a label (no '/', no '..'), so its folder stays inside the chosen one; checked again here.

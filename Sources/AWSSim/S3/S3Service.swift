@@ -44,6 +44,16 @@ public struct S3Service: Sendable {
     public var versionIdEpoch: UInt64 = 0
     /// Version ids given out in this life; with ``versionIdEpoch`` it makes every id unique.
     var versionIdCounter: UInt64 = 0
+    /// Source buckets whose replication is paused (FIS `aws:s3:bucket-pause-replication`).
+    public private(set) var replicationPaused: Set<String> = []
+
+    /// Pauses or resumes replication from `bucket`. While paused, due
+    /// replications wait (retried every minute, as when the destination is
+    /// unreachable) and the objects stay PENDING; after it resumes, the next
+    /// retry copies them.
+    public mutating func setReplicationPaused(_ bucket: String, _ paused: Bool) {
+        if paused { replicationPaused.insert(bucket) } else { replicationPaused.remove(bucket) }
+    }
 
     /// - Parameter random: the stream replication lag is drawn from.
     public init(random: SimRandom) { self.random = random }
@@ -201,10 +211,11 @@ public struct S3Service: Sendable {
                 ])
                 return
             }
-            if let reason = faults.unreachability(from: .region(source.region), to: .region(destination.region)) {
+            let paused = replicationPaused.contains(bucketName) ? "replication from \(bucketName) is paused" : nil
+            if let reason = paused ?? faults.unreachability(from: .region(source.region), to: .region(destination.region))?.description {
                 trace.record("s3", "replication-retry", at: now, [
                     "bucket": .string(bucketName), "key": .string(key), "attempt": .int(Int64(attempt)),
-                    "reason": .string(reason.description),
+                    "reason": .string(reason),
                 ])
                 let due = now + .minutes(1)
                 updateCurrentObject(bucket: bucketName, key: key) { $0.replicationDue = due }

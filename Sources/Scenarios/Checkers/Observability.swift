@@ -120,7 +120,8 @@ enum Footprint {
 
     static func bucketRegions(_ bucket: String, _ scenario: Scenario) -> [FaultDomain] {
         guard let spec = scenario.buckets.first(where: { $0.name == bucket || $0.replicaBucket == bucket }) else { return [] }
-        return [.region(spec.region)] + (spec.replicateTo.map { [.region($0)] } ?? [])
+        // The bucket itself is what an s3-replication-pause names.
+        return [.region(spec.region), .host(spec.name)] + (spec.replicateTo.map { [.region($0)] } ?? [])
     }
 
     /// The database's instances: the identifier a db fault names, and the

@@ -71,6 +71,8 @@ public struct FaultVocabulary: Sendable {
             return [.host(database.identifier)]
         case .dnsHealthCheckFailure:
             return (scenario.dns?.healthChecks.map(\.name) ?? []).sorted().map { .host($0) }
+        case .s3ReplicationPause:
+            return scenario.buckets.filter { $0.replicateTo != nil }.map(\.name).sorted().map { .host($0) }
         case .networkPartition:
             // An AZ cut off from everything outside it; with several regions, a region from the others.
             let zones = topology.availabilityZones.sorted().map { FaultDomain.availabilityZone($0) }
@@ -91,6 +93,7 @@ public struct FaultVocabulary: Sendable {
         case .dbPrimaryCrash: return "database (database:)"
         case .dbGlobalFailover, .dbGlobalSwitchover: return "Aurora Global Database (database.globalSecondary)"
         case .dnsHealthCheckFailure: return "Route 53 health check (dns.healthChecks)"
+        case .s3ReplicationPause: return "replicated bucket (buckets[].replicateTo)"
         }
     }
 }

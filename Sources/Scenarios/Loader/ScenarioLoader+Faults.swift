@@ -6,7 +6,7 @@ import AWSSim
 /// `faults:` — the fault schedule and its targets.
 extension ScenarioLoader {
     static func readFaults(_ node: SourceNode, _ context: Context, _ database: DatabaseSpec?, _ dns: DNSSpec?,
-                           kubeNodes: [String], _ d: inout Diagnostics) -> [FaultSpec] {
+                           kubeNodes: [String], buckets: [BucketSpec] = [], _ d: inout Diagnostics) -> [FaultSpec] {
         guard let list = Read.list(node, &d, what: "faults") else { return [] }
         var faults: [FaultSpec] = []
         var names: Set<String> = []
@@ -40,6 +40,11 @@ extension ScenarioLoader {
                     if kubeNodes.contains(text) { target = .host(text) }
                     else if kubeNodes.isEmpty { d.error(targetNode, "node-crash needs the kubernetes section's nodes") }
                     else { d.error(targetNode, unknownMessage("Kubernetes node", text, kubeNodes)) }
+                case .s3ReplicationPause:
+                    let replicated = buckets.filter { $0.replicateTo != nil }.map(\.name)
+                    if replicated.contains(text) { target = .host(text) }
+                    else if buckets.contains(where: { $0.name == text }) { d.error(targetNode, "bucket \(text) does not replicate (no replicateTo); s3-replication-pause needs a replicated bucket") }
+                    else { d.error(targetNode, unknownMessage("replicated bucket", text, replicated)) }
                 case .dnsHealthCheckFailure:
                     let names = dns?.healthChecks.map(\.name) ?? []
                     if names.contains(text) { target = .host(text) } else { d.error(targetNode, unknownMessage("health check", text, names)) }

@@ -253,7 +253,7 @@ public enum ScenarioLoader {
         }
         checkWorkBounds(&top, odas: odas, buckets: buckets, kubernetes: kubernetes, workloads: workloads, duration: duration,
                         limits: limits, &d)
-        let faults = top.child("faults").map { readFaults($0, context, database, dns, kubeNodes: kubeNodes, &d) } ?? []
+        let faults = top.child("faults").map { readFaults($0, context, database, dns, kubeNodes: kubeNodes, buckets: buckets, &d) } ?? []
         var expectations = top.child("expect").map { readExpectations($0, workloads, &d) } ?? Expectations()
         if let expectNode = top.child("expect"), case .mapping(let pairs) = expectNode.value {
             for pair in pairs {

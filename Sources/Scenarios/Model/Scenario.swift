@@ -348,6 +348,11 @@ public enum FaultAction: String, CaseIterable, Sendable {
     /// equivalent; it exercises DNS failover without losing the endpoint).
     case dnsHealthCheckFailure = "dns-health-check-failure"
 
+    /// Replication from a bucket stops for the fault's duration and then
+    /// resumes, like FIS `aws:s3:bucket-pause-replication`: new objects stay
+    /// PENDING meanwhile, so a region lost during the pause loses them.
+    case s3ReplicationPause = "s3-replication-pause"
+
     /// Actions that are events handled by a service rather than fault-model states.
     public var isInstant: Bool { self == .dbPrimaryCrash || self == .dbGlobalFailover || self == .dbGlobalSwitchover }
 }

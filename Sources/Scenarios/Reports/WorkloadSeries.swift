@@ -62,7 +62,7 @@ public struct ResilienceAssessment: Codable, Sendable, Equatable {
         case .azOutage: return "AZ"
         case .regionOutage: return "Region"
         case .hostCrash, .nodeCrash: return "Hardware"
-        case .dbPrimaryCrash, .dbGlobalFailover, .dbGlobalSwitchover, .dnsHealthCheckFailure: return "Software"
+        case .dbPrimaryCrash, .dbGlobalFailover, .dbGlobalSwitchover, .dnsHealthCheckFailure, .s3ReplicationPause: return "Software"
         case .networkPartition, .networkLatency:
             switch fault.target {
             case .region: return "Region"

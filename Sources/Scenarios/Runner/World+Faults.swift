@@ -27,6 +27,15 @@ extension World {
         case .hostCrash, .nodeCrash: kind = .crash(host: spec.target.name)
         case .networkPartition: kind = .partition(side: [spec.target], peers: spec.peers)
         case .networkLatency: kind = .latency(spec.target, latency: spec.latency ?? .zero)
+        case .s3ReplicationPause:
+            s3.setReplicationPaused(spec.target.name, true)
+            pausedReplications.insert(index)
+            trace.record("fault", "action-start", at: loop.now, [
+                "fault": .string(spec.name), "action": .string(spec.action.rawValue), "target": .string(spec.target.name),
+            ])
+            timeline.append(TimelineEntry(at: loop.now, kind: "fault-start",
+                                          text: "fault \(spec.name) starts: s3-replication-pause \(spec.target.name)"))
+            return
         case .dnsHealthCheckFailure:
             route53.setForcedFailure(spec.target.name, true)
             forcedHealthChecks.insert(index)
@@ -73,6 +82,13 @@ extension World {
     }
 
     mutating func endFault(_ index: Int) {
+        if pausedReplications.remove(index) != nil {
+            let spec = scenario.faults[index]
+            s3.setReplicationPaused(spec.target.name, false)
+            trace.record("fault", "action-end", at: loop.now, ["fault": .string(spec.name)])
+            timeline.append(TimelineEntry(at: loop.now, kind: "fault-end", text: "fault \(spec.name) ends"))
+            return
+        }
         if forcedHealthChecks.remove(index) != nil {
             let spec = scenario.faults[index]
             route53.setForcedFailure(spec.target.name, false)

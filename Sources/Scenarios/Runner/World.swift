@@ -86,6 +86,8 @@ struct World {
     var timeline: [TimelineEntry] = []
     /// Scenario faults that force a Route 53 health check to fail, while active.
     var forcedHealthChecks: Set<Int> = []
+    /// Faults pausing a bucket's replication (`s3-replication-pause`), active now.
+    var pausedReplications: Set<Int> = []
     /// Faults injected at run time (serve's control endpoint), by id.
     var controlFaults: [String: (id: FaultID, description: String)] = [:]
     /// Health checks forced to fail through the control endpoint, by fault id.

@@ -139,7 +139,7 @@ public enum HTMLReport {
     svg .rto-window{fill:rgba(234,88,12,.18);stroke:#ea580c;stroke-dasharray:3 2}
     svg .region-box{fill:#f8fafc;stroke:#94a3b8}svg .region-box.down{fill:#fee2e2}svg .region-label{font-weight:700;font-size:13px}
     svg .az{fill:#f0fdf4;stroke:#86efac}svg .az.down{fill:#fee2e2;stroke:#f87171}svg .az.partitioned{fill:#fef3c7;stroke:#f59e0b}svg .az.slow{fill:#eff6ff;stroke:#60a5fa}
-    svg .az-label{font-weight:600}svg .item rect{fill:#dcfce7;stroke:#86efac}svg .item.down rect{fill:#fecaca;stroke:#f87171}
+    svg .az-label{font-weight:600}svg .subnets{font-size:9.5px;fill:#6b7280}svg .item rect{fill:#dcfce7;stroke:#86efac}svg .item.down rect{fill:#fecaca;stroke:#f87171}
     svg .item.partitioned rect{fill:#fde68a;stroke:#f59e0b}svg .item.slow rect{fill:#bfdbfe;stroke:#60a5fa}svg .item.crashed rect{fill:#e9d5ff;stroke:#a855f7}
     svg .item.failing-over rect{fill:#ddd6fe;stroke:#7c3aed}svg .item.db text{font-weight:700}svg .item.bucket rect{fill:#fff7ed;stroke:#fdba74}
     svg .item.bucket.down rect{fill:#fecaca}ol.events{font-size:12.5px;color:#374151;max-height:360px;overflow-y:auto;padding-left:22px}

@@ -1,7 +1,7 @@
 import SimCore
 
 /// The HTML report's topology at one instant: regions, their AZs with
-/// subnets, hosts and Kubernetes nodes, the database's primary and
+/// subnets, hosts and Kubernetes nodes (pods are not drawn), the database's primary and
 /// standby, the buckets — each coloured by its state then (up, down,
 /// partitioned, slowed, crashed), from the scenario's fault schedule and the
 /// database failovers the timeline records.
@@ -98,6 +98,15 @@ struct TopologySVG {
                 var lines: [String] = []
                 var y = 62.0
                 let zoneState = state(of: .availabilityZone(zone), at: instant)
+                let subnets = scenario.topology.subnets.filter { $0.availabilityZone == zone }
+                if !subnets.isEmpty {
+                    let names = subnets.map { subnet in
+                        let mark = state(of: .subnet(subnet.id), at: instant)
+                        return subnet.id + (subnet.isPublic ? " (public)" : "") + (mark == zoneState ? "" : " · \(mark.rawValue)")
+                    }
+                    lines.append("<text class=\"subnets\" x=\"\(HTMLText.number(zx + 8))\" y=\"\(HTMLText.number(y + 8))\">\(HTMLText.escape(names.joined(separator: ", ")))<title>subnets: \(HTMLText.escape(subnets.map { "\($0.id) \($0.cidr)" }.joined(separator: ", ")))</title></text>")
+                    y += 16
+                }
                 if let database = scenario.database, database.region == region.name {
                     let isPrimary = primary?.zone == zone
                     let isStandby = !isPrimary && (database.standbyAZ == zone || database.primaryAZ == zone || database.readerAZs.contains(zone))
