@@ -22,7 +22,7 @@ extension ScenarioLoader {
         for item in list {
             guard var w = MappingReader(item, allowedKeys: ["name", "kind", "from", "rate", "bucket", "database", "record", "endpoint", "failover",
                                                             "failoverAfter", "timeout", "start", "stop", "principal", "external", "service",
-                                                            "as", "dataset", "planners", "cluster", "changes"],
+                                                            "as", "dataset", "planners", "cluster", "changes", "retry"],
                                         what: "a workload", diagnostics: &d) else { continue }
             let name = w.required("name", &d).flatMap { Read.label($0, &d, what: "a workload name") }
             var kind: WorkloadKind?
@@ -121,6 +121,7 @@ extension ScenarioLoader {
                 }
             }
             let external = w.child("external").flatMap { Read.bool($0, &d) } ?? false
+            let retry = w.child("retry").flatMap { readRetry($0, kind: kind, &d) }
             w.reportUnknownKeys(&d)
             guard let name, let kind, let from, let rate, let target else { continue }
             guard names.insert(name).inserted else {
@@ -130,7 +131,7 @@ extension ScenarioLoader {
             workloads.append(WorkloadSpec(name: name, kind: kind, from: from, ratePerSecond: rate, target: target,
                                           failover: failover, failoverAfter: Int(failoverAfter), timeout: timeout,
                                           readerEndpoint: readerEndpoint, start: start, stop: stop, principal: principal,
-                                          external: external, odas: odasOptions))
+                                          external: external, odas: odasOptions, retry: retry))
         }
         return workloads
     }

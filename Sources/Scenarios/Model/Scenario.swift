@@ -438,6 +438,8 @@ public struct WorkloadSpec: Sendable {
     public var external = false
     /// scan and catalog-write: the catalog user and what they do.
     public var odas: ODASWorkloadOptions? = nil
+    /// How the client retries before the application sees a failure (`retry:`); nil: it does not.
+    public var retry: RetryPolicy? = nil
 }
 
 /// The properties a run is judged by.

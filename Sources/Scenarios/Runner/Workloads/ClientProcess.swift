@@ -12,6 +12,8 @@ struct ClientState: Sendable {
     var isDown = false
     /// Operations waiting for an answer, by the call that carries them.
     var pending: [CallID: Int] = [:]
+    /// Retries in flight (`retry:` on the workload).
+    var retries = RetryState()
 
     init(spec: WorkloadSpec, id: ProcessID, random: SimRandom) {
         self.spec = spec
@@ -39,6 +41,8 @@ protocol ClientProcess: WorldProcess {
     mutating func noteFailure(world: inout World)
     /// Jepsen's final read at the end of the run, for writing workloads.
     mutating func finalRead(at end: SimInstant, world: inout World)
+    /// Sends operation `op` again (a retry): kinds that take a `retry:` policy resolve their endpoint anew.
+    mutating func resend(op: Int, _ request: any WorldMessage, world: inout World)
 }
 
 /// The token of a client's arrival timer.
@@ -46,6 +50,10 @@ let issueToken = 0
 
 extension ClientProcess {
     mutating func timerFires(_ token: Int, world: inout World) {
+        if token >= retryTokenBase {
+            retryFires(op: token - retryTokenBase, world: &world)
+            return
+        }
         guard token == issueToken else { return }
         scheduleNextIssue(world: &world)
         guard !client.isDown else { return }
@@ -56,9 +64,12 @@ extension ClientProcess {
         switch delivery {
         case .reply(let call, let payload):
             guard let op = client.pending.removeValue(forKey: call) else { return }
+            if let answer = payload as? ServiceAnswer, case .error(let code, _) = answer.result,
+               scheduleRetry(op: op, code: code, world: &world) { return }
             answered(op: op, payload, world: &world)
         case .timedOut(let call, let reason):
             guard let op = client.pending.removeValue(forKey: call) else { return }
+            if scheduleRetry(op: op, code: nil, world: &world) { return }
             timedOut(op: op, reason: reason, world: &world)
         case .request(let call, _, _):
             // Clients serve nothing: the connection is refused.
@@ -79,6 +90,13 @@ extension ClientProcess {
     mutating func send(op: Int, to endpoint: Endpoint, _ message: any WorldMessage, world: inout World) {
         let call = world.call(from: client.id, to: endpoint, message, timeout: client.spec.timeout)
         client.pending[call] = op
+        if client.spec.retry != nil { client.retries.requests[op] = message }
+    }
+
+    /// Kinds without a `retry:` policy never resend (the loader refuses one for them).
+    mutating func resend(op: Int, _ request: any WorldMessage, world: inout World) {
+        failLocally(op, error: "RetryUnsupported: \(client.spec.kind.rawValue) does not retry", world: &world)
+        client.retries.forget(op)
     }
 
     /// Default completion: ok (reads keep the value), or failed with the
@@ -99,19 +117,24 @@ extension ClientProcess {
             world.history.complete(op, at: world.loop.now, outcome: .ok, value: client.spec.kind.writes ? nil : value)
             client.consecutiveFailures = 0
             world.recordCompletion(op)
+            client.retries.quota = min(RetryPolicy.quotaSize, client.retries.quota + 1)
         case .error(let code, let message):
-            world.history.complete(op, at: world.loop.now, outcome: .failed, error: "\(code): \(message)")
+            // A write with an attempt that timed out may have been applied: indeterminate, whatever the last attempt said.
+            let outcome: OperationOutcome = client.retries.indeterminate.contains(op) ? .unknown : .failed
+            world.history.complete(op, at: world.loop.now, outcome: outcome, error: "\(code): \(message)\(attemptsSuffix(op))")
             world.recordCompletion(op)
             if !World.refusalCodes.contains(code) { noteFailure(world: &world) }
         }
+        client.retries.forget(op)
     }
 
     /// Default timeout: a write that may have been applied is indeterminate;
     /// a read that timed out certainly changed nothing.
     mutating func timedOut(op: Int, reason: String, world: inout World) {
         let outcome: OperationOutcome = client.spec.kind.writes ? .unknown : .failed
-        world.history.complete(op, at: world.loop.now, outcome: outcome, error: "timeout after \(client.spec.timeout): \(reason)")
+        world.history.complete(op, at: world.loop.now, outcome: outcome, error: "timeout after \(client.spec.timeout): \(reason)\(attemptsSuffix(op))")
         world.recordCompletion(op)
+        client.retries.forget(op)
         noteFailure(world: &world)
     }
 
@@ -121,7 +144,9 @@ extension ClientProcess {
 
     /// Completes `op` at once, without a call (a local failure: no credentials, NXDOMAIN).
     mutating func failLocally(_ op: Int, error: String, countsAsFailure: Bool = true, world: inout World) {
-        world.history.complete(op, at: world.loop.now, outcome: .failed, error: error)
+        let outcome: OperationOutcome = client.retries.indeterminate.contains(op) ? .unknown : .failed
+        client.retries.forget(op)
+        world.history.complete(op, at: world.loop.now, outcome: outcome, error: error)
         world.recordCompletion(op)
         if countsAsFailure { noteFailure(world: &world) }
     }

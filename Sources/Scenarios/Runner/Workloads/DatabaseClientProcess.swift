@@ -36,6 +36,15 @@ struct DatabaseClientProcess: ClientProcess {
              world: &world)
     }
 
+    /// A reconnect (`retry: reconnect`): the endpoint name is resolved again, so an attempt after a failover reaches the new primary.
+    mutating func resend(op: Int, _ request: any WorldMessage, world: inout World) {
+        guard let endpoint = world.databaseEndpoint(client.spec.target, reader: client.spec.readerEndpoint) else {
+            failLocally(op, error: "UnknownHost: the endpoint of \(client.spec.target) does not resolve\(attemptsSuffix(op))", world: &world)
+            return
+        }
+        send(op: op, to: endpoint, request, world: &world)
+    }
+
     mutating func answered(op: Int, _ answer: any WorldMessage, world: inout World) {
         if let rows = answer as? SQLRows {
             complete(op: op, .ok(rows.firstValue), world: &world)

@@ -52,6 +52,17 @@ struct S3ClientProcess: ClientProcess {
         send(op: op, to: endpoint, S3Request(bucket: bucket, key: key, body: body, credentials: credentials), world: &world)
     }
 
+    /// A retry (`retry: standard`): signed again with the credentials of now (instance-role credentials rotate).
+    mutating func resend(op: Int, _ request: any WorldMessage, world: inout World) {
+        guard var request = request as? S3Request else { return }
+        if let credentials = world.credentials(for: client.spec) { request.credentials = credentials }
+        guard let endpoint = world.s3Endpoint(forBucket: request.bucket) else {
+            failLocally(op, error: "NoSuchBucket: bucket \(request.bucket) does not exist", world: &world)
+            return
+        }
+        send(op: op, to: endpoint, request, world: &world)
+    }
+
     mutating func noteFailure(world: inout World) {
         client.consecutiveFailures += 1
         guard client.spec.failover, !usingReplica, let replica = replicaBucket,
