@@ -121,7 +121,7 @@ enum Footprint {
     static func bucketRegions(_ bucket: String, _ scenario: Scenario) -> [FaultDomain] {
         guard let spec = scenario.buckets.first(where: { $0.name == bucket || $0.replicaBucket == bucket }) else { return [] }
         // The bucket itself is what an s3-replication-pause names.
-        return [.region(spec.region), .host(spec.name)] + (spec.replicateTo.map { [.region($0)] } ?? [])
+        return [.region(spec.region), .host(spec.name), .host(APIFaults.s3Service)] + (spec.replicateTo.map { [.region($0)] } ?? [])
     }
 
     /// The database's instances: the identifier a db fault names, and the

@@ -11,6 +11,8 @@ public struct ExploredFault: Codable, Sendable, Equatable {
     public var at: String
     public var duration: String?
     public var latency: String?
+    /// API faults: the share of calls that fail (`25%`).
+    public var percentage: String?
 
     public init(_ spec: FaultSpec) {
         name = spec.name
@@ -20,6 +22,7 @@ public struct ExploredFault: Codable, Sendable, Equatable {
         at = spec.at.description
         duration = spec.duration?.description
         latency = spec.latency?.description
+        percentage = spec.percentage.map(Format.percent)
     }
 
     /// `f1-az-outage us-west-2a at 20m for 45m`.
@@ -27,6 +30,7 @@ public struct ExploredFault: Codable, Sendable, Equatable {
         var text = "\(action) \(target) at \(at)"
         if let duration { text += " for \(duration)" }
         if let latency { text += " (+\(latency))" }
+        if let percentage { text += " (\(percentage) of calls)" }
         return text
     }
 }

@@ -71,6 +71,8 @@ public struct FaultVocabulary: Sendable {
             return [.host(database.identifier)]
         case .dnsHealthCheckFailure:
             return (scenario.dns?.healthChecks.map(\.name) ?? []).sorted().map { .host($0) }
+        case .apiInternalError, .apiThrottleError, .apiUnavailableError:
+            return scenario.buckets.isEmpty ? [] : [.host(APIFaults.s3Service)]
         case .s3ReplicationPause:
             return scenario.buckets.filter { $0.replicateTo != nil }.map(\.name).sorted().map { .host($0) }
         case .networkPartition:
@@ -94,6 +96,7 @@ public struct FaultVocabulary: Sendable {
         case .dbGlobalFailover, .dbGlobalSwitchover: return "Aurora Global Database (database.globalSecondary)"
         case .dnsHealthCheckFailure: return "Route 53 health check (dns.healthChecks)"
         case .s3ReplicationPause: return "replicated bucket (buckets[].replicateTo)"
+        case .apiInternalError, .apiThrottleError, .apiUnavailableError: return "S3 bucket (buckets:)"
         }
     }
 }

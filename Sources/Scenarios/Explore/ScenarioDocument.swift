@@ -137,6 +137,10 @@ public struct ScenarioDocument {
             pairs.append((Node("peers"), .sequence(.init(peers.map { Node($0.name) }, .implicit, .flow))))
         }
         if let latency = fault.latency { pairs.append((Node("latency"), Node(latency.description))) }
+        if let operations = fault.operations {
+            pairs.append((Node("operations"), .sequence(.init(operations.map { Node($0) }, .implicit, .flow))))
+        }
+        if let percentage = fault.percentage { pairs.append((Node("percentage"), Node(Format.percent(percentage)))) }
         pairs.append((Node("at"), Node(fault.at.description)))
         if let duration = fault.duration { pairs.append((Node("duration"), Node(duration.description))) }
         return .mapping(.init(pairs, .implicit, .flow))

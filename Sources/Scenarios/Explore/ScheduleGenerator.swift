@@ -20,6 +20,8 @@ public struct ScheduleGenerator: Sendable {
 
     /// The added one-way delays a latency fault draws from.
     static let latencies: [SimDuration] = [.milliseconds(50), .milliseconds(200), .seconds(1), .seconds(3)]
+    /// The shares of calls an API fault fails.
+    static let percentages: [Double] = [0.1, 0.25, 0.5, 1]
     /// The shortest fault drawn.
     static let minimumFaultDuration = SimDuration.seconds(30)
 
@@ -51,6 +53,9 @@ public struct ScheduleGenerator: Sendable {
             }
             if action == .networkLatency {
                 spec.latency = Self.latencies[Int(random.next() % UInt64(Self.latencies.count))]
+            }
+            if action.isAPIFault {
+                spec.percentage = Self.percentages[Int(random.next() % UInt64(Self.percentages.count))]
             }
             if Self.isLargeOutage(spec), faults.contains(where: { Self.isLargeOutage($0) && Self.overlap($0, spec) }) { continue }
             // One target does not take the same fault twice at once.

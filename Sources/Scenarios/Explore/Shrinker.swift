@@ -30,12 +30,14 @@ public struct Shrinker {
     /// FaultSpec's fields, hashable.
     struct FaultKey: Hashable {
         var name: String, action: FaultAction, target: FaultDomain, peers: [FaultDomain]?, latency: SimDuration?
-        var at: SimDuration, duration: SimDuration?
+        var at: SimDuration, duration: SimDuration?, operations: [String]?, percentage: Double?
         init(_ spec: FaultSpec) {
             (name, action, target, peers, latency, at, duration) = (spec.name, spec.action, spec.target, spec.peers, spec.latency, spec.at, spec.duration)
+            (operations, percentage) = (spec.operations, spec.percentage)
         }
         var spec: FaultSpec {
-            FaultSpec(name: name, action: action, target: target, peers: peers, latency: latency, at: at, duration: duration)
+            FaultSpec(name: name, action: action, target: target, peers: peers, latency: latency, at: at, duration: duration,
+                      operations: operations, percentage: percentage)
         }
     }
 

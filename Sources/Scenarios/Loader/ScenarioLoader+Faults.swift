@@ -13,7 +13,7 @@ extension ScenarioLoader {
         let actions = FaultAction.allCases.map(\.rawValue)
         let topology = context.topology
         for (index, item) in list.enumerated() {
-            guard var f = MappingReader(item, allowedKeys: ["name", "action", "target", "peers", "latency", "at", "duration"],
+            guard var f = MappingReader(item, allowedKeys: ["name", "action", "target", "peers", "latency", "at", "duration", "operations", "percentage"],
                                         what: "a fault", diagnostics: &d) else { continue }
             let name = f.child("name").flatMap { Read.label($0, &d, what: "a fault name") } ?? "fault-\(index + 1)"
             var action: FaultAction?
@@ -40,6 +40,9 @@ extension ScenarioLoader {
                     if kubeNodes.contains(text) { target = .host(text) }
                     else if kubeNodes.isEmpty { d.error(targetNode, "node-crash needs the kubernetes section's nodes") }
                     else { d.error(targetNode, unknownMessage("Kubernetes node", text, kubeNodes)) }
+                case .apiInternalError, .apiThrottleError, .apiUnavailableError:
+                    if text == "s3" { target = .host(APIFaults.s3Service) }
+                    else { d.error(targetNode, "API faults target a service; the simulated clients' service is s3, not \(text.prefix(40))") }
                 case .s3ReplicationPause:
                     let replicated = buckets.filter { $0.replicateTo != nil }.map(\.name)
                     if replicated.contains(text) { target = .host(text) }
@@ -81,6 +84,29 @@ extension ScenarioLoader {
             } else if action == .networkLatency {
                 d.error(item, "network-latency needs latency, the added one-way delay (e.g. 200ms)")
             }
+            var operations: [String]?
+            var percentage: Double?
+            if action?.isAPIFault == true {
+                if let node = f.child("operations"), let items = Read.list(node, &d, what: "API operations") {
+                    operations = items.compactMap { item in
+                        guard let text = Read.string(item, &d) else { return nil }
+                        guard APIFaults.s3Operations.contains(text) else {
+                            d.error(item, unknownMessage("S3 operation", text, APIFaults.s3Operations))
+                            return nil
+                        }
+                        return text
+                    }
+                    if items.isEmpty { d.error(node, "operations is empty; omit it for every operation") }
+                }
+                if let node = f.required("percentage", &d, hint: "the share of calls that fail, e.g. 50%") {
+                    percentage = Read.percentage(node, &d)
+                    if percentage == 0 { d.error(node, "percentage 0% fails nothing; give more than 0%") }
+                }
+            } else {
+                for key in ["operations", "percentage"] {
+                    if let node = f.child(key) { d.error(node, "\(key) applies only to the API faults (api-internal-error, api-throttle-error, api-unavailable-error)") }
+                }
+            }
             let atNode = f.required("at", &d, hint: "when the fault starts, e.g. 20m")
             let at = atNode.flatMap { Read.duration($0, &d) }
             let durationNode = f.child("duration")
@@ -102,7 +128,7 @@ extension ScenarioLoader {
                 continue
             }
             faults.append(FaultSpec(name: name, action: action, target: target, peers: peers, latency: latency,
-                                    at: at, duration: length))
+                                    at: at, duration: length, operations: operations, percentage: percentage))
         }
         return faults
     }

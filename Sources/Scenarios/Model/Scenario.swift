@@ -353,6 +353,16 @@ public enum FaultAction: String, CaseIterable, Sendable {
     /// PENDING meanwhile, so a region lost during the pause loses them.
     case s3ReplicationPause = "s3-replication-pause"
 
+    /// A share of the API calls to a service fail with its internal error, a
+    /// throttling error or "unavailable" — FIS's `aws:fis:inject-api-internal-error`,
+    /// `-throttle-error` and `-unavailable-error`, here on S3's GetObject and PutObject.
+    case apiInternalError = "api-internal-error"
+    case apiThrottleError = "api-throttle-error"
+    case apiUnavailableError = "api-unavailable-error"
+
+    /// The API fault actions.
+    public var isAPIFault: Bool { self == .apiInternalError || self == .apiThrottleError || self == .apiUnavailableError }
+
     /// Actions that are events handled by a service rather than fault-model states.
     public var isInstant: Bool { self == .dbPrimaryCrash || self == .dbGlobalFailover || self == .dbGlobalSwitchover }
 }
@@ -370,6 +380,9 @@ public struct FaultSpec: Sendable {
     public var at: SimDuration
     /// Length; nil lasts until the end of the run.
     public var duration: SimDuration?
+    /// API faults: the operations hit (nil: every one the service's clients call) and the share of calls that fail (0–1].
+    public var operations: [String]? = nil
+    public var percentage: Double? = nil
 
     /// When the fault ends, if it ends.
     public var end: SimDuration? { duration.map { at + $0 } }

@@ -62,7 +62,8 @@ public struct ResilienceAssessment: Codable, Sendable, Equatable {
         case .azOutage: return "AZ"
         case .regionOutage: return "Region"
         case .hostCrash, .nodeCrash: return "Hardware"
-        case .dbPrimaryCrash, .dbGlobalFailover, .dbGlobalSwitchover, .dnsHealthCheckFailure, .s3ReplicationPause: return "Software"
+        case .dbPrimaryCrash, .dbGlobalFailover, .dbGlobalSwitchover, .dnsHealthCheckFailure, .s3ReplicationPause,
+             .apiInternalError, .apiThrottleError, .apiUnavailableError: return "Software"
         case .networkPartition, .networkLatency:
             switch fault.target {
             case .region: return "Region"

@@ -77,6 +77,8 @@ public struct LiveWorld: Sendable {
             return try injectDatabaseAction(action, database: target)
         case .dnsHealthCheckFailure:
             return try injectHealthCheckFailure(target, duration: duration)
+        case .apiInternalError, .apiThrottleError, .apiUnavailableError:
+            throw LiveWorldError("\(action.rawValue) is not injected through the control endpoint; schedule it in the scenario's faults")
         case .s3ReplicationPause:
             // Scheduled in a scenario's faults it works in serve too; the control endpoint does not start one (docs/serve.md).
             throw LiveWorldError("s3-replication-pause is not injected through the control endpoint; schedule it in the scenario's faults")
@@ -113,7 +115,8 @@ public struct LiveWorld: Sendable {
         case .networkLatency:
             guard let latency, latency > .zero else { throw LiveWorldError("network-latency needs a latency such as 200ms") }
             kind = .latency(domain, latency: latency)
-        case .dbPrimaryCrash, .dbGlobalFailover, .dbGlobalSwitchover, .dnsHealthCheckFailure, .s3ReplicationPause:
+        case .dbPrimaryCrash, .dbGlobalFailover, .dbGlobalSwitchover, .dnsHealthCheckFailure, .s3ReplicationPause,
+             .apiInternalError, .apiThrottleError, .apiUnavailableError:
             throw LiveWorldError("\(action.rawValue) is handled above")
         }
         let id = "control-\(world.nextControlFault)"

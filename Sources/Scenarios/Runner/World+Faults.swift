@@ -27,6 +27,15 @@ extension World {
         case .hostCrash, .nodeCrash: kind = .crash(host: spec.target.name)
         case .networkPartition: kind = .partition(side: [spec.target], peers: spec.peers)
         case .networkLatency: kind = .latency(spec.target, latency: spec.latency ?? .zero)
+        case .apiInternalError, .apiThrottleError, .apiUnavailableError:
+            apiFaults.insert(index)
+            trace.record("fault", "action-start", at: loop.now, [
+                "fault": .string(spec.name), "action": .string(spec.action.rawValue), "target": .string(spec.target.name),
+                "percentage": .string(Format.percent(spec.percentage ?? 1)),
+            ])
+            timeline.append(TimelineEntry(at: loop.now, kind: "fault-start",
+                                          text: "fault \(spec.name) starts: \(spec.action.rawValue) on \(spec.target.name) \((spec.operations ?? APIFaults.s3Operations).joined(separator: ", ")), \(Format.percent(spec.percentage ?? 1)) of calls"))
+            return
         case .s3ReplicationPause:
             s3.setReplicationPaused(spec.target.name, true)
             pausedReplications.insert(index)
@@ -82,6 +91,11 @@ extension World {
     }
 
     mutating func endFault(_ index: Int) {
+        if apiFaults.remove(index) != nil {
+            trace.record("fault", "action-end", at: loop.now, ["fault": .string(scenario.faults[index].name)])
+            timeline.append(TimelineEntry(at: loop.now, kind: "fault-end", text: "fault \(scenario.faults[index].name) ends"))
+            return
+        }
         if pausedReplications.remove(index) != nil {
             let spec = scenario.faults[index]
             s3.setReplicationPaused(spec.target.name, false)

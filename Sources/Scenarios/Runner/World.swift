@@ -88,6 +88,8 @@ struct World {
     var forcedHealthChecks: Set<Int> = []
     /// Faults pausing a bucket's replication (`s3-replication-pause`), active now.
     var pausedReplications: Set<Int> = []
+    /// API faults active now (indices of scenario faults).
+    var apiFaults: Set<Int> = []
     /// Faults injected at run time (serve's control endpoint), by id.
     var controlFaults: [String: (id: FaultID, description: String)] = [:]
     /// Health checks forced to fail through the control endpoint, by fault id.

@@ -38,7 +38,9 @@ struct S3EndpointProcess: WorldProcess {
         let serviceTime = random.logNormal(median: .milliseconds(30), sigma: 0.5)
         let action = request.body != nil ? "s3:PutObject" : "s3:GetObject"
         let answer: any WorldMessage
-        if let denied = world.authorizeS3(request.credentials, action: action, bucket: request.bucket, key: request.key) {
+        if !world.apiFaults.isEmpty, let injected = world.injectedS3Error(operation: request.body != nil ? "PutObject" : "GetObject", random: &random) {
+            answer = ServiceAnswer.error(injected.code, injected.message)
+        } else if let denied = world.authorizeS3(request.credentials, action: action, bucket: request.bucket, key: request.key) {
             answer = ServiceAnswer.error(denied.code, denied.message)
         } else {
             answer = execute(request, world: &world)
