@@ -55,7 +55,7 @@ import SimCore
         let region = try Self.load(Self.root.appendingPathComponent("scenarios/region-failure.yaml").path)
         #expect(FaultVocabulary(region).actions.contains(.regionOutage))
         let fixture = try Self.load(Self.fixture)
-        #expect(FaultVocabulary(fixture).actions == [.azOutage, .networkPartition, .hostCrash, .networkLatency, .dbPrimaryCrash])
+        #expect(FaultVocabulary(fixture).actions == [.azOutage, .networkPartition, .hostCrash, .networkLatency, .networkPacketLoss, .dbPrimaryCrash])
         let missing = FaultVocabulary.unavailable([.nodeCrash, .azOutage, .dnsHealthCheckFailure], in: fixture)
         #expect(missing.map(\.0) == [.nodeCrash, .dnsHealthCheckFailure])
         #expect(missing.first?.1.contains("Kubernetes node") == true)
@@ -104,8 +104,7 @@ import SimCore
         other.sourceDigest = "0000000000000000"
         #expect(throws: ScenarioDocument.Failure.self) { try ExploreMerge.merge([("a", report), ("b", other)]) }
         var conflicting = report
-        conflicting.results[0].verdict = "pass"
-        conflicting.results[0].failed = []
+        conflicting.results[0].traceHash = "another run"
         do {
             _ = try ExploreMerge.merge([("a", report), ("b", conflicting)])
             Issue.record("a seed with two different results merged")
@@ -121,6 +120,7 @@ import SimCore
         let scenario = try Self.load(Self.fixture)
         let generator = ScheduleGenerator(vocabulary: FaultVocabulary(scenario))
         let results = Exploration.explore(scenario, generator: generator, seeds: SeedSpace(count: 12), jobs: 2)
+        #expect(FoundScenarios.picks(results, limit: 0).isEmpty)
         let picks = FoundScenarios.picks(results, limit: 1)
         let pick = try #require(picks.first, "no failing seed among 12")
         let directory = try Self.temporaryDirectory()

@@ -30,7 +30,7 @@ public struct ExploredFault: Codable, Sendable, Equatable {
         var text = "\(action) \(target) at \(at)"
         if let duration { text += " for \(duration)" }
         if let latency { text += " (+\(latency))" }
-        if let percentage { text += " (\(percentage) of calls)" }
+        if let percentage { text += action == FaultAction.networkPacketLoss.rawValue ? " (\(percentage) packet loss)" : " (\(percentage) of calls)" }
         return text
     }
 }

@@ -80,14 +80,14 @@ public struct FaultVocabulary: Sendable {
             let zones = topology.availabilityZones.sorted().map { FaultDomain.availabilityZone($0) }
             let regions = topology.regions.count > 1 ? topology.regions.map(\.name).sorted().map { FaultDomain.region($0) } : []
             return regions + zones
-        case .networkLatency:
+        case .networkLatency, .networkPacketLoss:
             return topology.availabilityZones.sorted().map { .availabilityZone($0) }
         }
     }
 
     static func targetNoun(_ action: FaultAction) -> String {
         switch action {
-        case .azOutage, .networkLatency: return "availability zone"
+        case .azOutage, .networkLatency, .networkPacketLoss: return "availability zone"
         case .regionOutage: return "region"
         case .networkPartition: return "availability zone or second region"
         case .hostCrash: return "host outside Kubernetes (topology.hosts, compute.instances)"

@@ -8,6 +8,7 @@ public enum FoundScenarios {
     /// The seeds worth shrinking: the first failing seed of each distinct
     /// failing expectation, at most `limit` of them, in seed order.
     public static func picks(_ results: [SeedOutcome], limit: Int) -> [(seed: SeedOutcome, expectation: String)] {
+        guard limit > 0 else { return [] }
         var seen: Set<String> = []
         var picks: [(SeedOutcome, String)] = []
         for outcome in results.sorted(by: { $0.seed < $1.seed }) where outcome.verdict == "fail" {

@@ -140,7 +140,9 @@ public struct ScenarioDocument {
         if let operations = fault.operations {
             pairs.append((Node("operations"), .sequence(.init(operations.map { Node($0) }, .implicit, .flow))))
         }
-        if let percentage = fault.percentage { pairs.append((Node("percentage"), Node(Format.percent(percentage)))) }
+        if let percentage = fault.percentage {
+            pairs.append((Node(fault.action == .networkPacketLoss ? "loss" : "percentage"), Node(Format.percent(percentage))))
+        }
         pairs.append((Node("at"), Node(fault.at.description)))
         if let duration = fault.duration { pairs.append((Node("duration"), Node(duration.description))) }
         return .mapping(.init(pairs, .implicit, .flow))

@@ -22,6 +22,8 @@ public struct ScheduleGenerator: Sendable {
     static let latencies: [SimDuration] = [.milliseconds(50), .milliseconds(200), .seconds(1), .seconds(3)]
     /// The shares of calls an API fault fails.
     static let percentages: [Double] = [0.1, 0.25, 0.5, 1]
+    /// The packet losses drawn.
+    static let losses: [Double] = [0.01, 0.05, 0.2, 0.5]
     /// The shortest fault drawn.
     static let minimumFaultDuration = SimDuration.seconds(30)
 
@@ -53,6 +55,9 @@ public struct ScheduleGenerator: Sendable {
             }
             if action == .networkLatency {
                 spec.latency = Self.latencies[Int(random.next() % UInt64(Self.latencies.count))]
+            }
+            if action == .networkPacketLoss {
+                spec.percentage = Self.losses[Int(random.next() % UInt64(Self.losses.count))]
             }
             if action.isAPIFault {
                 spec.percentage = Self.percentages[Int(random.next() % UInt64(Self.percentages.count))]

@@ -13,7 +13,7 @@ extension ScenarioLoader {
         let actions = FaultAction.allCases.map(\.rawValue)
         let topology = context.topology
         for (index, item) in list.enumerated() {
-            guard var f = MappingReader(item, allowedKeys: ["name", "action", "target", "peers", "latency", "at", "duration", "operations", "percentage"],
+            guard var f = MappingReader(item, allowedKeys: ["name", "action", "target", "peers", "latency", "at", "duration", "operations", "percentage", "loss"],
                                         what: "a fault", diagnostics: &d) else { continue }
             let name = f.child("name").flatMap { Read.label($0, &d, what: "a fault name") } ?? "fault-\(index + 1)"
             var action: FaultAction?
@@ -56,7 +56,7 @@ extension ScenarioLoader {
                         d.error(targetNode, "\(action?.rawValue ?? "") needs an Aurora Global Database (database.globalSecondary)")
                     } else if text.lowercased() == database?.identifier { target = .host(text.lowercased()) }
                     else { d.error(targetNode, unknownMessage("database", text, database.map { [$0.identifier] } ?? [])) }
-                case .networkPartition, .networkLatency, nil:
+                case .networkPartition, .networkLatency, .networkPacketLoss, nil:
                     target = context.domain(named: text)
                     if target == nil { d.error(targetNode, unknownMessage("region, AZ, subnet or host", text, context.allDomainNames)) }
                 }
@@ -102,7 +102,14 @@ extension ScenarioLoader {
                     percentage = Read.percentage(node, &d)
                     if percentage == 0 { d.error(node, "percentage 0% fails nothing; give more than 0%") }
                 }
+            } else if action == .networkPacketLoss {
+                if let node = f.required("loss", &d, hint: "the share of packets dropped, e.g. 10%") {
+                    percentage = Read.percentage(node, &d)
+                    if percentage == 0 { d.error(node, "loss 0% drops nothing; give more than 0%") }
+                }
+                if let node = f.child("operations") ?? f.child("percentage") { d.error(node, "operations and percentage apply only to the API faults; packet loss takes loss") }
             } else {
+                if let node = f.child("loss") { d.error(node, "loss applies only to network-packet-loss") }
                 for key in ["operations", "percentage"] {
                     if let node = f.child(key) { d.error(node, "\(key) applies only to the API faults (api-internal-error, api-throttle-error, api-unavailable-error)") }
                 }

@@ -330,6 +330,10 @@ public enum FaultAction: String, CaseIterable, Sendable {
     case networkPartition = "network-partition"
     case hostCrash = "host-crash"
     case networkLatency = "network-latency"
+    /// A share of the packets to or from a domain is dropped (FIS's
+    /// `AWSFIS-Run-Network-Packet-Loss` document, `LossPercent`); TCP's
+    /// retransmissions turn it into latency, and at worst into a lost message.
+    case networkPacketLoss = "network-packet-loss"
     /// The database's primary crashes (a Multi-AZ instance fails over; a
     /// single-AZ one restarts), like FIS `aws:rds:reboot-db-instances` with forceFailover.
     case dbPrimaryCrash = "db-primary-crash"

@@ -64,7 +64,7 @@ public struct ResilienceAssessment: Codable, Sendable, Equatable {
         case .hostCrash, .nodeCrash: return "Hardware"
         case .dbPrimaryCrash, .dbGlobalFailover, .dbGlobalSwitchover, .dnsHealthCheckFailure, .s3ReplicationPause,
              .apiInternalError, .apiThrottleError, .apiUnavailableError: return "Software"
-        case .networkPartition, .networkLatency:
+        case .networkPartition, .networkLatency, .networkPacketLoss:
             switch fault.target {
             case .region: return "Region"
             case .availabilityZone, .subnet: return "AZ"

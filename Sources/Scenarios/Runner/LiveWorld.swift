@@ -112,6 +112,8 @@ public struct LiveWorld: Sendable {
                 }
             }
             kind = .partition(side: [domain], peers: peerDomains)
+        case .networkPacketLoss:
+            throw LiveWorldError("network-packet-loss is not injected through the control endpoint; schedule it in the scenario's faults")
         case .networkLatency:
             guard let latency, latency > .zero else { throw LiveWorldError("network-latency needs a latency such as 200ms") }
             kind = .latency(domain, latency: latency)

@@ -27,6 +27,7 @@ extension World {
         case .hostCrash, .nodeCrash: kind = .crash(host: spec.target.name)
         case .networkPartition: kind = .partition(side: [spec.target], peers: spec.peers)
         case .networkLatency: kind = .latency(spec.target, latency: spec.latency ?? .zero)
+        case .networkPacketLoss: kind = .packetLoss(spec.target, fraction: spec.percentage ?? 0)
         case .apiInternalError, .apiThrottleError, .apiUnavailableError:
             apiFaults.insert(index)
             trace.record("fault", "action-start", at: loop.now, [

@@ -59,6 +59,10 @@ public enum FaultKind: Hashable, Sendable {
     /// Traffic to or from the domain is delayed by `latency` (a degradation:
     /// requests are slow but not lost).
     case latency(FaultDomain, latency: SimDuration)
+    /// A share of the packets to or from the domain is dropped; TCP resends
+    /// them after its retransmission timeout (see ``SimNetwork``), so
+    /// messages arrive late, and rarely not at all.
+    case packetLoss(FaultDomain, fraction: Double)
 }
 
 /// Identifies an active fault so that it can be lifted.

@@ -177,6 +177,22 @@ public struct FaultModel: Sendable {
         return notes.isEmpty ? nil : notes.joined(separator: " and ")
     }
 
+    /// The chance that one packet between two domains is dropped, from the
+    /// active packet-loss faults on either end (independent losses combine),
+    /// and what they are, for a slow call's reason; nil when there is none.
+    public func packetLoss(from source: FaultDomain, to destination: FaultDomain) -> (fraction: Double, note: String)? {
+        if active.isEmpty { return nil }
+        let chains = [ancestry(of: source), ancestry(of: destination)]
+        var delivered = 1.0
+        var notes: [String] = []
+        for fault in active {
+            guard case .packetLoss(let domain, let fraction) = fault.kind, chains.contains(where: { $0.contains(domain) }) else { continue }
+            delivered *= 1 - fraction
+            notes.append("packet loss \(Int((fraction * 100).rounded()))% on \(domain)")
+        }
+        return notes.isEmpty ? nil : (1 - delivered, notes.joined(separator: " and "))
+    }
+
     /// Extra one-way latency on the path between two domains, from active
     /// latency degradations on either end.
     public func addedLatency(from source: FaultDomain, to destination: FaultDomain) -> SimDuration {

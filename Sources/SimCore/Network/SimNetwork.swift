@@ -197,7 +197,27 @@ public struct SimNetwork<Payload: Sendable>: Sendable {
         }
         let sender = message.from.process.rawValue
         var stream = processes[sender].random
-        let oneWay = latency.oneWay(from: message.from.domain, to: message.to.domain, faults: faults, random: &stream)
+        var oneWay = latency.oneWay(from: message.from.domain, to: message.to.domain, faults: faults, random: &stream)
+        if let loss = faults.packetLoss(from: message.from.domain, to: message.to.domain) {
+            // TCP resends a dropped packet after its retransmission timeout, doubling each time:
+            // 200 ms at first (Linux TCP_RTO_MIN), at most 120 s (TCP_RTO_MAX); after 15 resends
+            // (net.ipv4.tcp_retries2) the connection is given up and the message is lost.
+            var timeout = SimDuration.milliseconds(200)
+            var resends = 0
+            while resends < 15, stream.unitInterval() < loss.fraction {
+                oneWay += timeout
+                timeout = min(timeout * 2, .seconds(120))
+                resends += 1
+            }
+            if resends > 0 { calls[message.call.rawValue]?.slowedBy = "\(loss.note) (\(resends) TCP retransmission\(resends == 1 ? "" : "s"))" }
+            if resends == 15 {
+                processes[sender].random = stream
+                lostCount += 1
+                if !message.isReply { routes[message.call.rawValue] = nil }
+                calls[message.call.rawValue]?.lostBecause = "connection given up after 15 TCP retransmissions: \(loss.note)"
+                return
+            }
+        }
         processes[sender].random = stream
         if let note = faults.latencyNote(from: message.from.domain, to: message.to.domain) {
             calls[message.call.rawValue]?.slowedBy = note

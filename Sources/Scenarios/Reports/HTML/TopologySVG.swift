@@ -57,7 +57,7 @@ struct TopologySVG {
             case .azOutage, .regionOutage: return .down
             case .hostCrash, .nodeCrash: state = .crashed
             case .networkPartition: if state == .up { state = .partitioned }
-            case .networkLatency: if state == .up { state = .slow }
+            case .networkLatency, .networkPacketLoss: if state == .up { state = .slow }
             default: break
             }
         }
