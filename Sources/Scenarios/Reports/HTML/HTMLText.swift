@@ -1,20 +1,7 @@
 /// Escaping for the HTML report: every text and attribute value goes through here.
 enum HTMLText {
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    /// The same escaping as the JUnit report's XML (`&<>"'`, control characters replaced): valid in HTML text and attributes.
+    static func escape(_ text: String) -> String { JUnitReport.escape(text) }
 
     /// A number for SVG coordinates: at most one decimal, no exponent.
     static func number(_ value: Double) -> String {
